@@ -1,0 +1,45 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from portal.constants import OrgKind, OrgLevel, Role
+
+
+class Organisation(models.Model):
+    """An approval authority, an industry regulator or a service hall."""
+
+    code = models.CharField("机构代码", max_length=32, unique=True)
+    name = models.CharField("机构名称", max_length=128)
+    level = models.CharField("层级", max_length=16, choices=OrgLevel.choices)
+    kind = models.CharField("类型", max_length=16, choices=OrgKind.choices, default=OrgKind.AUTHORITY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """Every person who signs in: applicants and staff alike, told apart by role."""
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="所属机构", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="members",
+    )
+    full_name = models.CharField("姓名", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def is_staff_role(self):
+        return self.role != Role.APPLICANT
