@@ -1,9 +1,27 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from licensing.api import ItemViewSet
+from portal import views
+
+router = DefaultRouter()
+router.register("items", ItemViewSet, basename="item")
+
+api_v1 = [
+    path("", include(router.urls)),
+    path("", include("portal.api_calendar")),
+]
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("licensing.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

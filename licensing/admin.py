@@ -1,0 +1,73 @@
+from django.contrib import admin
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from licensing.models import Item, ItemAuthority, Material
+
+
+class MeasuresWidget(widgets.Widget):
+    """Measures travel in spreadsheets as one cell, one measure per line, in order."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return []
+        return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+    def render(self, value, obj=None, **kwargs):
+        return "\n".join(value or [])
+
+
+class ItemResource(resources.ModelResource):
+    measures = fields.Field(attribute="measures", column_name="measures", widget=MeasuresWidget())
+
+    class Meta:
+        model = Item
+        import_id_fields = ["code"]
+        skip_unchanged = True
+        report_skipped = True
+        fields = ["seq_no", "code", "name", "reform_mode", "measures", "remark", "compression",
+                  "legal_basis", "conditions", "statutory_days", "committed_days_override",
+                  "inspection_months", "regulator", "is_demo_content"]
+        export_order = fields
+
+
+class ItemAuthorityInline(admin.TabularInline):
+    model = ItemAuthority
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["order", "organisation", "role", "variant_name", "remark"]
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ["order", "name", "due", "due_working_days", "description"]
+
+
+@admin.register(Item)
+class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ItemResource]
+    formats = [XLSX, CSV]
+    list_display = ["seq_no", "code", "name", "reform_mode", "statutory_days", "committed_days_display",
+                    "regulator", "is_demo_content"]
+    list_display_links = ["code", "name"]
+    list_filter = ["reform_mode", "compression", "is_demo_content", "authorities__organisation__level",
+                   "authorities__organisation"]
+    search_fields = ["name", "code", "remark", "authorities__organisation__name", "authorities__variant_name"]
+    ordering = ["seq_no", "code"]
+    autocomplete_fields = ["regulator"]
+    inlines = [ItemAuthorityInline, MaterialInline]
+    history_list_display = ["reform_mode", "statutory_days", "legal_basis"]
+    fieldsets = [
+        (None, {"fields": ["seq_no", "code", "name", "reform_mode", "remark"]}),
+        ("改革举措", {"fields": ["measures"]}),
+        ("办理要素（由审批部门补充）", {"fields": [
+            "legal_basis", "conditions", "statutory_days", "compression", "committed_days_override",
+            "inspection_months", "regulator", "is_demo_content"]}),
+    ]
+
+    @admin.display(description="承诺时限（工作日）")
+    def committed_days_display(self, obj):
+        return obj.committed_days

@@ -1,0 +1,130 @@
+import math
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from licensing.constants import AuthorityRole, Compression, MaterialDue, ReformMode
+
+# 附件3 第七条: the regulator checks the commitment within 2 months of the decision.
+DEFAULT_INSPECTION_MONTHS = 2
+
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Store Chinese as characters, not \\u escapes, so keyword search finds it on SQLite too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
+_COMPRESSION_FRACTION = {Compression.ONE_THIRD: (1, 3), Compression.ONE_QUARTER: (1, 4)}
+
+
+class Item(models.Model):
+    """One licensing item (事项) of the catalogue, 附件2 of 钦政发〔2019〕18号."""
+
+    seq_no = models.PositiveSmallIntegerField("序号", db_index=True)
+    code = models.CharField("事项编码", max_length=16, unique=True)
+    name = models.CharField("事项名称", max_length=255)
+    reform_mode = models.CharField("改革方式", max_length=16, choices=ReformMode.choices, db_index=True)
+    measures = models.JSONField("改革举措", default=list, encoder=UnicodeJSONEncoder, blank=True, help_text="按顺序排列的举措，每项一条")
+    remark = models.TextField("备注", blank=True)
+    compression = models.CharField(
+        "时限压缩方式", max_length=16, choices=Compression.choices, default=Compression.NONE)
+    # Filled by admins: the gazette gives none of these (item 38's 20 days aside).
+    legal_basis = models.TextField("法律依据", blank=True, help_text="法律、法规、规章名称及具体条款内容")
+    conditions = models.TextField("许可条件", blank=True, help_text="条件、标准和技术要求")
+    statutory_days = models.PositiveSmallIntegerField("法定时限（工作日）", null=True, blank=True)
+    committed_days_override = models.PositiveSmallIntegerField(
+        "承诺时限（工作日）", null=True, blank=True,
+        help_text="留空时按压缩方式由法定时限计算；举措写明具体天数时（如序号38：20→15）在此填写")
+    inspection_months = models.PositiveSmallIntegerField(
+        "核查期限（月）", default=DEFAULT_INSPECTION_MONTHS,
+        help_text="许可决定后行业主管部门核查承诺内容的期限")
+    regulator = models.ForeignKey(
+        "portal.Organisation", verbose_name="接收审批信息的行业主管部门", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="regulated_items")
+    is_demo_content = models.BooleanField(
+        "含演示数据", default=False, help_text="法律依据、条件或材料为演示用内容，不具法律效力")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "事项"
+        verbose_name_plural = "事项目录"
+        ordering = ["seq_no", "code"]
+
+    def __str__(self):
+        return f"{self.seq_no}. {self.name}"
+
+    @property
+    def committed_days(self):
+        """The committed limit in working days, following from the statutory one."""
+        if self.committed_days_override is not None:
+            return self.committed_days_override
+        if self.statutory_days is None:
+            return None
+        if self.compression in _COMPRESSION_FRACTION:
+            num, den = _COMPRESSION_FRACTION[self.compression]
+            # "压缩三分之一" is a floor on the cut: round the remaining days down.
+            return self.statutory_days - math.ceil(self.statutory_days * num / den)
+        return self.statutory_days
+
+    def clean(self):
+        if (self.statutory_days is not None and self.committed_days_override is not None
+                and self.committed_days_override > self.statutory_days):
+            raise ValidationError({"committed_days_override": "承诺时限不能长于法定时限。"})
+
+
+class ItemAuthority(models.Model):
+    """An implementing authority of an item, with its role and, for rows of another level, its own name."""
+
+    item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.CASCADE, related_name="authorities")
+    organisation = models.ForeignKey(
+        "portal.Organisation", verbose_name="实施机关", on_delete=models.PROTECT, related_name="item_roles")
+    role = models.CharField("职责", max_length=16, choices=AuthorityRole.choices, default=AuthorityRole.APPROVE)
+    variant_name = models.CharField("该层级事项名称", max_length=255, blank=True)
+    remark = models.TextField("备注", blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "实施机关"
+        verbose_name_plural = "实施机关"
+        ordering = ["item", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "organisation", "role"], name="uniq_item_authority_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}（{self.get_role_display()}）"
+
+
+class Material(models.Model):
+    """A material the applicant submits, and when it is owed."""
+
+    item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField("材料名称", max_length=255)
+    description = models.TextField("要求说明", blank=True)
+    due = models.CharField("提交时间", max_length=16, choices=MaterialDue.choices, default=MaterialDue.AT_APPLICATION)
+    due_working_days = models.PositiveSmallIntegerField(
+        "决定后提交期限（工作日）", null=True, blank=True, help_text="仅“许可决定后限期提交”的材料填写")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["item", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        later = self.due == MaterialDue.AFTER_DECISION
+        if later and not self.due_working_days:
+            raise ValidationError({"due_working_days": "许可决定后提交的材料必须填写提交期限（工作日）。"})
+        if not later and self.due_working_days:
+            raise ValidationError({"due_working_days": "只有许可决定后提交的材料才填写期限。"})
