@@ -1,0 +1,213 @@
+"""Working days: the one calendar every deadline in the portal counts with.
+
+A working day is a day of mainland China's official calendar on which government offices
+work: Monday to Friday, except public holidays, plus the weekend make-up days (调休上班)
+that the State Council's yearly notice (国务院办公厅关于某年部分节假日安排的通知) sets.
+
+Where the answer comes from, for one day:
+
+1. A ``CalendarDay`` row for that date always wins (``is_working_day`` says it). The rows
+   are seeded from the chinese-calendar package (migration 0002) and edited by admins, so a
+   new notice takes effect without a deploy.
+2. Otherwise Monday to Friday are working days and Saturday and Sunday are not.
+3. In a year that is *not confirmed* (no ``CalendarYear`` row with ``confirmed=True``: a year
+   the State Council has not published yet, or one nobody has entered), the fixed-date
+   statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision) are also off, unless a
+   row says otherwise: 1 January, 1-2 May and 1-3 October. Holidays that move with the lunar
+   calendar or the solar terms (春节, 清明, 端午, 中秋) and make-up days cannot be guessed, so
+   a provisional deadline may fall a few working days earlier than the final one.
+
+Any result that counted or skipped a day in an unconfirmed year is marked
+``provisional=True``; it never raises because a year is missing. When an admin has entered a
+new year's notice they tick 已确认 on its ``CalendarYear`` and results stop being provisional.
+
+Counting (期限开始之日不计算在内, the day a period starts is not counted): day 1 is the
+first working day *after* ``start``. ``add_working_days(start, 0)`` is ``start`` itself when
+it is a working day, otherwise the next working day (a period ending on a holiday ends on the
+first working day after it). Dates must lie in 1900-01-01..2200-12-31 and ``n`` in 0..3660;
+anything else is a ``ValueError`` with a Chinese message that can be shown to users.
+
+Each call makes two queries (the stored days of a date window and the confirmed years in
+it), and two more only when the window turns out too short.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from portal.models import CalendarDay, CalendarYear
+
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+MAX_WORKING_DAYS = 3660  # about fifteen years; no deadline in the portal is longer
+
+# Fixed-date statutory holidays, used only in unconfirmed years (see the module docstring).
+FALLBACK_HOLIDAYS = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
+
+DATE_RANGE_MESSAGE = "日期须在 1900-01-01 至 2200-12-31 之间"
+NEGATIVE_DAYS_MESSAGE = "工作日天数不能为负数"
+TOO_MANY_DAYS_MESSAGE = f"工作日天数不能超过 {MAX_WORKING_DAYS} 天"
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WorkingDayResult:
+    """A computed date, and whether it rests on a year whose holidays are not confirmed."""
+
+    date: dt.date
+    provisional: bool
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Whether ``day`` is an official working day (rules in the module docstring)."""
+    _check_date(day)
+    return _Window(day, day).is_working_day(day)
+
+
+def add_working_days(start: dt.date, n: int) -> WorkingDayResult:
+    """The day on which ``n`` working days after ``start`` have passed.
+
+    ``start`` itself is not counted; ``n=0`` gives ``start`` if it is a working day, else the
+    next working day. Raises ValueError (Chinese message) for n outside 0..3660 or dates
+    outside 1900..2200.
+    """
+    _check_date(start)
+    _check_count(n)
+    if n == 0:
+        return _nth_working_day(start, 1)
+    if start == MAX_DATE:
+        raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
+    return _nth_working_day(start + _ONE_DAY, n)
+
+
+def next_working_day(day: dt.date) -> WorkingDayResult:
+    """The first working day after ``day`` (``day`` itself never counts)."""
+    return add_working_days(day, 1)
+
+
+def working_days_between(a: dt.date, b: dt.date) -> int:
+    """How many working days lie after ``a`` up to and including ``b``.
+
+    The inverse of add_working_days: ``working_days_between(s, add_working_days(s, n).date)``
+    is ``n`` for every n >= 1. Negative when ``b`` is before ``a``; 0 when they are equal.
+    """
+    _check_date(a)
+    _check_date(b)
+    if b < a:
+        return -working_days_between(b, a)
+    if a == b:
+        return 0
+    window = _Window(a + _ONE_DAY, b)
+    return sum(1 for day in _days(a + _ONE_DAY, b) if window.is_working_day(day))
+
+
+def is_provisional(first: dt.date, last: dt.date) -> bool:
+    """Whether any day from ``first`` to ``last`` falls in a year that is not confirmed."""
+    _check_date(first)
+    _check_date(last)
+    first, last = min(first, last), max(first, last)
+    years = range(first.year, last.year + 1)
+    confirmed = CalendarYear.objects.filter(confirmed=True, year__in=years).count()
+    return confirmed < len(years)
+
+
+def add_calendar_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month.
+
+    31 December + 2 months is the last day of February; 31 March + 1 month is 30 April.
+    A plain date: callers whose period may not end on a holiday follow it with
+    ``add_working_days(result, 0)``.
+    """
+    _check_date(day)
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise TypeError("月数必须是整数")
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if not MIN_DATE.year <= year <= MAX_DATE.year:
+        raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
+    last_day = _stdlib_calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last_day))
+
+
+# --- internals -----------------------------------------------------------------------------
+
+
+class _Window:
+    """The stored calendar for ``first``..``last``, loaded in two queries."""
+
+    def __init__(self, first: dt.date, last: dt.date):
+        self.first, self.last = first, last
+        rows = CalendarDay.objects.filter(date__range=(first, last))
+        self.stored = dict(rows.values_list("date", "is_working_day"))
+        years = CalendarYear.objects.filter(confirmed=True, year__range=(first.year, last.year))
+        self.confirmed_years = set(years.values_list("year", flat=True))
+
+    def covers(self, day: dt.date) -> bool:
+        return self.first <= day <= self.last
+
+    def is_confirmed(self, day: dt.date) -> bool:
+        return day.year in self.confirmed_years
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.stored:
+            return self.stored[day]
+        if day.weekday() >= 5:
+            return False
+        return self.is_confirmed(day) or (day.month, day.day) not in FALLBACK_HOLIDAYS
+
+
+def _nth_working_day(first: dt.date, n: int) -> WorkingDayResult:
+    """The n-th working day counting ``first`` itself as a candidate (n >= 1)."""
+    window = _Window(first, _window_end(first, n))
+    day, counted, provisional = first, 0, False
+    while True:
+        if not window.covers(day):
+            window = _Window(day, _window_end(day, n - counted))
+        provisional = provisional or not window.is_confirmed(day)
+        if window.is_working_day(day):
+            counted += 1
+            if counted == n:
+                return WorkingDayResult(day, provisional)
+        if day == MAX_DATE:
+            raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
+        day += _ONE_DAY
+
+
+def _window_end(first: dt.date, working_days: int) -> dt.date:
+    # About 250 working days a year, so 1.5 calendar days each plus a month of slack covers
+    # even a Spring Festival week; a longer run simply loads the next window.
+    span = dt.timedelta(days=working_days * 3 // 2 + 30)
+    return first + span if MAX_DATE - first > span else MAX_DATE
+
+
+def _days(first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        yield day
+        day += _ONE_DAY
+
+
+def _check_date(day) -> None:
+    # A datetime is refused rather than truncated: its UTC date may be another local day.
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+        raise TypeError(f"需要 datetime.date 类型的日期，收到 {type(day).__name__}")
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"{DATE_RANGE_MESSAGE}（收到 {day.isoformat()}）")
+
+
+def _check_count(n) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"工作日天数必须是整数，收到 {type(n).__name__}")
+    if n < 0:
+        raise ValueError(NEGATIVE_DAYS_MESSAGE)
+    if n > MAX_WORKING_DAYS:
+        raise ValueError(TOO_MANY_DAYS_MESSAGE)
