@@ -35,3 +35,85 @@ class MaterialDue(models.TextChoices):
     AT_APPLICATION = "at_application", "申请时提交"
     AT_COMMITMENT = "at_commitment", "递交承诺书时提交"
     AFTER_DECISION = "after_decision", "许可决定后限期提交"
+
+
+class ApplicantKind(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业（统一社会信用代码）"
+    PERSON = "person", "个人（居民身份证号码）"
+
+
+class Channel(models.TextChoices):
+    """How the application arrived (附件3 第三条)."""
+
+    ONLINE = "online", "网上申请"
+    WINDOW = "window", "窗口申请"
+    MAIL = "mail", "信函、传真或电子邮件"
+
+
+class Route(models.TextChoices):
+    """Which procedure a commitment item follows; other modes follow their own."""
+
+    COMMITMENT = "commitment", "告知承诺"
+    ORDINARY = "ordinary", "一般程序"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "已提交"
+    NOTICE_ISSUED = "notice_issued", "已告知，待承诺"
+    COMMITTED = "committed", "已承诺，待决定"
+    ACCEPTED = "accepted", "已受理，审查中"
+    CORRECTION = "correction", "待补正"
+    APPROVED = "approved", "准予许可"
+    REJECTED = "rejected", "不予许可"
+    FILED = "filed", "已备案"
+    RECORDED = "recorded", "已登记（取消审批）"
+    LAPSED = "lapsed", "逾期未承诺，已终止"
+    REVOKED = "revoked", "许可已撤销"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class CommitmentKind(models.TextChoices):
+    """The two kinds of commitment of the pilot rules (钦政发〔2019〕20号)."""
+
+    ALREADY_MEETS = "already_meets", "已具备许可条件"
+    WILL_MEET = "will_meet", "承诺在约定期限内具备许可条件"
+
+
+class MaterialStatus(models.TextChoices):
+    OWED = "owed", "待提交"
+    SUBMITTED = "submitted", "已提交"
+    OVERDUE = "overdue", "逾期未提交"
+
+
+# The seven confirmations of the 承诺书 (附件3 第二条（二）), in order.
+COMMITMENT_CONFIRMATIONS = [
+    "已认真学习相关法律法规规章和规范性文件，了解该项行政许可的有关要求，承诺自身能够满足办理该事项的条件、标准和技术要求。",
+    "对于约定需要提供的材料，承诺在规定期限内予以提供。",
+    "承诺所提供的申请材料实质内容均真实、合法、有效。",
+    "承诺所提供的纸质申请材料和电子申请材料内容完全一致。",
+    "承诺主动接受有关监管部门的监督和管理。",
+    "承诺对违反上述承诺的行为或超越行政许可范围进行活动的行为，愿意承担相应的法律责任；因违反有关法律法规及承诺，被撤销行政许可决定所造成的经济和法律后果，愿意自行承担。",
+    "承诺以上陈述真实、有效，是本单位（人）真实意思的表示。",
+]
+
+# 附件3 第三条: remote notices within 3 working days; commitments within 3 working days of the notice.
+NOTICE_WORKING_DAYS = 3
+COMMITMENT_WORKING_DAYS = 3
+
+
+# Every move an application may make: action -> (states it may start from, state it ends in).
+# The services check this table and nothing else (DESIGN.md: states in one place).
+TRANSITIONS = {
+    "issue_notice": ({Status.SUBMITTED}, Status.NOTICE_ISSUED),
+    "commit": ({Status.NOTICE_ISSUED}, Status.COMMITTED),
+    "decide": ({Status.COMMITTED}, Status.APPROVED),
+    "choose_ordinary": ({Status.SUBMITTED, Status.NOTICE_ISSUED}, Status.SUBMITTED),
+    "accept": ({Status.SUBMITTED}, Status.ACCEPTED),
+    "request_correction": ({Status.ACCEPTED}, Status.CORRECTION),
+    "resubmit": ({Status.CORRECTION}, Status.ACCEPTED),
+    "approve": ({Status.ACCEPTED}, Status.APPROVED),
+    "reject": ({Status.ACCEPTED}, Status.REJECTED),
+    "lapse": ({Status.NOTICE_ISSUED}, Status.LAPSED),
+    "revoke": ({Status.APPROVED}, Status.REVOKED),
+    "withdraw": ({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.ACCEPTED, Status.CORRECTION}, Status.WITHDRAWN),
+}

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.db import models
+
+from licensing.constants import ApplicantKind
+from licensing.validators import mask_identifier
+
+
+class Applicant(models.Model):
+    """Who applies: an enterprise by its 统一社会信用代码, or a person by 居民身份证号码."""
+
+    kind = models.CharField("类型", max_length=16, choices=ApplicantKind.choices)
+    identifier = models.CharField("证件号码", max_length=18, unique=True)
+    name = models.CharField("名称或姓名", max_length=200)
+    legal_representative = models.CharField("法定代表人（负责人）", max_length=64, blank=True)
+    address = models.CharField("住所或经营场所", max_length=255, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ApplicantMembership", related_name="applicants",
+        verbose_name="可代为办理的账号", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请人"
+        verbose_name_plural = "申请人"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_identifier(self):
+        return mask_identifier(self.identifier)
+
+
+class ApplicantMembership(models.Model):
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "代办关系"
+        verbose_name_plural = "代办关系"
+        constraints = [models.UniqueConstraint(fields=["applicant", "user"], name="uniq_applicant_member")]

@@ -1,0 +1,141 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from licensing.constants import Channel, CommitmentKind, MaterialStatus, Route, Status
+
+
+def new_query_code() -> str:
+    # 8 characters from an alphabet without look-alikes, given to the applicant for public progress.
+    return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
+
+
+class NumberCounter(models.Model):
+    """One row per year; incremented under a row lock so numbers never repeat."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "办件编号计数器"
+        verbose_name_plural = "办件编号计数器"
+
+
+class Application(models.Model):
+    """An application (办件) for one item by one applicant."""
+
+    number = models.CharField("办件编号", max_length=20, unique=True)
+    query_code = models.CharField("查询码", max_length=8, default=new_query_code)
+    item = models.ForeignKey("licensing.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey("licensing.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
+                                  related_name="applications")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办账号", on_delete=models.PROTECT,
+                                     related_name="+")
+    channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    route = models.CharField("办理程序", max_length=16, choices=Route.choices, default=Route.ORDINARY)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    details = models.TextField("申请事项说明", blank=True)
+    submitted_at = models.DateTimeField("提交时间")
+    notice_due = models.DateField("告知书送达期限", null=True, blank=True)
+    notice_issued_at = models.DateTimeField("告知书送达时间", null=True, blank=True)
+    commitment_due = models.DateField("承诺书递交期限", null=True, blank=True)
+    committed_at = models.DateTimeField("承诺时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    decision_due = models.DateField("决定期限", null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField("补正暂停时剩余工作日", null=True, blank=True)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    inspection_due = models.DateField("事后核查期限", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closing_reason = models.TextField("办结或终止原因", blank=True)
+    deadlines_provisional = models.BooleanField("期限含未确认年度", default=False)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["status", "decision_due"]), models.Index(fields=["status", "commitment_due"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def reform_mode(self):
+        return self.item.reform_mode
+
+
+class ApplicationEvent(models.Model):
+    """Who moved an application from which state to which, when and why. Never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("动作", max_length=32)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间")
+    reason = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "办件记录"
+        verbose_name_plural = "办件记录"
+        ordering = ["at", "id"]
+
+
+class Commitment(models.Model):
+    """The signed 承诺书: the seven confirmations and which kind of commitment."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="commitment")
+    kind = models.CharField("承诺类型", max_length=16, choices=CommitmentKind.choices)
+    meet_by = models.DateField("承诺具备条件日期", null=True, blank=True)
+    confirmations = models.JSONField("确认事项", default=list)
+    signatory = models.CharField("签署人", max_length=64)
+    signed_at = models.DateTimeField("签署时间")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
+                                    related_name="+")
+    disclosed = models.BooleanField("公开", default=True)
+
+    class Meta:
+        verbose_name = "承诺书"
+        verbose_name_plural = "承诺书"
+
+
+class Licence(models.Model):
+    """The permit a decision issues; revoked when a commitment proves untrue or materials are late."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="licence")
+    number = models.CharField("许可证编号", max_length=32, unique=True)
+    issued_at = models.DateTimeField("发证时间")
+    may_operate_from = models.DateField("可开展经营日期", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revocation_reason = models.TextField("撤销原因", blank=True)
+
+    class Meta:
+        verbose_name = "许可证"
+        verbose_name_plural = "许可证"
+
+    def __str__(self):
+        return self.number
+
+
+class MaterialSubmission(models.Model):
+    """A material an application owes, its due date and what was handed in."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey("licensing.Material", on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("提交期限", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=MaterialStatus.choices, default=MaterialStatus.OWED)
+    file = models.FileField("文件", upload_to="materials/%Y/%m/", blank=True)
+    original_name = models.CharField("原文件名", max_length=255, blank=True)
+    content_type = models.CharField("文件类型", max_length=64, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = "办件材料"
+        verbose_name_plural = "办件材料"
+        ordering = ["application", "material__order"]
+        constraints = [models.UniqueConstraint(fields=["application", "material"], name="uniq_application_material")]

@@ -1,0 +1,34 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from licensing.constants import ApplicantKind
+from licensing.exceptions import InvalidInput
+from licensing.models import Applicant, ApplicantMembership
+from licensing.validators import normalise, validate_id_number, validate_uscc
+
+_VALIDATORS = {ApplicantKind.ENTERPRISE: validate_uscc, ApplicantKind.PERSON: validate_id_number}
+
+
+@transaction.atomic
+def applicant_register(*, kind: str, identifier: str, name: str, user=None, **details) -> Applicant:
+    """Find or create the applicant by its identifier, after checking the check character.
+
+    With `user`, that account may act for the applicant from now on.
+    """
+    if kind not in _VALIDATORS:
+        raise InvalidInput("申请人类型无效。", field="kind")
+    identifier = normalise(identifier)
+    try:
+        _VALIDATORS[kind](identifier)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field="identifier")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写申请人名称或姓名。", field="name")
+    applicant, created = Applicant.objects.get_or_create(
+        identifier=identifier, defaults={"kind": kind, "name": name, **details})
+    if not created and applicant.kind != kind:
+        raise InvalidInput("该证件号码已登记为另一类申请人。", field="identifier")
+    if user is not None:
+        ApplicantMembership.objects.get_or_create(applicant=applicant, user=user)
+    return applicant

@@ -1,0 +1,73 @@
+"""Demonstration accounts and content, loaded by `manage.py load_demo`.
+
+Everything here is for showing the portal, never for production: the passwords are public
+in the README, and demo item content is marked `is_demo_content` and says so on every page.
+"""
+from django.db import transaction
+
+from licensing.constants import MaterialDue
+from licensing.models import Item, Material
+from portal.constants import OrgKind, OrgLevel, Role
+from portal.models import Organisation, User
+
+DEMO_PASSWORD = "Demo-Qinzhou-2019"
+DEMO_ITEM_SEQ = 13  # 旅馆业特种行业许可证核发, a commitment item
+DEMO_NOTE = "【演示数据，非真实内容，不具法律效力】"
+
+ORGS = {
+    "HALL": ("SH01", "钦州市政务服务中心", OrgLevel.CITY, OrgKind.SERVICE_HALL),
+    "REG": ("G01", "钦州市公安局治安管理支队（演示）", OrgLevel.CITY, OrgKind.REGULATOR),
+}
+
+# username, full name, role, organisation key (None: none; "AUTH": the demo item's authority)
+ACCOUNTS = [
+    ("demo-applicant", "演示申请人", Role.APPLICANT, None),
+    ("demo-clerk", "演示窗口人员", Role.CLERK, "HALL"),
+    ("demo-officer", "演示审批人员", Role.OFFICER, "AUTH"),
+    ("demo-regulator", "演示监管人员", Role.REGULATOR, "REG"),
+    ("demo-admin", "演示管理员", Role.ADMIN, None),
+]
+
+MATERIALS = [
+    ("申请书", MaterialDue.AT_APPLICATION, None),
+    ("经营场所使用权证明", MaterialDue.AT_APPLICATION, None),
+    ("签章的告知承诺书", MaterialDue.AT_COMMITMENT, None),
+    ("旅馆治安保卫制度及安全防范设施情况说明", MaterialDue.AFTER_DECISION, 20),
+]
+
+
+def _organisations(item):
+    orgs = {key: Organisation.objects.update_or_create(
+        code=code, defaults={"name": name, "level": level, "kind": kind})[0]
+        for key, (code, name, level, kind) in ORGS.items()}
+    orgs["AUTH"] = item.authorities.order_by("order").first().organisation
+    return orgs
+
+
+def _fill_demo_item(item, regulator):
+    item.legal_basis = f"{DEMO_NOTE}此处由审批部门填写法律、法规、规章名称及具体条款内容。"
+    item.conditions = f"{DEMO_NOTE}此处由审批部门填写准予许可应当具备的条件、标准和技术要求。"
+    item.regulator = regulator
+    item.is_demo_content = True
+    item.save()
+    for order, (name, due, days) in enumerate(MATERIALS):
+        Material.objects.update_or_create(item=item, name=f"{name}（演示）", defaults={
+            "due": due, "due_working_days": days, "order": order})
+
+
+@transaction.atomic
+def load_demo():
+    """Create (or reset) one account per role and fill the demo item. Safe to run again."""
+    item = Item.objects.get(seq_no=DEMO_ITEM_SEQ)
+    orgs = _organisations(item)
+    _fill_demo_item(item, orgs["REG"])
+    users = []
+    for username, full_name, role, org_key in ACCOUNTS:
+        user, _ = User.objects.update_or_create(username=username, defaults={
+            "full_name": full_name, "role": role, "organisation": orgs.get(org_key),
+            "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
+        })
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        users.append(user)
+    return users
