@@ -1,0 +1,85 @@
+"""Personas shared by every test: who is acting, for whom, from which organisation.
+
+Transactional tests (django_db(transaction=True)) must pass serialized_rollback=True: the
+catalogue and the calendar are data migrations, and a flush would take them from later tests.
+"""
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from licensing.constants import ApplicantKind
+from portal.constants import OrgKind, Role
+from tests.factories import ApplicantFactory, OrganisationFactory, UserFactory, ready_commitment_item
+
+
+@pytest.fixture
+def applicant_user(db):
+    return UserFactory(role=Role.APPLICANT, full_name="张三")
+
+
+@pytest.fixture
+def colleague(db):
+    return UserFactory(role=Role.APPLICANT, full_name="李四")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(role=Role.APPLICANT, full_name="王五")
+
+
+@pytest.fixture
+def enterprise(applicant_user, colleague):
+    return ApplicantFactory(kind=ApplicantKind.ENTERPRISE, name="钦州市好客旅馆有限公司",
+                            members=[applicant_user, colleague])
+
+
+@pytest.fixture
+def commitment_item(db):
+    return ready_commitment_item()
+
+
+@pytest.fixture
+def officer(commitment_item):
+    """An approval officer of item 13's implementing authority."""
+    org = commitment_item.authorities.first().organisation
+    return UserFactory(role=Role.OFFICER, organisation=org, full_name="审批员")
+
+
+@pytest.fixture
+def other_officer(db):
+    return UserFactory(role=Role.OFFICER, organisation=OrganisationFactory(name="其他审批部门"))
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(role=Role.CLERK, organisation=OrganisationFactory(kind=OrgKind.SERVICE_HALL, name="政务服务中心"))
+
+
+@pytest.fixture
+def regulator(commitment_item):
+    return UserFactory(role=Role.REGULATOR, organisation=commitment_item.regulator)
+
+
+@pytest.fixture
+def other_regulator(db):
+    return UserFactory(role=Role.REGULATOR, organisation=OrganisationFactory(kind=OrgKind.REGULATOR))
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+def pdf_upload(name="材料.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% test material\n", content_type="application/pdf")
+
+
+@pytest.fixture
+def a_pdf():
+    return pdf_upload
+
+
+@pytest.fixture
+def not_a_pdf():
+    return SimpleUploadedFile("伪装.pdf", io.BytesIO(b"MZ\x90\x00 not really a pdf").read(), content_type="application/pdf")
