@@ -71,7 +71,7 @@ def main():
 
     doc, ref = statistics.median(document_times), statistics.median(minimal_times)
     print(f"pdf_bench: N={n} renders each, median seconds per render")
-    print(f"  tiny document (notice)   {doc:.4f} s  (mean {statistics.fmean(document_times):.4f})")
+    print(f"  tiny document (notice)    {doc:.4f} s  (mean {statistics.fmean(document_times):.4f})")
     print(f"  minimal page (<p>x</p>)   {ref:.4f} s  (mean {statistics.fmean(minimal_times):.4f})")
     print(f"ratio document/minimal: {doc / ref:.2f}")
 
