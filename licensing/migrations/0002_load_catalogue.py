@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 from django.db import migrations
+from django.utils import timezone
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "catalogue.json"
+REASON = "钦政发〔2019〕18号附件2 初始导入"
 ROLE = {"审批": "approve", "初审": "preliminary", "审核": "verify", "审查": "examine", "委托": "delegated"}
 
 
@@ -17,7 +19,9 @@ def load(apps, schema_editor):
     Organisation = apps.get_model("portal", "Organisation")
     Item = apps.get_model("licensing", "Item")
     ItemAuthority = apps.get_model("licensing", "ItemAuthority")
+    HistoricalItem = apps.get_model("licensing", "HistoricalItem")
     data = json.loads(DATA.read_text(encoding="utf-8"))
+    now = timezone.now()
     orgs = {}
     for o in data["organisations"]:
         orgs[o["code"]], _ = Organisation.objects.get_or_create(
@@ -31,6 +35,10 @@ def load(apps, schema_editor):
         })
         if not created:
             continue
+        # The first entry of the item's history: where its data came from.
+        HistoricalItem.objects.create(
+            **{f.attname: getattr(item, f.attname) for f in Item._meta.fields},
+            history_date=now, history_type="+", history_change_reason=REASON)
         for order, a in enumerate(row["authorities"]):
             ItemAuthority.objects.create(
                 item=item, organisation=orgs[a["org"]], role=ROLE[a["role"]],
