@@ -76,3 +76,33 @@ def ready_commitment_item(seq_no=13, *, later_days=20) -> Item:
     Material.objects.create(item=item, name="安全设施说明", due=MaterialDue.AFTER_DECISION,
                             due_working_days=later_days, order=2)
     return item
+
+
+def pdf_file(name="材料.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% test material\n", content_type="application/pdf")
+
+
+def files_owed_at_commitment(application) -> dict:
+    """A PDF for every material still owed at application or commitment time (附件3 第四条)."""
+    owed = application.materials.filter(status="owed", material__due__in=[MaterialDue.AT_APPLICATION,
+                                                                          MaterialDue.AT_COMMITMENT])
+    return {s.material_id: pdf_file(f"{s.material.name}.pdf") for s in owed.select_related("material")}
+
+
+def commitment_application(*, item, applicant, actor, officer, until="approved", channel="window",
+                           kind="already_meets", meet_by=None):
+    """Drive a commitment item through the services up to `until` (notice_issued, committed, approved)."""
+    from licensing import services
+
+    app = services.application_submit(item=item, applicant=applicant, actor=actor, channel=channel)
+    if app.status == "submitted":
+        app = services.application_issue_notice(application=app, actor=officer)
+    if until == "notice_issued":
+        return app
+    app = services.application_commit(application=app, actor=actor, kind=kind, confirmations=[True] * 7,
+                                      signatory="张三", meet_by=meet_by, files=files_owed_at_commitment(app))
+    if until == "committed":
+        return app
+    return services.application_decide(application=app, actor=officer)
