@@ -5,8 +5,10 @@ in the README, and demo item content is marked `is_demo_content` and says so on 
 """
 from django.db import transaction
 
-from licensing.constants import MaterialDue
+from licensing.constants import ApplicantKind, MaterialDue
 from licensing.models import Item, Material
+from licensing.services import applicant_register
+from licensing.validators import uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
 from portal.models import Organisation, User
 
@@ -55,6 +57,12 @@ def _fill_demo_item(item, regulator):
             "due": due, "due_working_days": days, "order": order})
 
 
+def _demo_enterprise(user):
+    first17 = "91450700MA5D3M000"  # a made-up 统一社会信用代码 with a valid check character
+    return applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=first17 + uscc_check_char(first17),
+                              name="钦州市演示旅馆有限公司（演示）", user=user, legal_representative="演示人")
+
+
 @transaction.atomic
 def load_demo():
     """Create (or reset) one account per role and fill the demo item. Safe to run again."""
@@ -70,4 +78,5 @@ def load_demo():
         user.set_password(DEMO_PASSWORD)
         user.save()
         users.append(user)
+    _demo_enterprise(users[0])
     return users
