@@ -1,0 +1,34 @@
+"""`manage.py load_demo`: one account per role and a demo item that works end to end."""
+import pytest
+from django.core.management import call_command
+
+from licensing.models import Item
+from licensing.services import notice_missing_content
+from portal.constants import Role
+from portal.demo import DEMO_PASSWORD
+from portal.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_one_account_per_role_and_can_run_twice(capsys):
+    call_command("load_demo")
+    call_command("load_demo")
+    demo = User.objects.filter(username__startswith="demo-")
+    assert sorted(demo.values_list("role", flat=True)) == sorted(Role.values)
+    assert all(u.check_password(DEMO_PASSWORD) for u in demo)
+    assert "仅用于演示" in capsys.readouterr().out
+
+
+def test_the_demo_applicant_acts_for_an_enterprise():
+    call_command("load_demo")
+    applicant = User.objects.get(username="demo-applicant").applicants.get()
+    assert "演示" in applicant.name
+
+
+def test_the_demo_item_can_issue_a_notice_and_says_it_is_demo_content():
+    call_command("load_demo")
+    item = Item.objects.get(seq_no=13)
+    assert notice_missing_content(item) == []
+    assert item.is_demo_content and "演示数据" in item.legal_basis
+    assert Item.objects.filter(is_demo_content=True).count() == 1
