@@ -18,6 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("licensing.urls")),
+    path("", include("notices.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
