@@ -156,6 +156,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {}
+# licensing's deadline jobs. Deadlines are whole days, but hourly (not daily) runs mean a worker
+# that was down at midnight catches up within the hour; both jobs are idempotent, so the extra
+# runs cost a query each. Minutes 5 and 10 keep them off the top of the hour and apart.
+CELERY_BEAT_SCHEDULE["licensing-revoke-for-overdue-materials"] = {
+    "task": "licensing.tasks.revoke_for_overdue_materials", "schedule": crontab(minute=5)}
+CELERY_BEAT_SCHEDULE["licensing-lapse-overdue-commitments"] = {
+    "task": "licensing.tasks.lapse_overdue_commitments", "schedule": crontab(minute=10)}
 
 LOGGING = {
     "version": 1,

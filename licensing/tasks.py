@@ -1,0 +1,21 @@
+"""Celery jobs of licensing: thin wrappers around the services, safe to run twice.
+
+Both jobs select by state and date and each transition locks its row and checks the state
+again, so a second run (a retry after acks_late redelivery, two beat instances, a manual run)
+finds nothing left to do: one effect only.
+"""
+from celery import shared_task
+
+from licensing.services import applications_lapse_overdue, applications_revoke_for_overdue_materials
+
+
+@shared_task
+def revoke_for_overdue_materials() -> list[str]:
+    """Revoke decisions whose after-decision materials are overdue (附件3 第六条、第九条)."""
+    return applications_revoke_for_overdue_materials()
+
+
+@shared_task
+def lapse_overdue_commitments() -> list[str]:
+    """Close applications whose commitment was not returned within 3 working days (附件3 第三条)."""
+    return applications_lapse_overdue()
