@@ -53,12 +53,18 @@ def _event(application, action, from_status, actor, reason=""):
                                     to_status=application.status, actor=actor, at=timezone.now(), reason=reason)
 
 
+def _lock_in_state(application: Application, action: str) -> Application:
+    """Lock the row and check that `action` may start from its current state."""
+    locked = Application.objects.select_for_update().select_related("item", "applicant").get(pk=application.pk)
+    if locked.status not in TRANSITIONS[action][0]:
+        raise Conflict(f"办件当前状态为“{locked.get_status_display()}”，不能进行此操作。")
+    return locked
+
+
 def _move(application: Application, action: str, actor, *, reason: str = "", **changes) -> Application:
     """Lock, check the move, apply `changes`, record the event. Returns the fresh application."""
-    allowed_from, to_status = TRANSITIONS[action]
-    locked = Application.objects.select_for_update().select_related("item", "applicant").get(pk=application.pk)
-    if locked.status not in allowed_from:
-        raise Conflict(f"办件当前状态为“{locked.get_status_display()}”，不能进行此操作。")
+    to_status = TRANSITIONS[action][1]
+    locked = _lock_in_state(application, action)
     from_status = locked.status
     locked.status = to_status
     for name, value in changes.items():
@@ -166,6 +172,9 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
                        files=None) -> Application:
     """Record the signed 承诺书 with the materials due at this moment; the decision is due today."""
     _require_route(application, Route.COMMITMENT)
+    # The state first, on the locked row: a lapsed or already committed application is told so
+    # (not asked for materials), and two commitments sent at once cannot both upload.
+    application = _lock_in_state(application, "commit")
     _check_commitment(application, kind, confirmations, signatory, meet_by)
     for material_id, upload in (files or {}).items():
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
@@ -358,7 +367,9 @@ def material_submit(*, application, material_id, upload, actor) -> MaterialSubmi
                       .get(application=application, material_id=material_id))
     except (MaterialSubmission.DoesNotExist, ValueError):
         raise InvalidInput("该事项没有这项材料。", field="files")
-    if submission.status == MaterialStatus.OVERDUE:
+    # Late is late whether or not the hourly job has run yet (附件3 第六条): otherwise a material
+    # handed in after its date but before the job would save the decision.
+    if submission.status == MaterialStatus.OVERDUE or (submission.due_date and submission.due_date < _today()):
         raise Conflict(f"材料“{submission.material.name}”已逾期，不能再提交。")
     if Application.objects.filter(pk=application.pk, status__in=[
             Status.REVOKED, Status.REJECTED, Status.WITHDRAWN, Status.LAPSED]).exists():
