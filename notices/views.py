@@ -1,0 +1,73 @@
+"""The documents' pages: the PDF and the frozen HTML for those who may see the application,
+and the public verification page."""
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from notices import selectors, services
+
+# The frozen HTML is served as it was issued, inline <style> included (a linked stylesheet could
+# change later and with it the document). It may carry applicant text, so it runs with no
+# script, no network, in a sandbox, and only inside our own document page.
+FROZEN_HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+                   "frame-ancestors 'self'; sandbox")
+
+
+def _document_for(request, verification_code):
+    """The document, for users who may view its application; 404 otherwise, so that a code
+    that exists and one that does not look the same to an outsider."""
+    document = selectors.document_by_code(verification_code)
+    if document is None or not request.user.has_perm("licensing.view_application", document.application):
+        raise Http404("没有找到该文书。")
+    return document
+
+
+def _attachment(filename: str) -> str:
+    # RFC 6266 / RFC 5987: an ASCII fallback for old clients, the UTF-8 name for the others.
+    fallback = filename.encode("ascii", "ignore").decode().strip("-") or "document.pdf"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@require_GET
+@login_required
+@never_cache
+def document_pdf(request, verification_code):
+    document = _document_for(request, verification_code)
+    response = HttpResponse(services.document_pdf(document), content_type="application/pdf")
+    name = f"{document.get_kind_display()}-{document.application.number}.pdf"
+    response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+@require_GET
+@login_required
+@never_cache
+def document_html(request, verification_code):
+    document = _document_for(request, verification_code)
+    return render(request, "notices/document.html", {"document": document, "application": document.application})
+
+
+@require_GET
+@login_required
+@never_cache
+@xframe_options_sameorigin
+def document_content(request, verification_code):
+    """The frozen HTML itself, byte for byte what its SHA-256 was taken of."""
+    document = _document_for(request, verification_code)
+    response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = FROZEN_HTML_CSP
+    return response
+
+
+@require_GET
+def verify(request):
+    """Public: anyone holding a document checks it was issued here and is unchanged."""
+    code = request.GET.get("code", "")
+    verification = selectors.document_verify(code) if code.strip() else None
+    return render(request, "notices/verify.html", {
+        "code": selectors.normalise_code(code), "searched": bool(code.strip()), "verification": verification})
