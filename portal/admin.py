@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.models import Organisation, User
 
 from . import admin_calendar  # noqa: F401  (registers the calendar tables)
+from .audit import admin as audit_admin  # noqa: F401  (registers the read-only audit trail)
 
 admin.site.site_header = "钦州市“证照分离”政务服务平台 管理后台"
 admin.site.site_title = "管理后台"

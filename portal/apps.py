@@ -7,3 +7,5 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import permissions  # noqa: F401  (registers the permission rules)
+        from portal import security  # noqa: F401  (records the sign-in time for the 12-hour cap)
+        from portal.audit import receivers  # noqa: F401  (audit rows from auth, axes, model signals)

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from licensing.api import ItemViewSet
-from portal import views
+from portal import views, views_auth
 
 router = DefaultRouter()
 router.register("items", ItemViewSet, basename="item")
@@ -19,7 +19,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("licensing.urls")),
     path("", include("notices.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views_auth.PortalLoginView.as_view(), name="login"),
+    path("accounts/otp/", views_auth.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", views_auth.otp_setup, name="otp-setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

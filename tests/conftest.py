@@ -7,9 +7,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from licensing.constants import ApplicantKind
 from portal.constants import OrgKind, Role
+from portal.security import needs_second_factor
 from tests.factories import ApplicantFactory, OrganisationFactory, UserFactory, ready_commitment_item
 
 
@@ -93,5 +96,15 @@ def login(client):
     """
     def sign_in(user):
         client.force_login(user)
+        if needs_second_factor(user):
+            pass_second_factor(client, user)
         return client
     return sign_in
+
+
+def pass_second_factor(client, user):
+    """Mark the client's session as having passed the second factor, as otp_verify does."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="测试备用码", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

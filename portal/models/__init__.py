@@ -1,4 +1,5 @@
 from .accounts import Organisation, User
+from .audit import AuditAction, AuditEvent, AuditOutcome
 from .calendar import CalendarDay, CalendarYear
 
-__all__ = ["CalendarDay", "CalendarYear", "Organisation", "User"]
+__all__ = ["AuditAction", "AuditEvent", "AuditOutcome", "CalendarDay", "CalendarYear", "Organisation", "User"]

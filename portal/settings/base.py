@@ -35,6 +35,11 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "rules",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "portal",
     "licensing",
     "notices",
@@ -43,15 +48,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # issue 4: audit of refusals (sees the CSRF 403 too), 12-hour cap, staff second factor
+    "portal.audit.middleware.AuditMiddleware",
+    "portal.security.SessionLifetimeMiddleware",
+    "portal.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last, as django-axes asks: turns a lockout into its answer (429, in Chinese)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -84,14 +98,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
+    # issue 4: lockout first (django-axes), then the password with the API's second factor
+    "portal.security.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.security.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2id first (issue 4); older hashes still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -134,6 +157,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One enum component per choice set: several models have a `kind` or a `status` of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "licensing.constants.Status",
+        "ApplicantKindEnum": "licensing.constants.ApplicantKind",
+        "CommitmentKindEnum": "licensing.constants.CommitmentKind",
+        "MaterialStatusEnum": "licensing.constants.MaterialStatus",
+        "DocumentKindEnum": "notices.constants.DocumentKind",
+    },
 }
 
 # Celery: an embedded filesystem broker by default, so the demo needs no server;
@@ -167,8 +198,69 @@ CELERY_BEAT_SCHEDULE["licensing-lapse-overdue-commitments"] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # issue 4: 18-character USCC / ID numbers never reach the logs unmasked
+    "filters": {"mask_identifiers": {"()": "portal.audit.masking.MaskIdentifiersFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_identifiers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Security (issue 4: 等保 2.0 三级, OWASP ASVS L2) -----------------------------------
+# Sessions: 30 minutes idle (the cookie and the server-side row are renewed on every request)
+# and 12 hours at most from sign-in (portal.security.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_LIFETIME_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Request bodies: fields held in memory at most 2.5 MB, files above 2.5 MB spill to disk,
+# and no request over 25 MB at all (two 10 MB materials and the form), answered 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Content-Security-Policy (django-csp 4 format): no inline script anywhere, no plugins,
+# no framing. data: images are the icons inside Swagger UI's and the admin's stylesheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Lockout (django-axes): 5 failures lock the user name and, separately, the address for
+# 30 minutes. The address is REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front the
+# entry they added to X-Forwarded-For (portal.security.client_ip; the audit uses it too).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_VERBOSE = False
+
+# Second factor (django-otp): staff and any user who enabled it.
+OTP_TOTP_ISSUER = "钦州证照分离平台"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,87 @@
+"""The audit trail (等保 2.0 三级 安全审计): one append-only row per act worth answering for.
+
+Rows are written through portal.audit.record() and never changed or deleted by the
+application: save() refuses updates, delete() and queryset update()/delete() refuse, and on
+PostgreSQL a trigger (migration 0003) raises on UPDATE and DELETE whatever the caller.
+
+Retention: everything is kept. The requirement is "at least 6 months"; a purge job would need
+DELETE, which the trigger forbids, so archiving older rows is an operator's task done with
+database privileges outside the application (see portal/audit/__init__.py).
+"""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditImmutable(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "登录锁定"
+    LOGOUT = "logout", "退出"
+    SESSION_EXPIRED = "session_expired", "会话超时"
+    OTP_VERIFIED = "otp_verified", "动态验证码验证通过"
+    OTP_FAILED = "otp_failed", "动态验证码错误"
+    OTP_DEVICE_CONFIRMED = "otp_device_confirmed", "绑定动态验证码"
+    PERMISSION_DENIED = "permission_denied", "越权访问被拒绝"
+    STATE_CHANGE = "state_change", "办件状态变更"
+    DOCUMENT_DOWNLOAD = "document_download", "下载文书"
+    EXPORT = "export", "导出数据"
+    IMPORT = "import", "导入数据"
+    ADMIN_ADD = "admin_add", "后台新增"
+    ADMIN_CHANGE = "admin_change", "后台修改"
+    ADMIN_DELETE = "admin_delete", "后台删除"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "成功"
+    DENIED = "denied", "拒绝"
+    FAILED = "failed", "失败"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutable("审计记录不可修改。")
+
+    def delete(self):
+        raise AuditImmutable("审计记录不可删除。")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # PROTECT: a user who left a trace cannot be deleted (deactivate instead), and deleting
+    # would otherwise have to UPDATE these rows, which the trigger forbids.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_display = models.CharField("操作人名称", max_length=150, blank=True)
+    role = models.CharField("角色", max_length=16, blank=True)
+    ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=32, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象标识", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=16, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS)
+    details = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "at"]), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_display or '匿名'} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutable("审计记录不可修改。")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable("审计记录不可删除。")

@@ -1,0 +1,196 @@
+"""Sign-in rules (issue 4; 等保 2.0 三级 身份鉴别, OWASP ASVS L2 V2/V3).
+
+- Lockout: django-axes, 5 failures by user name or by address (settings AXES_*); the answer
+  is a 429 in Chinese (lockout_response).
+- Second factor: staff (clerk, officer, regulator, admin) and anyone who enabled it must pass
+  a TOTP code (django-otp) after the password. On the web, SecondFactorMiddleware sends them to
+  the code page until they do, and to the set-up page if they have no device yet.
+  The API issues no token on a password alone: a staff token request must carry `otp`, checked
+  by PasswordBackend inside authenticate(), so a wrong or missing code counts as a failed
+  sign-in (and towards the lockout) like a wrong password.
+- Sessions: 30 minutes idle (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST) and 12 hours
+  at most from sign-in (SessionLifetimeMiddleware).
+"""
+import ipaddress
+import json
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django_otp import match_token, user_has_device
+
+from portal.constants import Role
+
+SIGNED_IN_AT = "portal_signed_in_at"
+STAFF_ROLES = {Role.CLERK, Role.OFFICER, Role.REGULATOR, Role.ADMIN}
+LOCKED_OUT_MESSAGE = "登录失败次数过多，该账号或本机地址已被锁定30分钟，请稍后再试；如需立即解锁，请联系系统管理员。"
+OTP_REQUIRED_MESSAGE = "工作人员须先完成动态验证码验证。"
+API_PREFIX = "/api/"
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or the entry the trusted proxies added to
+    X-Forwarded-For (TRUSTED_PROXY_COUNT); anything else in that header is the client's word."""
+    meta = getattr(request, "META", None) or {}
+    address = meta.get("REMOTE_ADDR")
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            address = hops[-count]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+# --- who needs a second factor --------------------------------------------------------------
+def is_staff_user(user):
+    return user.is_authenticated and (user.role in STAFF_ROLES or user.is_staff or user.is_superuser)
+
+
+def needs_second_factor(user):
+    """Staff always; an applicant once they have enabled it (a confirmed device)."""
+    return user.is_authenticated and (is_staff_user(user) or user_has_device(user))
+
+
+def is_verified(user):
+    return bool(getattr(user, "is_verified", None) and user.is_verified())
+
+
+def verify_code(user, code):
+    """The device that accepts `code` (TOTP or a backup code), or None. Devices throttle
+    repeated failures themselves (OTP_*_THROTTLE_FACTOR)."""
+    code = "".join(str(code or "").split())
+    if not code.isalnum() or len(code) > 16:
+        return None
+    return match_token(user, code)
+
+
+# --- authentication backends ----------------------------------------------------------------
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check. Without a request there is no address to lock and no HTTP
+    sign-in to throttle (the test client's login(), the shell), so it stands aside."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class PasswordBackend(ModelBackend):
+    """The password, and for the API the second factor in the same request (field `otp`)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None or not _is_api(request) or not needs_second_factor(user):
+            return user
+        if verify_code(user, _otp_from(request)) is None:
+            request.portal_otp_required = True
+            # PermissionDenied stops authenticate() and is reported as a failed sign-in.
+            raise PermissionDenied(OTP_REQUIRED_MESSAGE)
+        return user
+
+
+def _is_api(request):
+    return request is not None and getattr(request, "path", "").startswith(API_PREFIX)
+
+
+def _otp_from(request):
+    data = getattr(request, "data", None)  # a DRF Request: JSON or form, already parsed
+    if data is None:
+        data = request.POST
+        if not data and "json" in (getattr(request, "content_type", "") or ""):
+            try:
+                data = json.loads(request.body or b"{}")
+            except Exception:  # unreadable or already-read body: no code given  # nosec B110
+                data = {}
+    return data.get("otp", "") if hasattr(data, "get") else ""
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out attempt (AXES_LOCKOUT_CALLABLE)."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": LOCKED_OUT_MESSAGE}, status=429)
+    return render(request, "registration/locked_out.html", {"message": LOCKED_OUT_MESSAGE}, status=429)
+
+
+# --- middleware -----------------------------------------------------------------------------
+class RequestSizeLimitMiddleware:
+    """Refuses a request body over REQUEST_MAX_BYTES before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            limit = settings.REQUEST_MAX_BYTES // (1024 * 1024)
+            return HttpResponse(f"提交的内容过大（上限{limit}MB），请减小文件后重试。", status=413,
+                                content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="security_signed_in_at")
+def _remember_sign_in_time(sender, request, user, **kwargs):
+    if hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+
+
+class SessionLifetimeMiddleware:
+    """Signs out a session 12 hours after sign-in however active it was (idle expiry is the
+    session cookie's 30 minutes)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and self._expired(request):
+            from portal import audit
+            from portal.models import AuditAction
+            audit.record(request, AuditAction.SESSION_EXPIRED, request.user, "success", reason="12小时上限")
+            logout(request)
+            if not request.path.startswith(API_PREFIX):
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path(), 'expired': 1})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(request):
+        now = timezone.now().timestamp()
+        started = request.session.setdefault(SIGNED_IN_AT, now)
+        return now - started > settings.SESSION_MAX_LIFETIME_SECONDS
+
+
+class SecondFactorMiddleware:
+    """Until a user who needs a second factor has passed it, the only pages open to them are
+    the code pages and sign-out: every page redirects there, the API answers 403."""
+
+    OPEN_URL_NAMES = ("otp-verify", "otp-setup", "logout", "login")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not needs_second_factor(user) or is_verified(user) or self._is_open(request):
+            return self.get_response(request)
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse({"detail": OTP_REQUIRED_MESSAGE}, status=403)
+        target = "otp-verify" if user_has_device(user) else "otp-setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+    def _is_open(self, request):
+        open_paths = {reverse(name) for name in self.OPEN_URL_NAMES} | {reverse("admin:logout")}
+        return request.path in open_paths
