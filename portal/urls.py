@@ -5,14 +5,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from licensing.api import ItemViewSet
+from licensing.api_applications import ApplicationViewSet
 from portal import views, views_auth
 
 router = DefaultRouter()
 router.register("items", ItemViewSet, basename="item")
+router.register("applications", ApplicationViewSet, basename="application")
 
 api_v1 = [
     path("", include(router.urls)),
     path("", include("portal.api_calendar")),
+    path("", include("portal.api_auth")),
+    path("", include("licensing.api_applications")),
 ]
 
 urlpatterns = [

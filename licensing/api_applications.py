@@ -1,0 +1,313 @@
+"""Applications API v1 (issue 3): submit, follow and move applications; public progress lookup.
+
+Every write is one licensing.services call inside one transaction, so a refusal changes
+nothing. Who may do what is asked of portal/permissions.py; refusals answer in one shape,
+{"detail": "<中文说明>", "field": "<字段>"}, made by api_exception_handler below:
+not visible → 404, visible but not allowed → 403, wrong state → 409, bad input → 400.
+"""
+import secrets
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from licensing import services
+from licensing.constants import Channel, Status
+from licensing.exceptions import InvalidInput, NotAllowed, ServiceError
+from licensing.models import Applicant, Application, ApplicationEvent, Item, MaterialSubmission
+from licensing.serializers_applications import (
+    ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, ErrorSerializer,
+    MaterialSerializer, MaterialUploadSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer,
+    RevokeSerializer, SubmitSerializer,
+)
+from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
+
+# --- one shape for every refusal ---------------------------------------------------------------
+
+def _first_error(data, prefix=""):
+    """(field path, message) of the first message in a DRF ValidationError's nested detail."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            return _first_error(value, name)
+    if isinstance(data, list) and data:
+        return _first_error(data[0], prefix)
+    return prefix or None, str(data)
+
+
+# The services name the browser form's fields; where the API's differ, its own name is given.
+_API_FIELD = {"files": "materials"}
+
+
+def api_exception_handler(exc, context):
+    """ServiceError → its status with {detail, field}; DRF's own errors flattened to the same shape."""
+    if isinstance(exc, ServiceError):
+        field = _API_FIELD.get(exc.field, exc.field)
+        body = {"detail": exc.message, **({"field": field} if field else {})}
+        return Response(body, status=exc.status)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        field, message = _first_error(response.data)
+        response.data = {"detail": message, **({"field": field} if field else {})}
+    return response
+
+
+class ApiErrorsMixin:
+    def get_exception_handler(self):
+        return api_exception_handler
+
+
+def _errors(*codes):
+    descriptions = {400: "输入有误（detail 说明原因，field 指出字段）", 401: "未登录或令牌无效",
+                    403: "无权进行此操作", 404: "办件不存在或无权查看", 409: "办件当前状态不允许此操作（或已被他人处理）"}
+    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+
+
+NOT_FOUND = "办件不存在，或您无权查看。"
+APPLICANT_SIDE_ONLY = "只有申请人或代为办理的窗口工作人员可以进行此操作。"
+OFFICER_SIDE_ONLY = "只有该事项实施机关的审批人员可以进行此操作。"
+APPLY_NOT_ALLOWED = "您不能代该申请人提交申请：账号未关联该申请人。"
+
+
+# --- who sees which applications -------------------------------------------------------------
+
+def applications_visible_to(user) -> QuerySet:
+    """The list form of "licensing.view_application" (portal/permissions.py); a test keeps them equal."""
+    applications = Application.objects.select_related("item", "applicant")
+    if is_clerk.test(user) or is_admin.test(user):
+        return applications
+    if is_officer.test(user) and user.organisation_id:
+        items = Item.objects.filter(authorities__organisation_id=user.organisation_id)
+        return applications.filter(item__in=items)
+    if is_regulator.test(user) and user.organisation_id:
+        return applications.filter(item__regulator_id=user.organisation_id)
+    if is_applicant_user.test(user):
+        return applications.filter(applicant__members=user)
+    return applications.none()
+
+
+def _with_details(applications: QuerySet) -> QuerySet:
+    return applications.select_related("commitment", "licence").prefetch_related(
+        Prefetch("materials", MaterialSubmission.objects.select_related("material")),
+        Prefetch("events", ApplicationEvent.objects.select_related("actor__organisation")),
+        "documents")
+
+
+class ApplicationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Status.choices, label="状态")
+    item = filters.CharFilter(field_name="item__code", label="事项编码，如 QZ-013", max_length=16)
+
+
+# --- the viewset -------------------------------------------------------------------------------
+
+def _transition(name, service, permission, serializer=None, *, summary, description=""):
+    """One POST /applications/{number}/<name>/ calling `service`, for users with `permission`."""
+    def view(self, request, number=None):
+        application = self.get_object()
+        self.require(permission, application)
+        data = self.validated(serializer)
+        with transaction.atomic():
+            service(application=application, actor=request.user, **data)
+        return self.detail_response(application.number)
+
+    view.__name__ = name
+    view = action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
+                  url_name=name.replace("_", "-"))(view)
+    side = "申请人一方（申请人或窗口工作人员）" if permission.endswith("applicant") else "该事项实施机关的审批人员"
+    return extend_schema(operation_id=f"application_{name}", summary=summary, request=serializer,
+                         description=f"{description}\n\n权限：{side}（{permission}）。".strip(),
+                         responses={200: ApplicationDetailSerializer, **_errors(400, 401, 403, 404, 409)})(view)
+
+
+AS_APPLICANT, AS_OFFICER = "licensing.act_as_applicant", "licensing.act_as_officer"
+
+
+@extend_schema(tags=["applications"])
+@extend_schema_view(
+    list=extend_schema(operation_id="applications_list", summary="我可查看的办件",
+                       description="申请人：所代办申请人的办件；审批人员：本机关实施事项的办件；监管人员：本部门监管事项的办件；"
+                                   "窗口工作人员、管理员：全部。证件号码对无权查看身份信息者打码。",
+                       responses={200: ApplicationListSerializer(many=True), **_errors(400, 401, 404)}),
+    retrieve=extend_schema(operation_id="application_retrieve", summary="办件详情",
+                           responses={200: ApplicationDetailSerializer, **_errors(401, 404)}),
+)
+class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+    lookup_field = "number"
+    filterset_class = ApplicationFilter
+    serializer_class = ApplicationListSerializer
+    queryset = Application.objects.none()  # replaced per user by get_queryset
+
+    def get_queryset(self):
+        return applications_visible_to(self.request.user)
+
+    def get_object(self):
+        """The application if the user may view it; otherwise 404, the same whether it exists or not."""
+        application = Application.objects.select_related("item", "applicant").filter(
+            number=self.kwargs["number"]).first()
+        if application is None or not self.request.user.has_perm("licensing.view_application", application):
+            raise exceptions.NotFound(NOT_FOUND)
+        return application
+
+    def require(self, permission, application):
+        if not self.request.user.has_perm(permission, application):
+            raise NotAllowed(APPLICANT_SIDE_ONLY if permission == AS_APPLICANT else OFFICER_SIDE_ONLY)
+
+    def validated(self, serializer_class) -> dict:
+        if serializer_class is None:
+            return {}
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def detail_response(self, number, status_code=status.HTTP_200_OK):
+        application = _with_details(Application.objects.select_related("item", "applicant")).get(number=number)
+        data = ApplicationDetailSerializer(application, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def list(self, request):
+        applications = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(applications)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, number=None):
+        return self.detail_response(self.get_object().number)
+
+    @extend_schema(operation_id="application_submit", summary="提交申请",
+                   description="申请人网上申请，或窗口工作人员为到场的申请人录入（一窗受理）。"
+                               "窗口申请的告知承诺事项当场出具告知书。权限：licensing.apply_for（申请人所代办的申请人；窗口工作人员）。",
+                   request=SubmitSerializer,
+                   responses={201: ApplicationDetailSerializer, **_errors(400, 401, 403, 409)})
+    def create(self, request):
+        if not (is_applicant_user.test(request.user) or is_clerk.test(request.user)):
+            raise NotAllowed("只有申请人或窗口工作人员可以提交申请。")
+        data = self.validated(SubmitSerializer)
+        with transaction.atomic():
+            applicant = self._applicant(data["applicant"])
+            application = services.application_submit(
+                item=data["item"], applicant=applicant, actor=request.user, channel=self._channel(data.get("channel")),
+                details=data["details"], wants_commitment=data["wants_commitment"])
+        return self.detail_response(application.number, status.HTTP_201_CREATED)
+
+    def _applicant(self, given) -> Applicant:
+        """The applicant to file for; a new one is registered (and linked to an applicant's account)."""
+        user = self.request.user
+        applicant = Applicant.objects.filter(identifier=given["identifier"]).first()
+        if applicant is None and "new" in given:
+            # 一窗受理: a clerk registers the applicant present at the window without acting for it later.
+            link = None if user.has_perm("licensing.use_window_desk") else user
+            applicant = self._register(given["new"], link)
+        elif applicant is None and user.has_perm("licensing.use_window_desk"):
+            raise InvalidInput("没有登记该证件号码的申请人，请提供类型、证件号码和名称进行登记。", field="applicant")
+        if applicant is None or not user.has_perm("licensing.apply_for", applicant):
+            raise NotAllowed(APPLY_NOT_ALLOWED, field="applicant")
+        return applicant
+
+    @staticmethod
+    def _register(new, link) -> Applicant:
+        try:
+            return services.applicant_register(**new, user=link)
+        except ServiceError as exc:
+            exc.field = f"applicant.{exc.field}" if exc.field else "applicant"  # the field within `applicant`
+            raise
+
+    def _channel(self, requested) -> str:
+        """Applicants file online; only the window records window and mail applications (附件3 第三条)."""
+        at_window = self.request.user.has_perm("licensing.use_window_desk")
+        if requested is None:
+            return Channel.WINDOW if at_window else Channel.ONLINE
+        if at_window and requested == Channel.ONLINE:
+            raise InvalidInput("窗口工作人员代为申请时，渠道应为窗口申请或信函、传真、电子邮件。", field="channel")
+        if not at_window and requested != Channel.ONLINE:
+            raise NotAllowed("窗口申请和信函申请由窗口工作人员录入，网上申请请选择 online。", field="channel")
+        return requested
+
+    issue_notice = _transition(
+        "issue_notice", services.application_issue_notice, AS_OFFICER, summary="出具告知书",
+        description="远程申请在收到后3个工作日内出具告知书（告知承诺指引第三条）；申请人须在3个工作日内递交承诺书。")
+    commit = _transition(
+        "commit", services.application_commit, AS_APPLICANT, CommitSerializer, summary="递交承诺书",
+        description="递交签署的承诺书（7项确认）。申请时和承诺时应交的材料须已通过 materials/{material_id}/ 上传。"
+                    "此后审批人员当场作出决定（告知承诺指引第五条）。")
+    decide = _transition(
+        "decide", services.application_decide, AS_OFFICER, summary="当场作出许可决定",
+        description="收到承诺书和材料后当场作出准予许可决定，发放许可证，开始2个月核查期限。")
+    choose_ordinary = _transition(
+        "choose_ordinary", services.application_choose_ordinary, AS_APPLICANT, ReasonSerializer,
+        summary="不作承诺，转一般程序", description="申请人不愿作出承诺的，按一般程序办理（告知承诺指引第十条）。")
+    accept = _transition("accept", services.application_accept, AS_OFFICER, summary="受理（一般程序）",
+                         description="受理后按承诺时限（工作日）计算决定期限。")
+    request_correction = _transition(
+        "request_correction", services.application_request_correction, AS_OFFICER, RequiredReasonSerializer,
+        summary="要求补正", description="一次告知需补正的内容；补正期间暂停计时。")
+    resubmit = _transition("resubmit", services.application_resubmit, AS_APPLICANT, ReasonSerializer,
+                           summary="提交补正", description="补正后按剩余工作日继续计时。")
+    approve = _transition("approve", services.application_approve, AS_OFFICER, ReasonSerializer,
+                          summary="准予许可（一般程序）")
+    reject = _transition("reject", services.application_reject, AS_OFFICER, RequiredReasonSerializer,
+                         summary="不予许可", description="须说明理由。")
+    withdraw = _transition("withdraw", services.application_withdraw, AS_APPLICANT, ReasonSerializer,
+                           summary="撤回申请")
+    revoke = _transition(
+        "revoke", services.application_revoke, AS_OFFICER, RevokeSerializer, summary="撤销许可",
+        description="承诺不实或未按期提交材料的，撤销许可决定（告知承诺指引第六、七条）；可同时记入诚信档案（第九条）。")
+
+    @extend_schema(operation_id="application_material_upload", summary="上传材料",
+                   description="上传一项材料（申请时、承诺时或决定后限期提交的）。权限：申请人一方（licensing.act_as_applicant）。",
+                   parameters=[OpenApiParameter("material_id", int, OpenApiParameter.PATH, description="材料编号（见办件详情 materials[].id）")],
+                   request={"multipart/form-data": MaterialUploadSerializer},
+                   responses={200: MaterialSerializer, **_errors(400, 401, 403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path=r"materials/(?P<material_id>[0-9]+)", url_name="material-upload",
+            parser_classes=[MultiPartParser])
+    def upload_material(self, request, number=None, material_id=None):
+        application = self.get_object()
+        self.require(AS_APPLICANT, application)
+        upload = self.validated(MaterialUploadSerializer)["file"]
+        try:
+            with transaction.atomic():
+                submission = services.material_submit(application=application, material_id=int(material_id),
+                                                      upload=upload, actor=request.user)
+        except ServiceError as exc:
+            exc.field = "file" if exc.field == "files" else exc.field  # the service speaks of the commit form
+            raise
+        return Response(MaterialSerializer(submission).data)
+
+
+# --- public progress (公开办理进度, 钦政办〔2019〕72号) ------------------------------------------
+
+PROGRESS_NOT_FOUND = "办件编号或查询码不正确。"
+
+
+class ProgressView(ApiErrorsMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public and read-only: no session, so no CSRF and no personal data
+
+    @extend_schema(
+        operation_id="progress_retrieve", summary="公开查询办理进度", tags=["progress"], auth=[],
+        description="凭办件编号和查询码查询状态和各项期限，不含申请人信息。编号或查询码不正确时一律答 404，不透露办件是否存在。",
+        parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
+                                     description="办件的查询码（8位，提交时告知申请人）")],
+        responses={200: ProgressSerializer, 404: OpenApiResponse(ErrorSerializer, description="编号或查询码不正确")},
+    )
+    def get(self, request, number):
+        code = (request.query_params.get("code") or "").strip().upper().encode()
+        application = Application.objects.select_related("item").prefetch_related("materials").filter(
+            number=number).first()
+        if application is None or not secrets.compare_digest(application.query_code.encode(), code):
+            raise exceptions.NotFound(PROGRESS_NOT_FOUND)
+        return Response(ProgressSerializer(application).data)
+
+
+urlpatterns = [
+    path("progress/<str:number>/", ProgressView.as_view(), name="application-progress"),
+]

@@ -1,0 +1,299 @@
+"""What the applications API (v1) reads and writes.
+
+Serializers only check the shape of the input and present the output; every rule of the
+domain (check characters, the 7 confirmations, reasons, dates) is checked by the services,
+so the browser, the API and the admin give the same answer.
+"""
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from licensing.constants import (
+    COMMITMENT_CONFIRMATIONS, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus, ReformMode,
+    Route, Status,
+)
+from licensing.models import Item
+from licensing.validators import mask_identifier, normalise
+from notices.constants import DocumentKind
+from supervision.constants import CreditReason
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal of the API: 400 bad input, 401/403 not allowed, 404 not found, 409 wrong state."""
+
+    detail = serializers.CharField(help_text="错误说明（中文）")
+    field = serializers.CharField(required=False, help_text="出错的字段（已知时），如 confirmations、applicant.identifier")
+
+
+# --- input -----------------------------------------------------------------------------------
+
+class NewApplicantSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ApplicantKind.choices, error_messages={"invalid_choice": "申请人类型无效。"},
+                                   help_text="enterprise：企业（统一社会信用代码）；person：个人（居民身份证号码）")
+    identifier = serializers.CharField(max_length=40, allow_blank=True, help_text="统一社会信用代码或居民身份证号码")
+    name = serializers.CharField(max_length=200, allow_blank=True, help_text="企业名称或个人姓名")
+
+
+_NEW_APPLICANT_SCHEMA = {
+    "type": "object",
+    "required": ["kind", "identifier", "name"],
+    "properties": {
+        "kind": {"type": "string", "enum": ApplicantKind.values},
+        "identifier": {"type": "string", "maxLength": 40},
+        "name": {"type": "string", "maxLength": 200},
+    },
+}
+
+
+@extend_schema_field({
+    "oneOf": [{"type": "string", "maxLength": 40, "description": "已登记申请人的证件号码"}, _NEW_APPLICANT_SCHEMA],
+    "description": "已登记申请人的证件号码，或 {kind, identifier, name} 以登记新申请人",
+})
+class ApplicantField(serializers.Field):
+    """Either the identifier of a registered applicant, or {kind, identifier, name} to register one."""
+
+    default_error_messages = {"invalid": "申请人应为证件号码，或包含 kind、identifier、name 的对象。"}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and normalise(data):
+            return {"identifier": normalise(data)}
+        if isinstance(data, dict):
+            new = NewApplicantSerializer(data=data)
+            new.is_valid(raise_exception=True)
+            return {"identifier": normalise(new.validated_data["identifier"]), "new": new.validated_data}
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class SubmitSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=16, help_text="事项编码，如 QZ-013")
+    applicant = ApplicantField()
+    channel = serializers.ChoiceField(
+        Channel.choices, required=False, error_messages={"invalid_choice": "申请渠道无效。"},
+        help_text="申请人只能网上申请（默认 online）；窗口工作人员为 window（默认）或 mail")
+    details = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="",
+                                    help_text="申请事项说明")
+    wants_commitment = serializers.BooleanField(
+        default=True, help_text="实行告知承诺的事项：false 表示不愿作出承诺，按一般程序办理（告知承诺指引第十条）")
+
+    def validate_item(self, code):
+        item = Item.objects.filter(code=code.strip().upper()).first()
+        if item is None:
+            raise serializers.ValidationError(f"没有编码为“{code[:16]}”的事项。")
+        return item
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="", help_text="说明")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=2000, help_text="理由（必填）",
+                                   error_messages={"required": "请填写理由。"})
+
+
+class RevokeSerializer(RequiredReasonSerializer):
+    credit_reason = serializers.ChoiceField(
+        CreditReason.choices, required=False, allow_null=True, allow_blank=True, default=None,
+        error_messages={"invalid_choice": "记入诚信档案的原因无效。"},
+        help_text="填写时同时记入申请人诚信档案（告知承诺指引第九条），此后该申请人不再适用告知承诺")
+
+
+_CONFIRMATIONS_HELP = "承诺书的7项确认，按顺序逐项为 true：" + "".join(
+    f"（{i}）{text}" for i, text in enumerate(COMMITMENT_CONFIRMATIONS, start=1))
+_CONFIRMATIONS_MESSAGE = "承诺书的7项确认内容须逐项确认后方可提交。"
+
+
+class CommitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        CommitmentKind.choices, error_messages={"invalid_choice": "请选择承诺类型。", "required": "请选择承诺类型。"},
+        help_text="already_meets：已具备许可条件；will_meet：承诺在约定期限内具备许可条件")
+    meet_by = serializers.DateField(required=False, allow_null=True, default=None,
+                                    help_text="will_meet 时必填：承诺具备条件的日期（今天以后）")
+    confirmations = serializers.ListField(
+        child=serializers.BooleanField(), min_length=len(COMMITMENT_CONFIRMATIONS),
+        max_length=len(COMMITMENT_CONFIRMATIONS), help_text=_CONFIRMATIONS_HELP,
+        error_messages={"required": _CONFIRMATIONS_MESSAGE, "min_length": _CONFIRMATIONS_MESSAGE,
+                        "max_length": _CONFIRMATIONS_MESSAGE, "not_a_list": _CONFIRMATIONS_MESSAGE})
+    signatory = serializers.CharField(allow_blank=True, max_length=64, help_text="签署人",
+                                      error_messages={"required": "请填写签署人。"})
+
+
+class MaterialUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF、JPG 或 PNG，不超过10MB（按内容判断，不看扩展名）",
+                                 error_messages={"required": "请选择要上传的文件。", "empty": "上传的文件是空的。"})
+
+
+# --- output ----------------------------------------------------------------------------------
+
+class ItemBriefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ApplicantBriefSerializer(serializers.Serializer):
+    """The applicant as its viewer may see it: the identifier masked unless view_applicant_identity."""
+
+    name = serializers.CharField(source="applicant.name")
+    kind = serializers.ChoiceField(ApplicantKind.choices, source="applicant.kind")
+    identifier = serializers.SerializerMethodField(help_text="无权查看身份信息者只见前4位和后4位")
+
+    def get_identifier(self, application) -> str:
+        identifier = application.applicant.identifier
+        if self.context["request"].user.has_perm("licensing.view_applicant_identity", application):
+            return identifier
+        return mask_identifier(identifier)
+
+
+def materials_due(application) -> dt.date | None:
+    """The earliest date of a material still owed after the decision (附件3 第六条)."""
+    dates = [s.due_date for s in application.materials.all()
+             if s.status == MaterialStatus.OWED and s.due_date is not None]
+    return min(dates, default=None)
+
+
+def is_overdue(application) -> bool:
+    """The authority's own clock has run out: the notice (3 working days) or the decision is late."""
+    today = timezone.localdate()
+    if application.status == Status.SUBMITTED and application.notice_due:
+        return application.notice_due < today
+    if application.status in (Status.COMMITTED, Status.ACCEPTED) and application.decision_due:
+        return application.decision_due < today
+    return False
+
+
+class DeadlinesSerializer(serializers.Serializer):
+    notice_due = serializers.DateField(allow_null=True, help_text="告知书送达期限（远程申请：收到申请后3个工作日）")
+    commitment_due = serializers.DateField(allow_null=True, help_text="承诺书递交期限（收到告知书后3个工作日）")
+    decision_due = serializers.DateField(allow_null=True, help_text="作出决定期限（告知承诺：承诺当日；一般程序：承诺时限）")
+    materials_due = serializers.SerializerMethodField(help_text="最早一项决定后限期提交材料的期限")
+    inspection_due = serializers.DateField(allow_null=True, help_text="事后核查期限（决定后2个月）")
+
+    def get_materials_due(self, application) -> dt.date | None:
+        return materials_due(application)
+
+
+class ApplicationListSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    item = ItemBriefSerializer()
+    status = serializers.ChoiceField(Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    reform_mode = serializers.ChoiceField(ReformMode.choices, source="item.reform_mode")
+    route = serializers.ChoiceField(Route.choices)
+    channel = serializers.ChoiceField(Channel.choices)
+    applicant = ApplicantBriefSerializer(source="*")
+    submitted_at = serializers.DateTimeField()
+    decision_due = serializers.DateField(allow_null=True)
+
+
+class MaterialSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="material_id", help_text="材料编号，上传时用于 materials/{material_id}/")
+    name = serializers.CharField(source="material.name")
+    due = serializers.ChoiceField(MaterialDue.choices, source="material.due")
+    due_date = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(MaterialStatus.choices)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class CommitmentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(CommitmentKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    meet_by = serializers.DateField(allow_null=True)
+    signatory = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+
+
+class LicenceSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    may_operate_from = serializers.DateField(allow_null=True, help_text="承诺在约定期限内具备条件的，具备条件并提交材料前为 null")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class DocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(DocumentKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    number = serializers.CharField()
+    verification_code = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+
+
+def actor_label(user) -> str:
+    """Staff appear by role and organisation, applicants by name; None is the system (a beat job)."""
+    if user is None:
+        return "系统"
+    if user.is_staff_role:
+        org = f"（{user.organisation.name}）" if user.organisation_id else ""
+        return f"{user.get_role_display()}{org}"
+    return str(user)
+
+
+class EventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField(help_text="提交时为空")
+    to_status = serializers.ChoiceField(Status.choices)
+    actor = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+    def get_actor(self, event) -> str:
+        return actor_label(event.actor)
+
+
+class ApplicationDetailSerializer(ApplicationListSerializer):
+    query_code = serializers.SerializerMethodField(help_text="公开查询进度用；仅申请人及窗口工作人员可见，其他人为 null")
+    reform_mode_display = serializers.CharField(source="item.get_reform_mode_display")
+    route_display = serializers.CharField(source="get_route_display")
+    channel_display = serializers.CharField(source="get_channel_display")
+    details = serializers.CharField()
+    deadlines = DeadlinesSerializer(source="*")
+    deadlines_provisional = serializers.BooleanField(help_text="期限涉及节假日安排尚未公布的年份，为暂定")
+    overdue = serializers.SerializerMethodField(help_text="告知书送达或作出决定已超过期限")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    closing_reason = serializers.CharField()
+    materials = MaterialSerializer(many=True)
+    commitment = serializers.SerializerMethodField()
+    licence = serializers.SerializerMethodField()
+    documents = DocumentSerializer(many=True)
+    events = EventSerializer(many=True)
+
+    def get_query_code(self, application) -> str | None:
+        if self.context["request"].user.has_perm("licensing.act_as_applicant", application):
+            return application.query_code
+        return None
+
+    def get_overdue(self, application) -> bool:
+        return is_overdue(application)
+
+    @extend_schema_field(CommitmentSerializer(allow_null=True))
+    def get_commitment(self, application):
+        commitment = getattr(application, "commitment", None)
+        return CommitmentSerializer(commitment).data if commitment else None
+
+    @extend_schema_field(LicenceSerializer(allow_null=True))
+    def get_licence(self, application):
+        licence = getattr(application, "licence", None)
+        return LicenceSerializer(licence).data if licence else None
+
+
+class ProgressSerializer(serializers.Serializer):
+    """Public progress (公开办理进度, 简易办): status and dates, and nothing about who applied."""
+
+    number = serializers.CharField()
+    item = ItemBriefSerializer()
+    reform_mode = serializers.ChoiceField(ReformMode.choices, source="item.reform_mode")
+    status = serializers.ChoiceField(Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    submitted_at = serializers.DateTimeField()
+    deadlines = DeadlinesSerializer(source="*")
+    deadlines_provisional = serializers.BooleanField()
+    overdue = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_overdue(self, application) -> bool:
+        return is_overdue(application)

@@ -1,0 +1,82 @@
+"""POST/DELETE /api/v1/auth/token/: a token for the mobile app and other government systems.
+
+Credentials are checked by django.contrib.auth.authenticate(request=…), so every
+authentication backend and its signals apply here as on the sign-in page: the lockout of
+repeated failures (django-axes) and, for staff, the second factor sent as `otp`
+(portal/security.py reads it from this request).
+"""
+from django.contrib.auth import authenticate
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from licensing.api_applications import ApiErrorsMixin
+from licensing.exceptions import InvalidInput
+from licensing.serializers_applications import ErrorSerializer
+
+BAD_CREDENTIALS = "用户名或密码不正确，或账号已停用。"
+OTP_NEEDED = "工作人员须同时填写正确的动态验证码（otp）。"
+
+
+class CredentialsSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, error_messages={"required": "请填写用户名。", "blank": "请填写用户名。"})
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"},
+                                     error_messages={"required": "请填写密码。", "blank": "请填写密码。"})
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=16, write_only=True,
+                                help_text="动态验证码（TOTP）或备用码；工作人员及已启用两步验证的账号必填")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="之后的请求在请求头中携带 Authorization: Token <token>")
+
+
+class TokenView(ApiErrorsMixin, APIView):
+    # Only the token itself authenticates here: a browser session must not mint tokens without CSRF.
+    authentication_classes = [TokenAuthentication]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    @extend_schema(operation_id="auth_token_create", summary="以用户名和密码取得令牌", tags=["auth"], auth=[],
+                   request=CredentialsSerializer,
+                   responses={200: TokenSerializer,
+                              400: OpenApiResponse(ErrorSerializer, description="缺少用户名或密码，或用户名、密码、动态验证码不正确"),
+                              401: OpenApiResponse(ErrorSerializer, description="请求头中的令牌无效"),
+                              429: OpenApiResponse(ErrorSerializer, description="登录失败次数过多，已被暂时锁定")})
+    def post(self, request):
+        credentials = CredentialsSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        data = credentials.validated_data
+        user = authenticate(request=request, username=data["username"], password=data["password"])
+        _hand_lockout_to_axes_middleware(request)
+        if getattr(request, "portal_otp_required", False):
+            raise InvalidInput(OTP_NEEDED, field="otp")
+        if user is None or not user.is_active:
+            raise InvalidInput(BAD_CREDENTIALS)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(operation_id="auth_token_destroy", summary="注销令牌", tags=["auth"], request=None,
+                   responses={204: OpenApiResponse(description="令牌已作废"),
+                              401: OpenApiResponse(ErrorSerializer, description="未携带令牌或令牌无效")})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _hand_lockout_to_axes_middleware(request):
+    """django-axes marks the request it was given, here DRF's; its middleware reads Django's and
+    answers a lockout (429) in place of this view's answer."""
+    for name in ("axes_locked_out", "axes_credentials"):
+        if name in vars(request):
+            setattr(request._request, name, vars(request)[name])
+
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+]
