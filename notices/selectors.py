@@ -1,6 +1,6 @@
 """Reads of issued documents, for the document pages, the public verification page and other apps."""
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
