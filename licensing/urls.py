@@ -1,8 +1,37 @@
 from django.urls import path
 
 from licensing import views
+from licensing.web import applicant, detail, officer, public, window
 
 urlpatterns = [
     path("items/", views.catalogue, name="catalogue"),
     path("items/<str:code>/", views.item_guide, name="item-guide"),
+    # the applicant's own pages
+    path("items/<str:code>/apply/", applicant.apply, name="apply"),
+    path("my/applications/", applicant.my_applications, name="my-applications"),
+    path("my/applicants/", applicant.my_applicants, name="my-applicants"),
+    # one application: the page, and the applicant side's steps (applicant accounts and the window clerk)
+    path("applications/<str:number>/", detail.application_detail, name="web-application-detail"),
+    path("applications/<str:number>/commit/", applicant.commit, name="web-application-commit"),
+    path("applications/<str:number>/materials/<int:material_id>/", applicant.material_upload,
+         name="web-application-material-upload"),
+    path("applications/<str:number>/choose-ordinary/", applicant.choose_ordinary, name="web-application-choose-ordinary"),
+    path("applications/<str:number>/withdraw/", applicant.withdraw, name="web-application-withdraw"),
+    path("applications/<str:number>/resubmit/", applicant.resubmit, name="web-application-resubmit"),
+    # the approval officer's steps
+    path("applications/<str:number>/issue-notice/", officer.issue_notice, name="web-application-issue-notice"),
+    path("applications/<str:number>/decide/", officer.decide, name="web-application-decide"),
+    path("applications/<str:number>/accept/", officer.accept, name="web-application-accept"),
+    path("applications/<str:number>/request-correction/", officer.request_correction,
+         name="web-application-request-correction"),
+    path("applications/<str:number>/approve/", officer.approve, name="web-application-approve"),
+    path("applications/<str:number>/reject/", officer.reject, name="web-application-reject"),
+    path("applications/<str:number>/revoke/", officer.revoke, name="web-application-revoke"),
+    # staff desks
+    path("desk/window/", window.window_desk, name="window-desk"),
+    path("desk/window/applicants/<int:pk>/", window.window_applicant, name="window-applicant"),
+    path("desk/officer/", officer.officer_desk, name="officer-desk"),
+    # public
+    path("progress/", public.progress, name="progress"),
+    path("commitments/", public.commitments, name="commitments"),
 ]

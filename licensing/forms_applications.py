@@ -1,0 +1,207 @@
+"""Forms of the application pages. They only validate what the browser sent; the services decide.
+
+Every message is written out in Chinese here, so a browser that asks for English still shows
+Chinese next to the field. A ServiceError is put back next to the field it names
+(`form.service_error(exc)`).
+"""
+from django import forms
+
+from licensing.constants import (
+    COMMITMENT_CONFIRMATIONS, ApplicantKind, CommitmentKind, MaterialDue, MaterialStatus, ReformMode,
+)
+from licensing.models import Item
+from supervision.constants import CreditReason
+
+REQUIRED = "此项为必填项。"
+TOO_LONG = "最多输入 %(limit_value)d 个字符（当前 %(show_value)d 个）。"
+BAD_DATE = "请输入有效日期，格式如 2025-01-31。"
+WANTS_COMMITMENT = "yes"
+COMMITMENT_CHOICES = [(WANTS_COMMITMENT, "愿意作出承诺（告知承诺）"), ("no", "不愿承诺，按一般程序办理")]
+
+
+def _text(label, *, required=False, max_length=200, textarea=False, **kwargs):
+    widget = forms.Textarea(attrs={"rows": 3}) if textarea else forms.TextInput
+    return forms.CharField(label=label, required=required, max_length=max_length, widget=widget,
+                           error_messages={"required": REQUIRED, "max_length": TOO_LONG}, **kwargs)
+
+
+def _file(label, help_text=""):
+    return forms.FileField(label=label, required=False, help_text=help_text,
+                           error_messages={"invalid": "文件无效，请重新选择。", "empty": "文件是空的，请重新选择。"})
+
+
+class ServiceErrorMixin:
+    """Put a service's message next to the field it concerns, or above the form."""
+
+    aliases: dict = {}  # the service's field name -> this form's field name
+    groups: tuple = ()  # service fields shown beside a group of inputs (the 7 confirmations, the files)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_errors = {}
+
+    def service_error(self, exc):
+        field = self.aliases.get(exc.field, exc.field)
+        if field in self.fields:
+            self.add_error(field, exc.message)
+        elif field in self.groups:
+            self.group_errors[field] = exc.message
+        else:
+            self.add_error(None, exc.message)
+
+
+class ApplicantRegisterForm(ServiceErrorMixin, forms.Form):
+    """办理主体: an enterprise by 统一社会信用代码 or a person by 居民身份证号码."""
+
+    kind = forms.ChoiceField(label="主体类型", choices=ApplicantKind.choices, widget=forms.RadioSelect,
+                             initial=ApplicantKind.ENTERPRISE,
+                             error_messages={"required": "请选择主体类型。", "invalid_choice": "请选择主体类型。"})
+    # Room for spaces typed between groups of characters: the service normalises them away.
+    identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30,
+                       help_text="18位，字母请用大写；系统会核对最后一位校验码。")
+    name = _text("企业名称或个人姓名", required=True)
+    legal_representative = _text("法定代表人（负责人）", max_length=64)
+    address = _text("住所或经营场所", max_length=255)
+    phone = _text("联系电话", max_length=32)
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        return {k: data[k].strip() for k in ("legal_representative", "address", "phone") if data.get(k)}
+
+
+def _material_fields(form, materials, help_for):
+    for material in materials:
+        form.fields[f"material_{material.pk}"] = _file(material.name, help_for(material))
+        form.material_names.append(f"material_{material.pk}")
+
+
+def _files(form) -> dict:
+    return {int(name.split("_")[1]): form.cleaned_data[name] for name in form.material_names
+            if form.cleaned_data.get(name)}
+
+
+class ApplyForm(ServiceErrorMixin, forms.Form):
+    """The online application (在线申请) for one item, by one of the account's applicants."""
+
+    applicant = forms.ModelChoiceField(
+        label="办理主体", queryset=None, widget=forms.RadioSelect, empty_label=None,
+        error_messages={"required": "请选择以哪个主体申请。", "invalid_choice": "请选择您可代为办理的主体。"})
+    details = _text("申请事项说明", textarea=True, max_length=2000,
+                    help_text="如经营场所、经营范围、规模等，审批部门需要了解的情况。")
+    groups = ("files",)
+
+    def __init__(self, *args, item, applicants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.material_names = []
+        self.fields["applicant"].queryset = applicants
+        if item.reform_mode == ReformMode.COMMITMENT:
+            self.fields["wants_commitment"] = forms.ChoiceField(
+                label="办理方式", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
+                error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
+        at_application = item.materials.filter(due=MaterialDue.AT_APPLICATION)
+        _material_fields(self, at_application, lambda m: "可现在上传，也可稍后在办件页面上传（PDF、JPG或PNG，10MB以内）。")
+
+    def material_fields(self):
+        return [self[name] for name in self.material_names]
+
+    def wants_commitment(self) -> bool:
+        return self.cleaned_data.get("wants_commitment", WANTS_COMMITMENT) == WANTS_COMMITMENT
+
+    def uploads(self) -> dict:
+        return _files(self)
+
+
+class CommitForm(ServiceErrorMixin, forms.Form):
+    """The 承诺书 (附件3 第二条（二）): the kind, the 7 confirmations, the signatory, the materials due now."""
+
+    kind = forms.ChoiceField(label="承诺类型", choices=CommitmentKind.choices, widget=forms.RadioSelect,
+                             required=False, error_messages={"invalid_choice": "请选择承诺类型。"})
+    meet_by = forms.DateField(label="承诺具备许可条件的日期", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                              help_text="仅选择“承诺在约定期限内具备许可条件”时填写；具备条件并提交材料后方可开展经营。",
+                              error_messages={"invalid": BAD_DATE})
+    signatory = _text("签署人（法定代表人、负责人或本人）", max_length=64)
+    groups = ("confirmations", "files")
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confirmation_names = []
+        for n, text in enumerate(COMMITMENT_CONFIRMATIONS, start=1):
+            self.fields[f"confirm_{n}"] = forms.BooleanField(label=text, required=False)
+            self.confirmation_names.append(f"confirm_{n}")
+        self.material_names = []
+        owed_now = (application.materials.filter(
+            status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])
+            .select_related("material"))
+        _material_fields(self, [s.material for s in owed_now], lambda m: m.get_due_display() + "（PDF、JPG或PNG，10MB以内）")
+
+    def confirmation_fields(self):
+        return [self[name] for name in self.confirmation_names]
+
+    def material_fields(self):
+        return [self[name] for name in self.material_names]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"kind": data.get("kind") or "", "meet_by": data.get("meet_by"),
+                "confirmations": [bool(data.get(name)) for name in self.confirmation_names],
+                "signatory": data.get("signatory") or "", "files": _files(self)}
+
+
+class MaterialUploadForm(ServiceErrorMixin, forms.Form):
+    file = forms.FileField(label="选择文件", error_messages={
+        "required": "请选择要上传的文件。", "invalid": "文件无效，请重新选择。", "empty": "文件是空的，请重新选择。"})
+    aliases = {"files": "file"}
+
+
+class ReasonForm(ServiceErrorMixin, forms.Form):
+    """A transition that must say why (补正, 不予许可); the service checks it is not empty."""
+
+    reason = _text("理由", textarea=True, max_length=2000)
+
+
+class RevokeForm(ServiceErrorMixin, forms.Form):
+    """撤销许可 (附件3 第六、七条), optionally with a credit record (第九条)."""
+
+    reason = _text("撤销理由", textarea=True, max_length=2000)
+    credit_reason = forms.ChoiceField(
+        label="记入诚信档案", required=False, choices=[("", "不记入诚信档案")] + list(CreditReason.choices),
+        error_messages={"invalid_choice": "请选择记入诚信档案的事由。"})
+
+
+class WindowSearchForm(forms.Form):
+    identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30)
+
+
+class WindowApplyForm(ServiceErrorMixin, forms.Form):
+    """一窗受理: any item, for the applicant who is present."""
+
+    item = forms.ModelChoiceField(
+        label="申请事项", queryset=Item.objects.order_by("seq_no", "code"), empty_label="请选择事项",
+        error_messages={"required": "请选择申请事项。", "invalid_choice": "请选择目录中的事项。"})
+    details = _text("申请事项说明", textarea=True, max_length=2000)
+    wants_commitment = forms.ChoiceField(
+        label="实行告知承诺的事项", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
+        help_text="仅对实行告知承诺的事项有效；其他事项按其改革方式办理。",
+        error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
+    # What goes wrong at the window is about the chosen item (e.g. its notice content is incomplete).
+    aliases = {None: "item", "channel": "item"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].label_from_instance = lambda i: f"{i.seq_no}. {i.name}（{i.get_reform_mode_display()}）"
+
+    def wants_commitment_value(self) -> bool:
+        return self.cleaned_data.get("wants_commitment") == WANTS_COMMITMENT
+
+
+class ProgressForm(forms.Form):
+    """公开办理进度: the number and the query code given to the applicant."""
+
+    number = _text("办件编号", required=True, max_length=20, help_text="如 QZ2025-000123")
+    code = _text("查询码", required=True, max_length=8, help_text="8位字母或数字，在申请人的办件页面上显示")
+
+
+class DisclosureSearchForm(forms.Form):
+    q = _text("事项名称或序号", max_length=100)

@@ -1,0 +1,196 @@
+"""The applicant's pages: 我的办件, 办理主体, 在线申请, and the applicant's steps on an application.
+
+The steps (commit, upload, choose the ordinary procedure, withdraw, resubmit) are also the window
+clerk's, who acts for the applicant present (一窗受理): both pass "licensing.act_as_applicant".
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from licensing import services
+from licensing.constants import Channel, Route
+from licensing.exceptions import ServiceError
+from licensing.forms_applications import ApplicantRegisterForm, ApplyForm, CommitForm, MaterialUploadForm
+from licensing.models import Applicant, Item
+from licensing.validators import normalise
+from licensing.web.common import application_or_404, desk_required
+from licensing.web.detail import render_detail
+from licensing.web.labels import cn_date
+from licensing.web.queries import applications_of_user
+from supervision.selectors import applicant_barred_from_commitment
+
+APPLICANT_DESK = "licensing.use_applicant_desk"
+ACT_AS_APPLICANT = "licensing.act_as_applicant"
+
+
+@desk_required(APPLICANT_DESK)
+def my_applications(request):
+    """我的办件: every application of every enterprise or person the account acts for."""
+    return render(request, "licensing/my_applications.html", {"applications": applications_of_user(request.user)})
+
+
+# --- 办理主体 ------------------------------------------------------------------------------
+
+CLAIMED_ELSEWHERE = ("该主体已在平台登记，不能在网上直接绑定。如需代为办理，请携带营业执照（或身份证）"
+                     "和授权委托书到政务服务中心窗口办理。")
+
+
+def _register_for(user, form):
+    """Register the applicant for this account; an applicant someone else registered is not claimed online.
+
+    Knowing an enterprise's 统一社会信用代码 (it is public) must not open its applications.
+    """
+    data = form.cleaned_data
+    existing = Applicant.objects.filter(identifier=normalise(data["identifier"])).first()
+    if existing is not None and not existing.members.filter(pk=user.pk).exists():
+        form.add_error("identifier", CLAIMED_ELSEWHERE)
+        return None
+    try:
+        return services.applicant_register(kind=data["kind"], identifier=data["identifier"], name=data["name"],
+                                           user=user, **form.details())
+    except ServiceError as exc:
+        form.service_error(exc)
+        return None
+
+
+@desk_required(APPLICANT_DESK)
+def my_applicants(request):
+    """办理主体: the enterprises and persons this account acts for, and registering another."""
+    form = ApplicantRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        applicant = _register_for(request.user, form)
+        if applicant is not None:
+            messages.success(request, f"已添加办理主体：{applicant.name}。")
+            return redirect(request.GET.get("next") if _is_apply_path(request.GET.get("next")) else "my-applicants")
+    applicants = request.user.applicants.all()
+    status = 400 if request.method == "POST" else 200
+    return render(request, "licensing/my_applicants.html", {"form": form, "applicants": applicants}, status=status)
+
+
+def _is_apply_path(path) -> bool:
+    return bool(path) and path.startswith("/items/") and path.endswith("/apply/")
+
+
+# --- 在线申请 ------------------------------------------------------------------------------
+
+def _barred(applicants) -> list:
+    """附件3 第九条: applicants with a credit record may not use notify-and-commit; say so before they submit."""
+    rows = []
+    for applicant in applicants:
+        record = applicant_barred_from_commitment(applicant)
+        if record is not None:
+            rows.append((applicant, record))
+    return rows
+
+
+def _submit(request, item, form):
+    data = form.cleaned_data
+    with transaction.atomic():
+        application = services.application_submit(
+            item=item, applicant=data["applicant"], actor=request.user, channel=Channel.ONLINE,
+            details=data.get("details", ""), wants_commitment=form.wants_commitment())
+        for material_id, upload in form.uploads().items():
+            services.material_submit(application=application, material_id=material_id, upload=upload,
+                                     actor=request.user)
+    return application
+
+
+def _submitted_message(application) -> str:
+    if application.route == Route.COMMITMENT and application.notice_due:
+        return f"申请已提交。审批部门将在 {cn_date(application.notice_due)} 前送达告知书。"
+    first = application.events.first()
+    if first and first.reason:
+        return f"申请已提交。{first.reason}"
+    return f"申请已提交，状态：{application.get_status_display()}。"
+
+
+@desk_required(APPLICANT_DESK)
+def apply(request, code):
+    """在线申请 from an item's guide: which applicant, details, and for commitment items whether to commit."""
+    item = get_object_or_404(Item, code=code)
+    applicants = request.user.applicants.all()
+    form = ApplyForm(request.POST or None, request.FILES or None, item=item, applicants=applicants)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = _submit(request, item, form)
+        except ServiceError as exc:
+            form.service_error(exc)
+        else:
+            messages.success(request, _submitted_message(application))
+            return redirect("web-application-detail", number=application.number)
+    return render(request, "licensing/apply.html", {
+        "item": item, "form": form, "has_applicants": applicants.exists(), "barred": _barred(applicants),
+        "register_url": f"{reverse('my-applicants')}?next={reverse('apply', args=[item.code])}",
+    }, status=400 if request.method == "POST" else 200)
+
+
+# --- the applicant's steps on one application ----------------------------------------------
+
+def _step(request, number, run, success, *, form=None, form_key=None):
+    """Run one step as the applicant side; on a ServiceError show the page again, with the message."""
+    application = application_or_404(request, number, ACT_AS_APPLICANT)
+    if form is not None:
+        form = form(application)
+        if not form.is_valid():
+            return render_detail(request, application, bound={form_key: form}, status=400)
+    try:
+        run(application, form)
+    except ServiceError as exc:
+        if form is None:
+            return render_detail(request, application, error=exc.message, status=exc.status)
+        form.service_error(exc)
+        return render_detail(request, application, bound={form_key: form}, status=exc.status)
+    messages.success(request, success)
+    return redirect("web-application-detail", number=application.number)
+
+
+@require_POST
+@login_required
+def commit(request, number):
+    """The signed 承诺书 with the materials due now (附件3 第二条（二）、第四条); the decision is due today."""
+    def run(application, form):
+        services.application_commit(application=application, actor=request.user, **form.service_kwargs())
+    return _step(request, number, run, "承诺书已递交。审批部门将于今日作出许可决定。", form_key="commit",
+                 form=lambda a: CommitForm(request.POST, request.FILES, application=a, auto_id="commit_%s"))
+
+
+@require_POST
+@login_required
+def material_upload(request, number, material_id):
+    """Hand in one owed material, e.g. one agreed for after the decision (附件3 第六条: by its date)."""
+    def run(application, form):
+        services.material_submit(application=application, material_id=material_id, upload=form.cleaned_data["file"],
+                                 actor=request.user)
+    return _step(request, number, run, "材料已上传。", form_key=f"upload_{material_id}",
+                 form=lambda a: MaterialUploadForm(request.POST, request.FILES, auto_id=f"upload{material_id}_%s"))
+
+
+@require_POST
+@login_required
+def choose_ordinary(request, number):
+    """附件3 第十条: an applicant who does not want to commit goes the ordinary way."""
+    def run(application, form):
+        services.application_choose_ordinary(application=application, actor=request.user)
+    return _step(request, number, run, "已改为按一般程序办理，审批部门受理后按承诺时限作出决定。")
+
+
+@require_POST
+@login_required
+def withdraw(request, number):
+    def run(application, form):
+        services.application_withdraw(application=application, actor=request.user,
+                                      reason=request.POST.get("reason", "")[:2000])
+    return _step(request, number, run, "申请已撤回，办件终止。")
+
+
+@require_POST
+@login_required
+def resubmit(request, number):
+    """Corrections handed in: the review clock restarts with the working days that were left."""
+    def run(application, form):
+        services.application_resubmit(application=application, actor=request.user,
+                                      reason=request.POST.get("reason", "")[:2000])
+    return _step(request, number, run, "补正材料已提交，审批部门继续审查。")

@@ -1,0 +1,99 @@
+"""Every deadline of an application as the pages show it: what, when, and where it stands.
+
+Working-day deadlines that reach into a year whose holidays the State Council has not published
+yet are flagged (portal.calendar: such dates may move when the year is entered).
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from licensing.constants import MaterialDue, MaterialStatus, Route, Status
+from portal import calendar
+from supervision.constants import InspectionStatus
+
+PROVISIONAL_NOTE = "该期限涉及尚未公布的节假日安排，可能调整"
+STOPPED = {Status.REJECTED, Status.WITHDRAWN, Status.LAPSED, Status.REVOKED}
+
+
+@dataclass
+class Deadline:
+    label: str
+    date: dt.date
+    done: bool = False
+    stopped: bool = False
+    overdue: bool = False
+    provisional: bool = False
+    working_days_left: int | None = None
+    note: str = ""
+
+    @property
+    def running(self) -> bool:
+        return not (self.done or self.stopped)
+
+    @property
+    def state(self) -> str:
+        if self.done:
+            return "已完成"
+        if self.stopped:
+            return "已终止"
+        return "已逾期" if self.overdue else "进行中"
+
+
+def _day(moment):
+    return timezone.localdate(moment) if moment else None
+
+
+def _decision_label(application) -> str:
+    if application.route == Route.COMMITMENT:
+        return "许可决定期限（收到承诺书当日决定）"
+    return "审批决定期限（承诺办结时限）"
+
+
+def _candidates(application):
+    """(label, date, start of the period or None for calendar months, done) for each deadline set."""
+    a = application
+    yield "告知书送达期限", a.notice_due, _day(a.submitted_at), a.notice_issued_at is not None
+    yield "承诺书递交期限", a.commitment_due, _day(a.notice_issued_at), a.committed_at is not None
+    yield _decision_label(a), a.decision_due, _day(a.accepted_at or a.committed_at), a.decided_at is not None
+    for s in a.materials.all():
+        if s.material.due == MaterialDue.AFTER_DECISION and s.due_date:
+            yield f"补交材料：{s.material.name}", s.due_date, _day(a.decided_at), s.status == MaterialStatus.SUBMITTED
+    # 附件3 第七条: 2 calendar months, not working days, so never provisional.
+    yield "事后核查期限（行业主管部门核查承诺内容）", a.inspection_due, None, _inspected(a)
+
+
+def _inspected(application) -> bool:
+    inspection = getattr(application, "inspection", None) if application.inspection_due else None
+    return inspection is not None and inspection.status != InspectionStatus.PENDING
+
+
+def deadlines(application, *, today=None, detailed=True) -> list[Deadline]:
+    """The application's deadlines in date order; `detailed` adds the calendar look-ups."""
+    today = today or timezone.localdate()
+    result = []
+    for label, date, start, done in _candidates(application):
+        if date is None:
+            continue
+        d = Deadline(label, date, done=done, stopped=not done and application.status in STOPPED)
+        d.overdue = d.running and date < today
+        if application.status == Status.CORRECTION and date == application.decision_due:
+            d.note = f"补正期间暂停计时，补正后重新计算（剩余 {application.paused_working_days or 0} 个工作日）"
+            d.overdue = False
+        elif detailed and d.running:
+            _add_calendar_facts(d, start, today)
+        result.append(d)
+    return sorted(result, key=lambda d: d.date)
+
+
+def _add_calendar_facts(d: Deadline, start, today):
+    if start is not None:
+        d.provisional = calendar.is_provisional(start, d.date)
+        if not d.overdue:
+            d.working_days_left = calendar.working_days_between(today, d.date)
+
+
+def next_deadline(application, *, today=None) -> Deadline | None:
+    """The earliest deadline still running, for lists (我的办件)."""
+    running = [d for d in deadlines(application, today=today, detailed=False) if d.running]
+    return running[0] if running else None

@@ -1,0 +1,78 @@
+"""审批工作台: what the officer's authority must do, and the officer's transitions (谁审批、谁负责).
+
+Each button posts to its own address and calls one service; on success the officer goes back to
+where the button was (the desk or the application), on failure the application page shows the
+service's message and nothing changed.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from licensing import services
+from licensing.exceptions import ServiceError
+from licensing.forms_applications import ReasonForm, RevokeForm
+from licensing.web.common import application_or_404, desk_required, redirect_target
+from licensing.web.detail import render_detail
+from licensing.web.queries import officer_queues
+
+OFFICER_DESK = "licensing.use_officer_desk"
+ACT_AS_OFFICER = "licensing.act_as_officer"
+
+
+@desk_required(OFFICER_DESK)
+def officer_desk(request):
+    return render(request, "licensing/officer_desk.html", {
+        "queues": officer_queues(request.user), "today": timezone.localdate(),
+        "organisation": request.user.organisation, "here": request.get_full_path()})
+
+
+def _transition(request, number, run, success, *, form_class=None, form_key=None):
+    application = application_or_404(request, number, ACT_AS_OFFICER)
+    form = form_class(request.POST, auto_id=f"{form_key}_%s") if form_class else None
+    if form is not None and not form.is_valid():
+        return render_detail(request, application, bound={form_key: form}, status=400)
+    try:
+        run(application, form.cleaned_data if form else {})
+    except ServiceError as exc:
+        if form is None:
+            return render_detail(request, application, error=exc.message, status=exc.status)
+        form.service_error(exc)
+        return render_detail(request, application, bound={form_key: form}, status=exc.status)
+    messages.success(request, success.format(number=application.number))
+    return redirect(redirect_target(request, reverse("web-application-detail", args=[application.number])))
+
+
+def _officer_step(service, success, *, form_class=None, form_key=None, fields=()):
+    """A view that runs `service` with the officer as actor and the form's `fields` as arguments."""
+    @require_POST
+    @login_required
+    def view(request, number):
+        def run(application, data):
+            service(application=application, actor=request.user, **{f: data.get(f) or "" for f in fields})
+        return _transition(request, number, run, success, form_class=form_class, form_key=form_key)
+    return view
+
+
+# 附件3 第二条（一）、第三条: the notice, once, with the item's legal basis, conditions and materials.
+issue_notice = _officer_step(services.application_issue_notice, "办件 {number} 已出具告知书。")
+# 附件3 第五条: decided on the spot once the commitment and the materials due with it are in.
+decide = _officer_step(services.application_decide, "办件 {number} 已作出准予许可决定，许可证已生成。")
+accept = _officer_step(services.application_accept, "办件 {number} 已受理，开始计算承诺办结时限。")
+approve = _officer_step(services.application_approve, "办件 {number} 已准予许可。")
+request_correction = _officer_step(services.application_request_correction, "已通知申请人补正，办件 {number} 暂停计时。",
+                                   form_class=ReasonForm, form_key="correction", fields=("reason",))
+reject = _officer_step(services.application_reject, "办件 {number} 已作出不予许可决定。",
+                       form_class=ReasonForm, form_key="reject", fields=("reason",))
+
+
+@require_POST
+@login_required
+def revoke(request, number):
+    """附件3 第六、七条: revoke; with a reason for the 诚信档案 (第九条) the applicant loses notify-and-commit."""
+    def run(application, data):
+        services.application_revoke(application=application, actor=request.user, reason=data.get("reason") or "",
+                                    credit_reason=data.get("credit_reason") or None)
+    return _transition(request, number, run, "办件 {number} 的许可已撤销。", form_class=RevokeForm, form_key="revoke")

@@ -1,0 +1,115 @@
+"""窗口受理台 (一窗受理, 钦政办〔2019〕72号): the clerk accepts any item for the applicant present.
+
+Find the applicant by 统一社会信用代码 or 身份证号码 (exact, after normalising), or register it on
+the spot; see its applications and documents (to hand out results); accept an item. For a
+commitment item the notice is issued on the spot (附件3 第三条) and the application page tells
+the clerk to hand it over; the clerk then records the commitment there, with the same form.
+"""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from licensing import selectors, services
+from licensing.constants import ApplicantKind, Channel, Route, Status
+from licensing.exceptions import ServiceError
+from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowSearchForm
+from licensing.models import Applicant
+from licensing.validators import normalise, validate_id_number, validate_uscc
+from licensing.web.common import desk_required
+from licensing.web.queries import applications_of_applicant
+from supervision.selectors import applicant_barred_from_commitment
+
+WINDOW_DESK = "licensing.use_window_desk"
+
+
+def _looks_like_id_number(code: str) -> bool:
+    return len(code) == 18 and code[:17].isdigit()
+
+
+def _check_identifier(code: str) -> str:
+    """The validator's message when the code typed cannot be right (e.g. a wrong check character), else ''."""
+    validate = validate_id_number if _looks_like_id_number(code) else validate_uscc
+    try:
+        validate(code)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
+def _search(request):
+    """Exact match on the normalised identifier; when there is none, offer to register it."""
+    form = WindowSearchForm(request.GET or None)
+    if not (request.GET and form.is_valid()):
+        return form, None, None
+    code = normalise(form.cleaned_data["identifier"])
+    applicant = Applicant.objects.filter(identifier=code).first()
+    if applicant is None and (message := _check_identifier(code)):
+        form.add_error("identifier", message)
+        return form, None, None
+    kind = ApplicantKind.PERSON if _looks_like_id_number(code) else ApplicantKind.ENTERPRISE
+    return form, applicant, ApplicantRegisterForm(initial={"identifier": code, "kind": kind})
+
+
+@desk_required(WINDOW_DESK)
+def window_desk(request):
+    """Search (GET) or register the applicant present (POST)."""
+    if request.method == "POST":
+        return _register(request)
+    form, applicant, register_form = _search(request)
+    if applicant is not None:
+        return redirect("window-applicant", pk=applicant.pk)
+    return render(request, "licensing/window_desk.html", {
+        "form": form, "register_form": register_form, "searched": register_form is not None})
+
+
+def _register(request):
+    register_form = ApplicantRegisterForm(request.POST)
+    if register_form.is_valid():
+        data = register_form.cleaned_data
+        try:
+            applicant = services.applicant_register(kind=data["kind"], identifier=data["identifier"],
+                                                    name=data["name"], **register_form.details())
+        except ServiceError as exc:
+            register_form.service_error(exc)
+        else:
+            messages.success(request, f"已登记申请人：{applicant.name}。")
+            return redirect("window-applicant", pk=applicant.pk)
+    return render(request, "licensing/window_desk.html", {
+        "form": WindowSearchForm(), "register_form": register_form, "searched": True}, status=400)
+
+
+def _accept(request, applicant, form):
+    data = form.cleaned_data
+    return services.application_submit(
+        item=data["item"], applicant=applicant, actor=request.user, channel=Channel.WINDOW,
+        details=data.get("details", ""), wants_commitment=form.wants_commitment_value())
+
+
+def _accepted_message(application) -> str:
+    if application.status == Status.NOTICE_ISSUED:
+        return "已受理并出具告知书，请当场向申请人交付告知书。"
+    if application.route == Route.ORDINARY and application.events.first().reason:
+        return f"已受理。{application.events.first().reason}"
+    return f"已受理，状态：{application.get_status_display()}。"
+
+
+@desk_required(WINDOW_DESK)
+def window_applicant(request, pk):
+    """The applicant present: its applications and documents, and accepting a new item for it."""
+    applicant = get_object_or_404(Applicant, pk=pk)
+    form = WindowApplyForm(request.POST or None)
+    if request.method == "GET" and request.GET.get("q"):
+        # Narrow the long list of items for the clerk; a POST still accepts any item of the catalogue.
+        form.fields["item"].queryset = selectors.item_list(q=request.GET["q"].strip()[:100]).order_by("seq_no", "code")
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = _accept(request, applicant, form)
+        except ServiceError as exc:
+            form.service_error(exc)
+        else:
+            messages.success(request, _accepted_message(application))
+            return redirect("web-application-detail", number=application.number)
+    return render(request, "licensing/window_applicant.html", {
+        "applicant": applicant, "form": form, "q": request.GET.get("q", ""), "applications": applications_of_applicant(applicant),
+        "credit_record": applicant_barred_from_commitment(applicant),
+    }, status=400 if request.method == "POST" else 200)
