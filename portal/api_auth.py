@@ -2,8 +2,8 @@
 
 Credentials are checked by django.contrib.auth.authenticate(request=…), so every
 authentication backend and its signals apply here as on the sign-in page: the lockout of
-repeated failures (django-axes) and, for staff, the second factor sent as `otp`
-(portal/security.py reads it from this request).
+repeated failures (django-axes; portal/audit/receivers.py turns it into a 429 for DRF too)
+and, for staff, the second factor sent as `otp` (portal/security.py reads it from this request).
 """
 from django.contrib.auth import authenticate
 from django.urls import path
@@ -53,7 +53,6 @@ class TokenView(ApiErrorsMixin, APIView):
         credentials.is_valid(raise_exception=True)
         data = credentials.validated_data
         user = authenticate(request=request, username=data["username"], password=data["password"])
-        _hand_lockout_to_axes_middleware(request)
         if getattr(request, "portal_otp_required", False):
             raise InvalidInput(OTP_NEEDED, field="otp")
         if user is None or not user.is_active:
@@ -67,14 +66,6 @@ class TokenView(ApiErrorsMixin, APIView):
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _hand_lockout_to_axes_middleware(request):
-    """django-axes marks the request it was given, here DRF's; its middleware reads Django's and
-    answers a lockout (429) in place of this view's answer."""
-    for name in ("axes_locked_out", "axes_credentials"):
-        if name in vars(request):
-            setattr(request._request, name, vars(request)[name])
 
 
 urlpatterns = [

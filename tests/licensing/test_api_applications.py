@@ -492,3 +492,13 @@ def test_the_applicant_sees_its_own_identifier_and_query_code(api, colleague, co
     assert body["applicant"]["identifier"] == committed.applicant.identifier
     assert body["query_code"] == committed.query_code
     assert Status(body["status"]) == Status.COMMITTED
+
+
+def test_repeated_wrong_passwords_lock_the_account_out_of_the_api_too(applicant_user):
+    client = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(f"{API}/auth/token/", {"username": applicant_user.username, "password": "wrong"}, format="json")
+    response = client.post(f"{API}/auth/token/", {"username": applicant_user.username, "password": TEST_PASSWORD},
+                           format="json")
+    refused(response, 429)
+    assert not Token.objects.filter(user=applicant_user).exists()
