@@ -177,6 +177,21 @@ def test_a_repaired_credit_record_no_longer_bars(approved, commitment_item, ente
     assert application.events.get().reason == ""
 
 
+def test_an_ordinary_approval_promises_no_later_materials_and_is_never_revoked_for_them(
+        approved, commitment_item, enterprise, applicant_user, officer):
+    revoke_overdue()
+    ordinary = submit_again(commitment_item, enterprise, applicant_user)
+    with at(2024, 11, 13):
+        ordinary = services.application_accept(application=ordinary, actor=officer)
+        ordinary = services.application_approve(application=ordinary, actor=officer)
+    # Deferred materials are a term of the commitment (附件3 第四条); the ordinary procedure has none.
+    assert later_material(ordinary).due_date is None
+    assert ordinary.inspection_due is None
+    assert revoke_overdue(2025, 6, 1) == []
+    assert fresh(ordinary).status == Status.APPROVED
+    assert CreditRecord.objects.count() == 1
+
+
 def test_an_officer_revoking_for_a_false_commitment_records_it_and_bars(approved, commitment_item, enterprise,
                                                                         applicant_user, officer):
     with at(2024, 10, 28):
