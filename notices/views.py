@@ -10,6 +10,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from notices import selectors, services
+from portal import audit
+from portal.models import AuditAction
 
 # The frozen HTML is served as it was issued, inline <style> included (a linked stylesheet could
 # change later and with it the document). It may carry applicant text, so it runs with no
@@ -39,6 +41,8 @@ def _attachment(filename: str) -> str:
 def document_pdf(request, verification_code):
     document = _document_for(request, verification_code)
     response = HttpResponse(services.document_pdf(document), content_type="application/pdf")
+    audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, document, "success", kind=document.kind,
+                 application=document.application.number)
     name = f"{document.get_kind_display()}-{document.application.number}.pdf"
     response["Content-Disposition"] = _attachment(name)
     return response

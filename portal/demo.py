@@ -4,6 +4,7 @@ Everything here is for showing the portal, never for production: the passwords a
 in the README, and demo item content is marked `is_demo_content` and says so on every page.
 """
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from licensing.constants import ApplicantKind, MaterialDue
 from licensing.models import Item, Material
@@ -15,6 +16,10 @@ from portal.models import Organisation, User
 DEMO_PASSWORD = "Demo-Qinzhou-2019"
 DEMO_ITEM_SEQ = 13  # 旅馆业特种行业许可证核发, a commitment item
 DEMO_NOTE = "【演示数据，非真实内容，不具法律效力】"
+# Staff sign in with a second factor (issue 4). For the demo each staff account gets these
+# backup codes (django-otp static tokens): each works once; load_demo puts them all back.
+DEMO_BACKUP_CODES = [f"2019{n:04d}" for n in range(1, 11)]
+DEMO_DEVICE_NAME = "演示备用码"
 
 ORGS = {
     "HALL": ("SH01", "钦州市政务服务中心", OrgLevel.CITY, OrgKind.SERVICE_HALL),
@@ -57,6 +62,12 @@ def _fill_demo_item(item, regulator):
             "due": due, "due_working_days": days, "order": order})
 
 
+def _demo_second_factor(user):
+    device, _ = StaticDevice.objects.update_or_create(user=user, name=DEMO_DEVICE_NAME, defaults={"confirmed": True})
+    device.token_set.all().delete()
+    device.token_set.bulk_create([device.token_set.model(device=device, token=code) for code in DEMO_BACKUP_CODES])
+
+
 def _demo_enterprise(user):
     first17 = "91450700MA5D3M000"  # a made-up 统一社会信用代码 with a valid check character
     return applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=first17 + uscc_check_char(first17),
@@ -77,6 +88,8 @@ def load_demo():
         })
         user.set_password(DEMO_PASSWORD)
         user.save()
+        if role != Role.APPLICANT:
+            _demo_second_factor(user)
         users.append(user)
     _demo_enterprise(users[0])
     return users

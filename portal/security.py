@@ -17,6 +17,7 @@ import json
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth import password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
@@ -53,6 +54,16 @@ def client_ip(request):
         return None
 
 
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with the message in Chinese (its zh-hans catalogue lacks this plural form)."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要{self.min_length}个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要{self.min_length}个字符，不能是常见密码，也不能全是数字。"
+
+
 # --- who needs a second factor --------------------------------------------------------------
 def is_staff_user(user):
     return user.is_authenticated and (user.role in STAFF_ROLES or user.is_staff or user.is_superuser)
@@ -65,6 +76,13 @@ def needs_second_factor(user):
 
 def is_verified(user):
     return bool(getattr(user, "is_verified", None) and user.is_verified())
+
+
+def second_factor_throttled(user):
+    """True while every device of the user is waiting out its back-off after wrong codes."""
+    from django_otp import devices_for_user
+    devices = list(devices_for_user(user))
+    return bool(devices) and not any(device.verify_is_allowed()[0] for device in devices)
 
 
 def verify_code(user, code):

@@ -18,10 +18,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import audit
 from portal.models import AuditAction, AuditOutcome
-from portal.security import is_verified, needs_second_factor, verify_code
+from portal.security import is_verified, needs_second_factor, second_factor_throttled, verify_code
 
 DEVICE_NAME = "身份验证器"
 WRONG_CODE = "动态验证码不正确或已过期，请打开身份验证器查看最新的6位数字后重新输入。"
+THROTTLED = "动态验证码错误次数过多，请稍等片刻再试。"
 
 
 class CodeForm(forms.Form):
@@ -65,13 +66,14 @@ def otp_verify(request):
         return redirect(f"{reverse('otp-setup')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = verify_code(user, form.cleaned_data["code"])
+        throttled = second_factor_throttled(user)  # a code sent while waiting is not even tried
+        device = None if throttled else verify_code(user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
             audit.record(request, AuditAction.OTP_VERIFIED, user, AuditOutcome.SUCCESS, device=device.name)
             return redirect(_next_url(request))
-        audit.record(request, AuditAction.OTP_FAILED, user, AuditOutcome.FAILED)
-        form.add_error("code", WRONG_CODE)
+        audit.record(request, AuditAction.OTP_FAILED, user, AuditOutcome.FAILED, throttled=throttled)
+        form.add_error("code", THROTTLED if throttled else WRONG_CODE)
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 

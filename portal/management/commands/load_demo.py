@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.demo import DEMO_PASSWORD, load_demo
+from portal.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
@@ -11,3 +11,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.WARNING("演示账号仅用于演示，请勿在生产环境使用："))
         for user in users:
             self.stdout.write(f"  {user.username:<16} {user.get_role_display():<8} 密码 {DEMO_PASSWORD}")
+        self.stdout.write("工作人员账号输入密码后还须输入动态验证码：演示环境可用以下备用码，每个每账号只能用一次，"
+                          "重新运行 load_demo 即全部恢复：")
+        self.stdout.write("  " + " ".join(DEMO_BACKUP_CODES))
