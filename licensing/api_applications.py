@@ -5,6 +5,7 @@ nothing. Who may do what is asked of portal/permissions.py; refusals answer in o
 {"detail": "<中文说明>", "field": "<字段>"}, made by api_exception_handler below:
 not visible → 404, visible but not allowed → 403, wrong state → 409, bad input → 400.
 """
+import re
 import secrets
 
 from django.db import transaction
@@ -41,7 +42,11 @@ def _first_error(data, prefix=""):
             return _first_error(value, name)
     if isinstance(data, list) and data:
         return _first_error(data[0], prefix)
-    return prefix or None, str(data)
+    return prefix or None, _CLEARER.get(getattr(data, "code", None), str(data))
+
+
+# DRF's own Chinese for these says something else ("不允许是用空字符串" for a NUL character).
+_CLEARER = {"null_characters_not_allowed": "不能包含空字符（NUL，\\x00）。"}
 
 
 # The services name the browser form's fields; where the API's differ, its own name is given.
@@ -73,6 +78,10 @@ def _errors(*codes):
 
 
 NOT_FOUND = "办件不存在，或您无权查看。"
+# What a number or id in a path may look like; anything else is not looked up at all (PostgreSQL
+# refuses NUL characters and integers past bigint with a server error).
+_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}", re.ASCII)
+_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 APPLICANT_SIDE_ONLY = "只有申请人或代为办理的窗口工作人员可以进行此操作。"
 OFFICER_SIDE_ONLY = "只有该事项实施机关的审批人员可以进行此操作。"
 APPLY_NOT_ALLOWED = "您不能代该申请人提交申请：账号未关联该申请人。"
@@ -153,9 +162,10 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
 
     def get_object(self):
         """The application if the user may view it; otherwise 404, the same whether it exists or not."""
-        application = Application.objects.select_related("item", "applicant").filter(
-            number=self.kwargs["number"]).first()
-        if application is None or not self.request.user.has_perm("licensing.view_application", application):
+        number = self.kwargs["number"]
+        application = _NUMBER.fullmatch(number) and Application.objects.select_related(
+            "item", "applicant").filter(number=number).first()
+        if not application or not self.request.user.has_perm("licensing.view_application", application):
             raise exceptions.NotFound(NOT_FOUND)
         return application
 
@@ -264,7 +274,8 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
 
     @extend_schema(operation_id="application_material_upload", summary="上传材料",
                    description="上传一项材料（申请时、承诺时或决定后限期提交的）。权限：申请人一方（licensing.act_as_applicant）。",
-                   parameters=[OpenApiParameter("material_id", int, OpenApiParameter.PATH, description="材料编号（见办件详情 materials[].id）")],
+                   parameters=[OpenApiParameter("material_id", int, OpenApiParameter.PATH,
+                                                description="材料编号（见办件详情 materials[].id）")],
                    request={"multipart/form-data": MaterialUploadSerializer},
                    responses={200: MaterialSerializer, **_errors(400, 401, 403, 404, 409)})
     @action(detail=True, methods=["post"], url_path=r"materials/(?P<material_id>[0-9]+)", url_name="material-upload",
@@ -272,6 +283,8 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
     def upload_material(self, request, number=None, material_id=None):
         application = self.get_object()
         self.require(AS_APPLICANT, application)
+        if not _ID.fullmatch(material_id):
+            raise InvalidInput("该事项没有这项材料。", field="material_id")
         upload = self.validated(MaterialUploadSerializer)["file"]
         try:
             with transaction.atomic():
@@ -301,9 +314,9 @@ class ProgressView(ApiErrorsMixin, APIView):
     )
     def get(self, request, number):
         code = (request.query_params.get("code") or "").strip().upper().encode()
-        application = Application.objects.select_related("item").prefetch_related("materials").filter(
-            number=number).first()
-        if application is None or not secrets.compare_digest(application.query_code.encode(), code):
+        application = _NUMBER.fullmatch(number) and Application.objects.select_related(
+            "item").prefetch_related("materials").filter(number=number).first()
+        if not application or not secrets.compare_digest(application.query_code.encode(), code):
             raise exceptions.NotFound(PROGRESS_NOT_FOUND)
         return Response(ProgressSerializer(application).data)
 

@@ -57,7 +57,7 @@ class ApplicantField(serializers.Field):
     default_error_messages = {"invalid": "申请人应为证件号码，或包含 kind、identifier、name 的对象。"}
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and normalise(data):
+        if isinstance(data, str) and normalise(data) and "\x00" not in data and len(data) <= 40:
             return {"identifier": normalise(data)}
         if isinstance(data, dict):
             new = NewApplicantSerializer(data=data)

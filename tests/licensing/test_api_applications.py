@@ -424,6 +424,18 @@ def test_a_window_application_for_an_item_without_notice_content_registers_nobod
     assert not Applicant.objects.filter(identifier=identifier).exists()
 
 
+def test_odd_input_is_refused_with_a_message_never_a_server_error(api, applicant_user, noticed):
+    client = api(applicant_user)
+    refused(client.get(f"{API}/applications/QZ%00/"), 404)
+    refused(api().get(f"{API}/progress/QZ%00/", {"code": "码\x00"}), 404)
+    refused(client.post(f"{API}/applications/{noticed.number}/materials/{'9' * 30}/", {"file": pdf_file()},
+                        format="multipart"), 400, "material_id")
+    nul_signatory = post(client, f"{noticed.number}/commit/", {**COMMIT, "signatory": "张\x00"})
+    assert "空字符" in refused(nul_signatory, 400, "signatory")
+    refused(post(client, "", {"item": "QZ-013", "applicant": 123}), 400, "applicant")
+    refused(post(client, "", ["not", "an", "object"]), 400)
+
+
 # --- public progress ----------------------------------------------------------------------------
 
 def test_progress_with_the_right_code_shows_status_and_dates_but_nobody_personal(api, committed):
