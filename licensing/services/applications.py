@@ -175,6 +175,7 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
     # The state first, on the locked row: a lapsed or already committed application is told so
     # (not asked for materials), and two commitments sent at once cannot both upload.
     application = _lock_in_state(application, "commit")
+    _check_not_barred(application.applicant)
     _check_commitment(application, kind, confirmations, signatory, meet_by)
     for material_id, upload in (files or {}).items():
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
@@ -189,6 +190,14 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
                               signed_at=timezone.now(), recorded_by=actor)
     document_issue(application=application, kind=DocumentKind.COMMITMENT)
     return application
+
+
+def _check_not_barred(applicant):
+    # 附件3 第九条 "今后不再适用": a record made after the notice was issued bars this commitment too.
+    record = supervision_selectors.applicant_barred_from_commitment(applicant)
+    if record is not None:
+        raise Conflict(f"申请人因“{record.get_reason_display()}”已记入诚信档案，依据告知承诺指引第九条不能再作出承诺，"
+                       "请选择按一般程序办理。")
 
 
 def _check_commitment(application, kind, confirmations, signatory, meet_by):

@@ -19,7 +19,7 @@ from notices.constants import DocumentKind
 from notices.models import Document
 from supervision.constants import CreditReason, InspectionStatus
 from supervision.models import CreditRecord
-from tests.factories import ApplicantFactory, commitment_application, pdf_file
+from tests.factories import ApplicantFactory, commitment_application, files_owed_at_commitment, pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +152,23 @@ def test_after_a_revocation_the_window_hands_over_no_notice(approved, commitment
     assert (application.route, application.status) == (Route.ORDINARY, Status.SUBMITTED)
     assert "第九条" in application.events.get().reason
     assert not application.documents.exists()
+
+
+def test_a_credit_record_made_while_another_notice_is_open_bars_that_commitment_too(
+        approved, commitment_item, enterprise, clerk, applicant_user):
+    with at(2024, 11, 11):
+        pending = commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=clerk,
+                                         until=Status.NOTICE_ISSUED)
+    revoke_overdue()
+    with at(2024, 11, 12):
+        with pytest.raises(Conflict) as exc:
+            services.application_commit(application=pending, actor=applicant_user, kind="already_meets",
+                                        confirmations=[True] * 7, signatory="张三",
+                                        files=files_owed_at_commitment(pending))
+        assert "第九条" in exc.value.message and "一般程序" in exc.value.message
+        assert fresh(pending).status == Status.NOTICE_ISSUED
+        chosen = services.application_choose_ordinary(application=pending, actor=applicant_user)
+    assert (chosen.route, chosen.status) == (Route.ORDINARY, Status.SUBMITTED)
 
 
 def test_a_barred_applicant_at_the_window_is_not_stopped_by_an_item_without_a_notice(
