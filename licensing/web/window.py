@@ -101,15 +101,17 @@ def window_applicant(request, pk):
     if request.method == "GET" and request.GET.get("q"):
         # Narrow the long list of items for the clerk; a POST still accepts any item of the catalogue.
         form.fields["item"].queryset = selectors.item_list(q=request.GET["q"].strip()[:100]).order_by("seq_no", "code")
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             application = _accept(request, applicant, form)
         except ServiceError as exc:
             form.service_error(exc)
+            status = exc.status
         else:
             messages.success(request, _accepted_message(application))
             return redirect("web-application-detail", number=application.number)
     return render(request, "licensing/window_applicant.html", {
         "applicant": applicant, "form": form, "q": request.GET.get("q", ""), "applications": applications_of_applicant(applicant),
         "credit_record": applicant_barred_from_commitment(applicant),
-    }, status=400 if request.method == "POST" else 200)
+    }, status=status)

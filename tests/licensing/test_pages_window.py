@@ -1,0 +1,156 @@
+"""窗口受理台 (一窗受理): find or register the applicant present, accept any item, hand over documents."""
+import re
+
+import pytest
+from django.urls import reverse
+
+from licensing.constants import ApplicantKind, Channel, MaterialDue, MaterialStatus, Route, Status
+from licensing.models import Applicant, Application, Item
+from supervision.constants import CreditReason
+from supervision.services import credit_record_create
+from tests.conftest import pdf_upload
+from tests.factories import ApplicantFactory, valid_id_number, valid_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+def desk(client, identifier):
+    return client.get(reverse("window-desk"), {"identifier": identifier})
+
+
+def accept(client, applicant, item, wants="yes", **extra):
+    return client.post(reverse("window-applicant", args=[applicant.pk]),
+                       {"item": item.pk, "wants_commitment": wants, **extra}, follow=True)
+
+
+def commit_form(application):
+    owed = application.materials.filter(status=MaterialStatus.OWED,
+                                        material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])
+    return {"kind": "already_meets", "signatory": "李经理", **{f"confirm_{n}": "on" for n in range(1, 8)},
+            **{f"material_{s.material_id}": pdf_upload() for s in owed}}
+
+
+def test_only_window_clerks_use_the_window_desk(client, login, applicant_user, officer, regulator, clerk):
+    assert client.get(reverse("window-desk")).status_code == 302
+    for user in (applicant_user, officer, regulator):
+        assert login(user).get(reverse("window-desk")).status_code == 403
+    assert login(clerk).get(reverse("window-desk")).status_code == 200
+
+
+def test_the_clerk_finds_an_applicant_by_its_code_typed_with_spaces_and_lower_case(login, clerk, enterprise):
+    typed = " ".join([enterprise.identifier[:6].lower(), enterprise.identifier[6:]])
+    response = desk(login(clerk), typed)
+
+    assert response.status_code == 302 and response.url == reverse("window-applicant", args=[enterprise.pk])
+
+
+def test_an_unknown_code_offers_to_register_the_applicant_on_the_spot(login, clerk):
+    code = valid_id_number("window-1")
+    html = desk(login(clerk), code).content.decode()
+
+    assert "未找到证件号码为" in html and code in html
+    assert re.search(r'value="person"[^>]*checked', html)  # a person, guessed from the 17 digits
+    assert "登记并继续受理" in html
+
+
+def test_a_code_with_a_wrong_check_character_shows_the_validators_message(login, clerk):
+    code = valid_uscc("window-2")
+    bad = code[:17] + ("1" if code[17] != "1" else "2")
+    html = desk(login(clerk), bad).content.decode()
+
+    assert f"统一社会信用代码校验位错误：第18位应为 {code[17]}" in html
+    assert "登记并继续受理" not in html
+
+
+def test_the_clerk_registers_the_applicant_present_and_goes_on_to_accept(login, clerk):
+    code = valid_uscc("window-3")
+    response = login(clerk).post(reverse("window-desk"), {
+        "kind": ApplicantKind.ENTERPRISE, "identifier": code, "name": "钦州市窗口登记有限公司"}, follow=True)
+
+    applicant = Applicant.objects.get(identifier=code)
+    assert response.redirect_chain[-1][0] == reverse("window-applicant", args=[applicant.pk])
+    assert "已登记申请人：钦州市窗口登记有限公司" in response.content.decode()
+    assert not applicant.members.exists()  # the clerk does not become one of its accounts
+
+
+def test_registering_with_a_wrong_check_character_changes_nothing(login, clerk):
+    code = valid_id_number("window-4")
+    bad = code[:17] + ("0" if code[17] != "0" else "1")
+    response = login(clerk).post(reverse("window-desk"), {"kind": ApplicantKind.PERSON, "identifier": bad, "name": "赵六"})
+
+    assert response.status_code == 400
+    assert "居民身份证号码校验位错误" in response.content.decode()
+    assert not Applicant.objects.filter(name="赵六").exists()
+
+
+def test_accepting_a_commitment_item_issues_the_notice_on_the_spot_and_tells_the_clerk_to_hand_it_over(
+        login, clerk, enterprise, commitment_item):
+    response = accept(login(clerk), enterprise, commitment_item)
+
+    application = Application.objects.get(applicant=enterprise)
+    assert (application.channel, application.status) == (Channel.WINDOW, Status.NOTICE_ISSUED)
+    html = response.content.decode()
+    assert "请当场向申请人交付告知书" in html
+    notice = application.documents.get(kind="notice")
+    assert reverse("document-pdf", args=[notice.verification_code]) in html
+    assert application.submitted_by == clerk
+
+
+def test_an_item_whose_notice_content_is_incomplete_says_what_the_admin_must_fill_in(login, clerk, enterprise):
+    incomplete = Item.objects.get(seq_no=14)
+    response = login(clerk).post(reverse("window-applicant", args=[enterprise.pk]),
+                                 {"item": incomplete.pk, "wants_commitment": "yes"})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f"事项“{incomplete.name}”的告知内容不完整，请管理员先在事项目录中补充" in html
+    assert "法律依据（法律、法规、规章名称及具体条款）" in html and "许可条件（条件、标准和技术要求）" in html
+    assert not Application.objects.exists()
+
+
+def test_the_clerk_records_the_signed_commitment_for_the_applicant_present(login, clerk, enterprise, commitment_item):
+    client = login(clerk)
+    accept(client, enterprise, commitment_item)
+    application = Application.objects.get(applicant=enterprise)
+
+    response = client.post(reverse("web-application-commit", args=[application.number]), commit_form(application),
+                           follow=True)
+
+    application.refresh_from_db()
+    assert application.status == Status.COMMITTED
+    assert application.commitment.recorded_by == clerk and application.commitment.signatory == "李经理"
+    assert "承诺书已递交" in response.content.decode()
+
+
+def test_a_barred_applicant_is_accepted_the_ordinary_way_and_the_clerk_sees_why(login, clerk, enterprise, commitment_item):
+    credit_record_create(applicant=enterprise, reason=CreditReason.MISSING_MATERIALS)
+    client = login(clerk)
+    assert "不再适用告知承诺" in client.get(reverse("window-applicant", args=[enterprise.pk])).content.decode()
+
+    response = accept(client, enterprise, commitment_item)
+
+    assert Application.objects.get(applicant=enterprise).route == Route.ORDINARY
+    assert "依据告知承诺指引第九条不再适用告知承诺" in response.content.decode()
+
+
+def test_the_clerk_accepts_any_item_for_the_applicant_and_hands_out_the_results(login, clerk, enterprise):
+    filing = Item.objects.filter(reform_mode="filing").first()
+    client = login(clerk)
+    accept(client, enterprise, filing, wants="no")
+
+    html = client.get(reverse("window-applicant", args=[enterprise.pk])).content.decode()
+    application = Application.objects.get(applicant=enterprise)
+    receipt = application.documents.get()
+    assert application.number in html and "已备案" in html
+    assert reverse("document-pdf", args=[receipt.verification_code]) in html
+
+
+def test_the_item_list_can_be_narrowed_by_name(login, clerk, enterprise, commitment_item):
+    html = login(clerk).get(reverse("window-applicant", args=[enterprise.pk]), {"q": "旅馆"}).content.decode()
+    assert commitment_item.name in html and "食品小作坊登记" not in html
+
+
+def test_the_clerk_sees_the_full_identifier_of_the_applicant_present(login, clerk):
+    person = ApplicantFactory(kind=ApplicantKind.PERSON, identifier=valid_id_number("window-5"), name="钱七")
+    html = login(clerk).get(reverse("window-applicant", args=[person.pk])).content.decode()
+    assert person.identifier in html
