@@ -53,6 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ApplicantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Applicant
+        skip_postgeneration_save = True
 
     kind = ApplicantKind.ENTERPRISE
     identifier = factory.Sequence(lambda n: valid_uscc(n))

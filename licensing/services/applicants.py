@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from licensing.constants import ApplicantKind
-from licensing.exceptions import InvalidInput
+from licensing.exceptions import InvalidInput, NotAllowed
 from licensing.models import Applicant, ApplicantMembership
 from licensing.validators import normalise, validate_id_number, validate_uscc
 
@@ -29,6 +29,10 @@ def applicant_register(*, kind: str, identifier: str, name: str, user=None, **de
         identifier=identifier, defaults={"kind": kind, "name": name, **details})
     if not created and applicant.kind != kind:
         raise InvalidInput("该证件号码已登记为另一类申请人。", field="identifier")
+    if user is not None and not created and not applicant.members.filter(pk=user.pk).exists():
+        # Knowing a company's credit code must not be enough to act for it.
+        raise NotAllowed("该申请人已由其他账号登记。请持营业执照或身份证件到政务服务中心窗口核验后办理授权。",
+                         field="identifier")
     if user is not None:
         ApplicantMembership.objects.get_or_create(applicant=applicant, user=user)
     return applicant

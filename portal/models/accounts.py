@@ -1,3 +1,4 @@
+import rules
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -39,6 +40,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def has_perm(self, perm, obj=None):
+        # The portal's own rules (portal/permissions.py) apply to superusers too: an admin
+        # sees everything but does not decide, commit or sign for anyone (谁审批、谁负责).
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     @property
     def is_staff_role(self):
