@@ -203,6 +203,8 @@ LOGGING = {
     "filters": {"mask_identifiers": {"()": "portal.audit.masking.MaskIdentifiersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_identifiers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO: seven lines per document is noise.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Security (issue 4: 等保 2.0 三级, OWASP ASVS L2) -----------------------------------
