@@ -1,5 +1,5 @@
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 
 from licensing import selectors
@@ -23,8 +23,11 @@ class ItemFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="事项目录", description="钦州市“证照分离”改革事项，可按改革方式、关键词、序号筛选。"),
-    retrieve=extend_schema(summary="单个事项", description="按事项编码（如 QZ-013）取得一个事项。"),
+    list=extend_schema(summary="事项目录", description="钦州市“证照分离”改革事项，可按改革方式、关键词、序号筛选。",
+                       responses={200: ItemSerializer(many=True), 400: OpenApiResponse(description="筛选条件无效"),
+                                  404: OpenApiResponse(description="页码超出范围")}),
+    retrieve=extend_schema(summary="单个事项", description="按事项编码（如 QZ-013）取得一个事项。",
+                           responses={200: ItemSerializer, 404: OpenApiResponse(description="没有该编码的事项")}),
 )
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ItemSerializer

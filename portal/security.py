@@ -130,7 +130,7 @@ def _otp_from(request):
         if not data and "json" in (getattr(request, "content_type", "") or ""):
             try:
                 data = json.loads(request.body or b"{}")
-            except Exception:  # unreadable or already-read body: no code given  # nosec B110
+            except Exception:  # unreadable or already-read body: no code given
                 data = {}
     return data.get("otp", "") if hasattr(data, "get") else ""
 
