@@ -39,8 +39,10 @@ class ServiceErrorMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.group_errors = {}
+        self.error_status = 400  # the HTTP status to answer with when the form comes back
 
     def service_error(self, exc):
+        self.error_status = exc.status
         field = self.aliases.get(exc.field, exc.field)
         if field in self.fields:
             self.add_error(field, exc.message)
@@ -135,6 +137,25 @@ class CommitForm(ServiceErrorMixin, forms.Form):
             status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])
             .select_related("material"))
         _material_fields(self, [s.material for s in owed_now], lambda m: m.get_due_display() + "（PDF、JPG或PNG，10MB以内）")
+        for name in self.material_names:  # 附件3 第四条: handed in with the commitment
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = "递交承诺书时须一并提交此材料，请选择文件。"
+
+    def clean(self):
+        """The service's own checks, all at once, so the signer sees every missing answer in one go."""
+        data = super().clean()
+        if not data.get("kind"):
+            self.add_error("kind", "请选择承诺类型。")
+        if not all(data.get(name) for name in self.confirmation_names):
+            self.group_errors["confirmations"] = "承诺书的7项确认内容须逐项确认后方可提交。"
+        if not (data.get("signatory") or "").strip():
+            self.add_error("signatory", "请填写签署人。")
+        if data.get("kind") == CommitmentKind.WILL_MEET and not data.get("meet_by") and "meet_by" not in self.errors:
+            self.add_error("meet_by", "承诺在约定期限内具备条件的，须填写今天以后的日期。")
+        return data
+
+    def is_valid(self):
+        return super().is_valid() and not self.group_errors
 
     def confirmation_fields(self):
         return [self[name] for name in self.confirmation_names]
@@ -172,6 +193,12 @@ class RevokeForm(ServiceErrorMixin, forms.Form):
 
 class WindowSearchForm(forms.Form):
     identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30)
+
+
+class WindowBindForm(forms.Form):
+    """At the window, after seeing the licence and the authorisation: this account may act online for the applicant."""
+
+    username = _text("网上办事账号（用户名）", required=True, max_length=150)
 
 
 class WindowApplyForm(ServiceErrorMixin, forms.Form):

@@ -30,6 +30,7 @@ urlpatterns = [
     # staff desks
     path("desk/window/", window.window_desk, name="window-desk"),
     path("desk/window/applicants/<int:pk>/", window.window_applicant, name="window-applicant"),
+    path("desk/window/applicants/<int:pk>/accounts/", window.window_bind_account, name="window-bind-account"),
     path("desk/officer/", officer.officer_desk, name="officer-desk"),
     # public
     path("progress/", public.progress, name="progress"),

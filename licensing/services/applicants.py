@@ -36,3 +36,11 @@ def applicant_register(*, kind: str, identifier: str, name: str, user=None, **de
     if user is not None:
         ApplicantMembership.objects.get_or_create(applicant=applicant, user=user)
     return applicant
+
+
+@transaction.atomic
+def applicant_authorise(*, applicant, user) -> None:
+    """At the window, once the clerk has checked the licence (or ID card) and the authorisation:
+    `user` may act for the applicant online. The one way to act for an applicant that someone
+    else registered, which applicant_register refuses online."""
+    ApplicantMembership.objects.get_or_create(applicant=applicant, user=user)

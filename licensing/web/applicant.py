@@ -14,8 +14,7 @@ from licensing import services
 from licensing.constants import Channel, Route
 from licensing.exceptions import ServiceError
 from licensing.forms_applications import ApplicantRegisterForm, ApplyForm, CommitForm, MaterialUploadForm
-from licensing.models import Applicant, Item
-from licensing.validators import normalise
+from licensing.models import Item
 from licensing.web.common import application_or_404, desk_required
 from licensing.web.detail import render_detail
 from licensing.web.labels import cn_date
@@ -34,20 +33,9 @@ def my_applications(request):
 
 # --- 办理主体 ------------------------------------------------------------------------------
 
-CLAIMED_ELSEWHERE = ("该主体已在平台登记，不能在网上直接绑定。如需代为办理，请携带营业执照（或身份证）"
-                     "和授权委托书到政务服务中心窗口办理。")
-
-
 def _register_for(user, form):
-    """Register the applicant for this account; an applicant someone else registered is not claimed online.
-
-    Knowing an enterprise's 统一社会信用代码 (it is public) must not open its applications.
-    """
+    """Register the applicant for this account (the service refuses one that another account registered)."""
     data = form.cleaned_data
-    existing = Applicant.objects.filter(identifier=normalise(data["identifier"])).first()
-    if existing is not None and not existing.members.filter(pk=user.pk).exists():
-        form.add_error("identifier", CLAIMED_ELSEWHERE)
-        return None
     try:
         return services.applicant_register(kind=data["kind"], identifier=data["identifier"], name=data["name"],
                                            user=user, **form.details())
@@ -66,7 +54,7 @@ def my_applicants(request):
             messages.success(request, f"已添加办理主体：{applicant.name}。")
             return redirect(request.GET.get("next") if _is_apply_path(request.GET.get("next")) else "my-applicants")
     applicants = request.user.applicants.all()
-    status = 400 if request.method == "POST" else 200
+    status = form.error_status if request.method == "POST" else 200
     return render(request, "licensing/my_applicants.html", {"form": form, "applicants": applicants}, status=status)
 
 
@@ -112,7 +100,9 @@ def apply(request, code):
     """在线申请 from an item's guide: which applicant, details, and for commitment items whether to commit."""
     item = get_object_or_404(Item, code=code)
     applicants = request.user.applicants.all()
-    form = ApplyForm(request.POST or None, request.FILES or None, item=item, applicants=applicants)
+    only = applicants.first() if applicants.count() == 1 else None
+    form = ApplyForm(request.POST or None, request.FILES or None, item=item, applicants=applicants,
+                     initial={"applicant": only})
     if request.method == "POST" and form.is_valid():
         try:
             application = _submit(request, item, form)
@@ -124,7 +114,7 @@ def apply(request, code):
     return render(request, "licensing/apply.html", {
         "item": item, "form": form, "has_applicants": applicants.exists(), "barred": _barred(applicants),
         "register_url": f"{reverse('my-applicants')}?next={reverse('apply', args=[item.code])}",
-    }, status=400 if request.method == "POST" else 200)
+    }, status=form.error_status if request.method == "POST" else 200)
 
 
 # --- the applicant's steps on one application ----------------------------------------------

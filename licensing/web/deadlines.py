@@ -69,7 +69,7 @@ def _inspected(application) -> bool:
 
 
 def deadlines(application, *, today=None, detailed=True) -> list[Deadline]:
-    """The application's deadlines in date order; `detailed` adds the calendar look-ups."""
+    """The application's deadlines in the order of the procedure; `detailed` adds the calendar look-ups."""
     today = today or timezone.localdate()
     result = []
     for label, date, start, done in _candidates(application):
@@ -83,7 +83,7 @@ def deadlines(application, *, today=None, detailed=True) -> list[Deadline]:
         elif detailed and d.running:
             _add_calendar_facts(d, start, today)
         result.append(d)
-    return sorted(result, key=lambda d: d.date)
+    return result
 
 
 def _add_calendar_facts(d: Deadline, start, today):
@@ -96,4 +96,4 @@ def _add_calendar_facts(d: Deadline, start, today):
 def next_deadline(application, *, today=None) -> Deadline | None:
     """The earliest deadline still running, for lists (我的办件)."""
     running = [d for d in deadlines(application, today=today, detailed=False) if d.running]
-    return running[0] if running else None
+    return min(running, key=lambda d: d.date) if running else None

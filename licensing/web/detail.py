@@ -44,6 +44,8 @@ def _uploads(application, commit_form_shown: bool, bound: dict) -> list:
     for s in application.materials.filter(status=MaterialStatus.OWED).select_related("material"):
         if commit_form_shown and s.material.due != MaterialDue.AFTER_DECISION:
             continue
+        if s.material.due == MaterialDue.AFTER_DECISION and application.status != Status.APPROVED:
+            continue  # offered once the decision gives it a date (附件3 第四条)
         s.form = bound.get(f"upload_{s.material_id}") or MaterialUploadForm(auto_id=f"upload{s.material_id}_%s")
         rows.append(s)
     return rows
@@ -116,6 +118,8 @@ def detail_context(request, application, *, bound=None, error="") -> dict:
 def render_detail(request, application, *, bound=None, error="", status=200):
     """The page again, e.g. after a failed step: `bound` holds the forms with their errors."""
     application.refresh_from_db()
+    if status >= 400 and not error:
+        error = "请按下方红色提示修改后重新提交。"
     context = detail_context(request, application, bound=bound, error=error)
     return render(request, "licensing/application_detail.html", context, status=status)
 

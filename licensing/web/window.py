@@ -7,12 +7,14 @@ the clerk to hand it over; the clerk then records the commitment there, with the
 """
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from licensing import selectors, services
 from licensing.constants import ApplicantKind, Channel, Route, Status
 from licensing.exceptions import ServiceError
-from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowSearchForm
+from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
 from licensing.models import Applicant
 from licensing.validators import normalise, validate_id_number, validate_uscc
 from licensing.web.common import desk_required
@@ -75,7 +77,7 @@ def _register(request):
             messages.success(request, f"已登记申请人：{applicant.name}。")
             return redirect("window-applicant", pk=applicant.pk)
     return render(request, "licensing/window_desk.html", {
-        "form": WindowSearchForm(), "register_form": register_form, "searched": True}, status=400)
+        "form": WindowSearchForm(), "register_form": register_form, "searched": True}, status=register_form.error_status)
 
 
 def _accept(request, applicant, form):
@@ -87,10 +89,19 @@ def _accept(request, applicant, form):
 
 def _accepted_message(application) -> str:
     if application.status == Status.NOTICE_ISSUED:
-        return "已受理并出具告知书，请当场向申请人交付告知书。"
+        return f"已受理，办件编号 {application.number}。"
     if application.route == Route.ORDINARY and application.events.first().reason:
         return f"已受理。{application.events.first().reason}"
     return f"已受理，状态：{application.get_status_display()}。"
+
+
+def _applicant_page(request, applicant, *, form, bind_form=None, status=200):
+    return render(request, "licensing/window_applicant.html", {
+        "applicant": applicant, "form": form, "q": request.GET.get("q", ""),
+        "applications": applications_of_applicant(applicant),
+        "credit_record": applicant_barred_from_commitment(applicant),
+        "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), "members": applicant.members.all(),
+    }, status=status)
 
 
 @desk_required(WINDOW_DESK)
@@ -101,17 +112,37 @@ def window_applicant(request, pk):
     if request.method == "GET" and request.GET.get("q"):
         # Narrow the long list of items for the clerk; a POST still accepts any item of the catalogue.
         form.fields["item"].queryset = selectors.item_list(q=request.GET["q"].strip()[:100]).order_by("seq_no", "code")
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = _accept(request, applicant, form)
-        except ServiceError as exc:
-            form.service_error(exc)
-            status = exc.status
-        else:
-            messages.success(request, _accepted_message(application))
-            return redirect("web-application-detail", number=application.number)
-    return render(request, "licensing/window_applicant.html", {
-        "applicant": applicant, "form": form, "q": request.GET.get("q", ""), "applications": applications_of_applicant(applicant),
-        "credit_record": applicant_barred_from_commitment(applicant),
-    }, status=status)
+    if request.method != "POST" or not form.is_valid():
+        return _applicant_page(request, applicant, form=form, status=400 if request.method == "POST" else 200)
+    try:
+        application = _accept(request, applicant, form)
+    except ServiceError as exc:
+        form.service_error(exc)
+        return _applicant_page(request, applicant, form=form, status=exc.status)
+    messages.success(request, _accepted_message(application))
+    return redirect("web-application-detail", number=application.number)
+
+
+NO_SUCH_ACCOUNT = "没有这个网上办事账号，请核对申请人注册时使用的用户名。"
+
+
+@require_POST
+@desk_required(WINDOW_DESK)
+def window_bind_account(request, pk):
+    """Let an applicant account act online for this applicant, once the clerk has checked its papers.
+
+    Online, an account cannot claim an applicant someone else registered (applicant.py); this is
+    where the enterprise proves it in person.
+    """
+    applicant = get_object_or_404(Applicant, pk=pk)
+    form = WindowBindForm(request.POST, auto_id="bind_%s")
+    account = None
+    if form.is_valid():
+        account = get_user_model().objects.filter(username=form.cleaned_data["username"].strip(), is_active=True).first()
+        if account is None or not account.has_perm("licensing.use_applicant_desk"):
+            form.add_error("username", NO_SUCH_ACCOUNT)
+    if not form.is_valid():
+        return _applicant_page(request, applicant, form=WindowApplyForm(), bind_form=form, status=400)
+    services.applicant_authorise(applicant=applicant, user=account)
+    messages.success(request, f"账号 {account.username} 今后可在网上代 {applicant.name} 办理。")
+    return redirect("window-applicant", pk=applicant.pk)

@@ -54,7 +54,7 @@ def test_everyone_else_is_told_it_does_not_exist(request, login, application, pe
     assert unchanged(application)
 
 
-@pytest.mark.parametrize("persona", ["officer", "regulator"])
+@pytest.mark.parametrize("persona", ["officer", "regulator", "admin_user"])
 def test_only_the_applicant_side_takes_the_applicants_steps(request, login, application, persona):
     client = login(request.getfixturevalue(persona))
     for name in APPLICANT_STEPS:
@@ -62,7 +62,7 @@ def test_only_the_applicant_side_takes_the_applicants_steps(request, login, appl
     assert unchanged(application)
 
 
-@pytest.mark.parametrize("persona", ["applicant_user", "clerk", "regulator"])
+@pytest.mark.parametrize("persona", ["applicant_user", "clerk", "regulator", "admin_user"])
 def test_only_the_authoritys_officers_take_the_officers_steps(request, login, application, persona):
     client = login(request.getfixturevalue(persona))
     for name in OFFICER_STEPS:
@@ -88,3 +88,8 @@ def test_the_query_code_is_shown_to_the_applicant_side_only(login, application, 
 def test_a_regulator_reads_the_application_without_any_button(login, application, regulator):
     html = detail(login(regulator), application).content.decode()
     assert "签署并递交承诺书" not in html and "审批操作" not in html and "撤回申请" not in html
+
+
+@pytest.mark.parametrize("name", ["my-applications", "my-applicants", "window-desk", "officer-desk"])
+def test_an_admin_reads_applications_but_has_no_desk(login, admin_user, name):
+    assert login(admin_user).get(reverse(name)).status_code == 403

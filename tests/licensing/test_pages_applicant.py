@@ -110,8 +110,8 @@ def test_an_enterprise_registered_by_another_account_cannot_be_claimed_by_knowin
     response = login(outsider).post(reverse("my-applicants"), {
         "kind": ApplicantKind.ENTERPRISE, "identifier": enterprise.identifier, "name": "随便写的名称"})
 
-    assert response.status_code == 400
-    assert "该主体已在平台登记，不能在网上直接绑定" in response.content.decode()
+    assert response.status_code == 403
+    assert "该申请人已由其他账号登记。请持营业执照或身份证件到政务服务中心窗口核验后办理授权" in response.content.decode()
     assert not enterprise.members.filter(pk=outsider.pk).exists()
 
 
@@ -264,14 +264,29 @@ def test_will_meet_without_a_date_asks_for_the_date(login, applicant_user, enter
     assert Application.objects.get(pk=application.pk).status == Status.NOTICE_ISSUED
 
 
-def test_committing_without_the_materials_due_now_names_them(login, applicant_user, enterprise, commitment_item, officer):
+def test_committing_without_the_materials_due_now_asks_for_each_beside_its_file_input(
+        login, applicant_user, enterprise, commitment_item, officer):
     application = online(commitment_item, enterprise, applicant_user, officer)
     data = {k: v for k, v in commit_form(application).items() if not k.startswith("material_")}
     response = login(applicant_user).post(reverse("web-application-commit", args=[application.number]), data)
 
     assert response.status_code == 400
-    assert "递交承诺书时须一并提交以下材料：申请书、承诺书附件" in response.content.decode()
+    html = response.content.decode()
+    for material in commitment_item.materials.exclude(due=MaterialDue.AFTER_DECISION):
+        field = html.index(f'name="material_{material.pk}"')
+        assert html.index("递交承诺书时须一并提交此材料", field) < html.index("</div>", field + 200)
     assert Application.objects.get(pk=application.pk).status == Status.NOTICE_ISSUED
+
+
+def test_an_empty_commitment_shows_every_missing_answer_at_once(login, applicant_user, enterprise, commitment_item,
+                                                                officer):
+    application = online(commitment_item, enterprise, applicant_user, officer)
+    response = login(applicant_user).post(reverse("web-application-commit", args=[application.number]), {})
+
+    html = response.content.decode()
+    assert response.status_code == 400 and "操作未完成" in html
+    for message in ("请选择承诺类型", "承诺书的7项确认内容须逐项确认后方可提交", "请填写签署人", "递交承诺书时须一并提交此材料"):
+        assert message in html
 
 
 def test_a_material_due_after_the_decision_shows_its_date_and_is_handed_in_on_the_page(

@@ -154,3 +154,26 @@ def test_the_clerk_sees_the_full_identifier_of_the_applicant_present(login, cler
     person = ApplicantFactory(kind=ApplicantKind.PERSON, identifier=valid_id_number("window-5"), name="钱七")
     html = login(clerk).get(reverse("window-applicant", args=[person.pk])).content.decode()
     assert person.identifier in html
+
+
+def test_the_clerk_lets_an_applicants_account_act_online_once_its_papers_are_checked(login, clerk, enterprise, outsider):
+    response = login(clerk).post(reverse("window-bind-account", args=[enterprise.pk]),
+                                 {"username": outsider.username}, follow=True)
+
+    assert enterprise.members.filter(pk=outsider.pk).exists()
+    assert f"账号 {outsider.username} 今后可在网上代 {enterprise.name} 办理" in response.content.decode()
+
+
+def test_binding_an_unknown_or_staff_account_is_refused_beside_the_field(login, clerk, enterprise, officer):
+    client = login(clerk)
+    for username in ("nobody-here", officer.username):
+        response = client.post(reverse("window-bind-account", args=[enterprise.pk]), {"username": username})
+        assert response.status_code == 400
+        assert "没有这个网上办事账号，请核对申请人注册时使用的用户名" in response.content.decode()
+    assert not enterprise.members.filter(pk=officer.pk).exists()
+
+
+def test_only_clerks_bind_accounts(login, applicant_user, enterprise, outsider):
+    response = login(applicant_user).post(reverse("window-bind-account", args=[enterprise.pk]),
+                                          {"username": outsider.username})
+    assert response.status_code == 403 and not enterprise.members.filter(pk=outsider.pk).exists()
