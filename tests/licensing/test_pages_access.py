@@ -93,3 +93,21 @@ def test_a_regulator_reads_the_application_without_any_button(login, application
 @pytest.mark.parametrize("name", ["my-applications", "my-applicants", "window-desk", "officer-desk"])
 def test_an_admin_reads_applications_but_has_no_desk(login, admin_user, name):
     assert login(admin_user).get(reverse(name)).status_code == 403
+
+
+def test_the_pages_carry_no_inline_script_or_style_for_the_strict_csp(client, login, application, applicant_user,
+                                                                      clerk, officer, enterprise):
+    pages = {
+        None: [reverse("progress"), reverse("commitments")],
+        applicant_user: [reverse("my-applications"), reverse("my-applicants"),
+                         reverse("web-application-detail", args=[application.number])],
+        clerk: [reverse("window-desk"), reverse("window-applicant", args=[enterprise.pk])],
+        officer: [reverse("officer-desk"), reverse("web-application-detail", args=[application.number])],
+    }
+    for user, urls in pages.items():
+        signed_in = login(user) if user else client
+        for url in urls:
+            response = signed_in.get(url)
+            html = response.content.decode()
+            assert response.status_code == 200, url
+            assert "<script" not in html and 'style="' not in html and "<style" not in html, url
