@@ -182,6 +182,7 @@ def test_an_applicant_who_enabled_it_must_enter_the_code(client, applicant_user)
 
 def test_an_applicant_may_enable_the_second_factor(login, applicant_user):
     client = login(applicant_user)
+    assert reverse("otp-setup") in client.get(reverse("home")).content.decode()
     page = client.get(reverse("otp-setup")).content.decode()
     assert "otpauth://totp/" in page and "工作人员账号须启用" not in page
     device = TOTPDevice.objects.get(user=applicant_user)
