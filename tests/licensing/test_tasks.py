@@ -14,6 +14,7 @@ from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
+from kombu import Exchange, Queue
 
 from licensing import services, tasks
 from licensing.constants import Channel, Status
@@ -94,12 +95,25 @@ def finished_tasks():
     signals.task_postrun.disconnect(after_task)
 
 
+@pytest.fixture
+def own_queue():
+    """A queue no one else uses: the filesystem broker's folder is shared by every test run and
+    development worker in the checkout, and any of them could otherwise take (or leave) a message."""
+    name = f"licensing-test-{uuid.uuid4().hex}"
+    yield name
+    # Leave no bindings behind in Redis: declared here so this channel knows them, then deleted.
+    with celery_app.connection_for_write() as conn:
+        queue = Queue(name, Exchange(name), routing_key=name)(conn.default_channel)
+        queue.declare()
+        queue.delete()
+        conn.default_channel.exchange_delete(name)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_worker_takes_the_revocation_job_from_the_broker(approved_late, finished_tasks):
+def test_a_worker_takes_the_revocation_job_from_the_broker(approved_late, finished_tasks, own_queue):
     # Real time from here on (now is long after 2024-11-11): a frozen clock would stall the worker.
-    queue = f"test-{uuid.uuid4().hex}"  # our own queue, so no other worker or stale message interferes
-    with start_worker(celery_app, queues=[queue], perform_ping_check=False, shutdown_timeout=30):
-        tasks.revoke_for_overdue_materials.apply_async(queue=queue)
+    with start_worker(celery_app, queues=[own_queue], perform_ping_check=False, shutdown_timeout=30):
+        tasks.revoke_for_overdue_materials.apply_async(queue=own_queue)
         # Wait for the worker's word rather than polling the database it is writing to.
         done = finished_tasks["event"].wait(timeout=30)
     assert done, f"no worker finished the job within 30 s (broker {settings.CELERY_BROKER_URL.split('@')[-1]})"
