@@ -177,3 +177,10 @@ def test_only_clerks_bind_accounts(login, applicant_user, enterprise, outsider):
     response = login(applicant_user).post(reverse("window-bind-account", args=[enterprise.pk]),
                                           {"username": outsider.username})
     assert response.status_code == 403 and not enterprise.members.filter(pk=outsider.pk).exists()
+
+
+def test_the_applicant_page_has_a_plain_title_and_one_accounts_panel(login, clerk, enterprise):
+    html = login(clerk).get(reverse("window-applicant", args=[enterprise.pk])).content.decode()
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("窗口受理：" + enterprise.name) and "<" not in title
+    assert html.count('id="accounts"') == 1
