@@ -193,6 +193,7 @@ class RevokeForm(ServiceErrorMixin, forms.Form):
 
 class WindowSearchForm(forms.Form):
     identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30)
+    identifier.widget.attrs.update({"placeholder": "输入18位统一社会信用代码或居民身份证号码", "autofocus": True})
 
 
 class WindowBindForm(forms.Form):
