@@ -177,19 +177,34 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
     application = _lock_in_state(application, "commit")
     _check_not_barred(application.applicant)
     _check_commitment(application, kind, confirmations, signatory, meet_by)
-    for material_id, upload in (files or {}).items():
-        material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
+    files = files or {}
+    # Every check before any file is written: a refused commitment leaves no file behind.
+    known = set(application.materials.values_list("material_id", flat=True))
+    if any(_as_id(m) not in known for m in files):
+        raise InvalidInput("该事项没有这项材料。", field="files")
+    for upload in files.values():
+        check_upload(upload)
     owed = application.materials.filter(
-        status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])
-    if owed.exists():
-        names = "、".join(s.material.name for s in owed.select_related("material"))
+        status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT]
+    ).exclude(material_id__in=[_as_id(m) for m in files]).select_related("material")
+    if owed:
+        names = "、".join(s.material.name for s in owed)
         raise InvalidInput(f"递交承诺书时须一并提交以下材料：{names}。", field="files")
+    for material_id, upload in files.items():
+        material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
     application = _move(application, "commit", actor, committed_at=timezone.now(), decision_due=_today())
     Commitment.objects.create(application=application, kind=kind, meet_by=meet_by,
                               confirmations=list(COMMITMENT_CONFIRMATIONS), signatory=signatory.strip(),
                               signed_at=timezone.now(), recorded_by=actor)
     document_issue(application=application, kind=DocumentKind.COMMITMENT)
     return application
+
+
+def _as_id(material_id):
+    try:
+        return int(material_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("该事项没有这项材料。", field="files")
 
 
 def _check_not_barred(applicant):
