@@ -13,6 +13,11 @@ from tests.factories import commitment_application, files_owed_at_commitment
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # other runs share var/test-media
+
+
 def stored_files():
     root = Path(settings.MEDIA_ROOT)
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
