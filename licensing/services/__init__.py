@@ -1,12 +1,23 @@
-"""Every write of licensing goes through here: views, API, admin actions and tasks call these."""
+"""Every write of licensing goes through here: views, API, admin actions and tasks call these.
+
+The application's transitions (DOMAIN.md; 附件3 告知承诺指引; 钦政发〔2019〕20号; 钦政办〔2019〕72号):
+each locks the application row, checks the move against TRANSITIONS, changes it, writes an
+ApplicationEvent, and issues its documents in the same transaction, so two officers acting at
+once cannot both succeed and nothing is half done.
+"""
 from .applicants import applicant_authorise, applicant_register
-from .applications import (
-    application_accept, application_approve, application_choose_ordinary, application_commit,
-    application_decide, application_issue_notice, application_lapse, application_reject,
-    application_request_correction, application_resubmit, application_revoke, application_submit,
-    application_withdraw, applications_lapse_overdue, applications_revoke_for_overdue_materials,
-    material_submit, notice_missing_content,
+from ._core import notice_missing_content
+from .commitment import (
+    application_choose_ordinary, application_commit, application_decide, application_issue_notice,
+    application_lapse, applications_lapse_overdue,
 )
+from .materials import material_submit
+from .review import (
+    application_accept, application_approve, application_reject, application_request_correction,
+    application_resubmit, application_withdraw,
+)
+from .sanctions import application_revoke, applications_revoke_for_overdue_materials
+from .submission import application_submit
 
 __all__ = [
     "application_accept", "application_approve", "application_choose_ordinary", "application_commit",

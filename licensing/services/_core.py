@@ -1,0 +1,83 @@
+"""Shared by the transitions: today, working-day deadlines, numbers, locking, events."""
+import datetime as dt
+
+from django.db.models import F
+from django.utils import timezone
+
+from licensing.constants import (
+    TRANSITIONS,
+    Route,
+)
+from licensing.exceptions import Conflict
+from licensing.models import Application, ApplicationEvent, NumberCounter
+from portal import calendar
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _working_days_after(start: dt.date, n: int, application: Application) -> dt.date:
+    result = calendar.add_working_days(start, n)
+    if result.provisional:
+        application.deadlines_provisional = True
+    return result.date
+
+
+def _allocate_number(now) -> str:
+    """QZ2026-000123: the year's counter is bumped under its row lock, so numbers never repeat."""
+    year = timezone.localtime(now).year
+    NumberCounter.objects.get_or_create(year=year)
+    NumberCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = NumberCounter.objects.select_for_update().get(year=year).last
+    return f"QZ{year}-{last:06d}"
+
+
+def _event(application, action, from_status, actor, reason=""):
+    ApplicationEvent.objects.create(application=application, action=action, from_status=from_status,
+                                    to_status=application.status, actor=actor, at=timezone.now(), reason=reason)
+
+
+def _lock_in_state(application: Application, action: str) -> Application:
+    """Lock the row and check that `action` may start from its current state."""
+    locked = Application.objects.select_for_update().select_related("item", "applicant").get(pk=application.pk)
+    if locked.status not in TRANSITIONS[action][0]:
+        raise Conflict(f"办件当前状态为“{locked.get_status_display()}”，不能进行此操作。")
+    return locked
+
+
+def _move(application: Application, action: str, actor, *, reason: str = "", **changes) -> Application:
+    """Lock, check the move, apply `changes`, record the event. Returns the fresh application."""
+    to_status = TRANSITIONS[action][1]
+    locked = _lock_in_state(application, action)
+    from_status = locked.status
+    locked.status = to_status
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save()
+    _event(locked, action, from_status, actor, reason)
+    return locked
+
+
+def _require_route(application: Application, route: str):
+    if application.route != route:
+        label = "告知承诺" if route == Route.COMMITMENT else "一般程序"
+        raise Conflict(f"该办件不按{label}办理，不能进行此操作。")
+
+
+def notice_missing_content(item) -> list[str]:
+    """What an admin must fill in before the item can issue a 告知书 (附件3 第二条（一）)."""
+    missing = []
+    if not item.legal_basis.strip():
+        missing.append("法律依据（法律、法规、规章名称及具体条款）")
+    if not item.conditions.strip():
+        missing.append("许可条件（条件、标准和技术要求）")
+    if not item.materials.exists():
+        missing.append("申请材料（名称、提交方式和期限）")
+    return missing
+
+
+def _check_notice_content(item):
+    missing = notice_missing_content(item)
+    if missing:
+        raise Conflict(f"事项“{item.name}”的告知内容不完整，请管理员先在事项目录中补充：{'；'.join(missing)}。")

@@ -1,0 +1,37 @@
+"""What a grant brings: the licence, later materials' dates, the inspection clock, the decision."""
+from django.utils import timezone
+
+from licensing.constants import (
+    CommitmentKind,
+    MaterialDue,
+    Route,
+)
+from licensing.models import Licence
+from licensing.services._core import _today, _working_days_after
+from notices.constants import DocumentKind
+from notices.services import document_issue
+from portal import calendar
+from supervision import services as supervision_services
+
+
+def _grant(application, actor):
+    today = _today()
+    commitment = getattr(application, "commitment", None)
+    operate_now = commitment is None or commitment.kind == CommitmentKind.ALREADY_MEETS
+    Licence.objects.create(application=application, number=f"QZXK{application.number[2:]}",
+                           issued_at=timezone.now(), may_operate_from=today if operate_now else None)
+    if application.route == Route.COMMITMENT:
+        _date_later_materials(application, today)
+        application.inspection_due = calendar.add_calendar_months(today, application.item.inspection_months)
+        supervision_services.inspection_schedule(application=application, due_date=application.inspection_due,
+                                                 regulator=application.item.regulator)
+    application.save(update_fields=["inspection_due", "deadlines_provisional"])
+    document_issue(application=application, kind=DocumentKind.DECISION)
+
+
+def _date_later_materials(application, today):
+    # Materials promised for after the decision are a term of the commitment (附件3 第四条);
+    # the ordinary procedure defers none, so its approvals never fall to the overdue job.
+    for submission in application.materials.filter(material__due=MaterialDue.AFTER_DECISION).select_related("material"):
+        submission.due_date = _working_days_after(today, submission.material.due_working_days, application)
+        submission.save(update_fields=["due_date"])

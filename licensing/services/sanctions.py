@@ -1,0 +1,54 @@
+"""After the decision: revocation and the credit record (附件3 第六、七、九条)."""
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.constants import (
+    MaterialStatus,
+    Status,
+)
+from licensing.exceptions import Conflict, InvalidInput
+from licensing.models import Application, Licence, MaterialSubmission
+from licensing.services._core import _move, _today
+from notices.constants import DocumentKind
+from notices.services import document_issue
+from supervision import services as supervision_services
+from supervision.constants import CreditReason
+
+# --- after the decision ---------------------------------------------------------------------
+
+@transaction.atomic
+def application_revoke(*, application, actor, reason, credit_reason=None) -> Application:
+    """Revoke the decision (附件3 第六、七条); with credit_reason, record it in the 诚信档案 (第九条)."""
+    if not (reason or "").strip():
+        raise InvalidInput("撤销许可须说明理由。", field="reason")
+    application = _move(application, "revoke", actor, closing_reason=reason.strip(), reason=reason.strip())
+    Licence.objects.filter(application=application, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revocation_reason=reason.strip())
+    if credit_reason:
+        supervision_services.credit_record_create(applicant=application.applicant, application=application,
+                                                  reason=credit_reason, details=reason.strip(), actor=actor)
+    supervision_services.inspection_cancel(application=application)
+    document_issue(application=application, kind=DocumentKind.REVOCATION, extra={"reason": reason.strip()})
+    return application
+
+
+def applications_revoke_for_overdue_materials() -> list[str]:
+    """Beat job: materials owed after the decision and not in by their date revoke it (附件3 第六条)."""
+    overdue = (MaterialSubmission.objects.filter(status=MaterialStatus.OWED, due_date__lt=_today(),
+                                                 application__status=Status.APPROVED)
+               .select_related("material", "application"))
+    by_application = {}
+    for submission in overdue:
+        by_application.setdefault(submission.application, []).append(submission)
+    numbers = []
+    for application, late in by_application.items():
+        names = "、".join(s.material.name for s in late)
+        try:
+            with transaction.atomic():
+                MaterialSubmission.objects.filter(pk__in=[s.pk for s in late]).update(status=MaterialStatus.OVERDUE)
+                application_revoke(application=application, actor=None, credit_reason=CreditReason.MISSING_MATERIALS,
+                                   reason=f"未在约定期限内提交材料：{names}，依据告知承诺指引第六条撤销行政许可决定。")
+            numbers.append(application.number)
+        except Conflict:
+            pass  # already revoked by someone else: one effect only
+    return numbers

@@ -1,0 +1,81 @@
+"""Receiving an application, for any of the four reform modes."""
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.constants import (
+    NOTICE_WORKING_DAYS,
+    Channel,
+    ReformMode,
+    Route,
+    Status,
+)
+from licensing.exceptions import InvalidInput
+from licensing.models import Application, MaterialSubmission
+from licensing.services._core import (
+    _allocate_number,
+    _check_notice_content,
+    _event,
+    _today,
+    _working_days_after,
+)
+from licensing.services.commitment import application_issue_notice
+from notices.constants import DocumentKind
+from notices.services import document_issue
+from supervision import selectors as supervision_selectors
+
+DIRECT_OUTCOME = {ReformMode.CANCEL: (Status.RECORDED, DocumentKind.CANCEL_RECEIPT),
+                  ReformMode.FILING: (Status.FILED, DocumentKind.FILING_RECEIPT)}
+
+
+# --- submission ----------------------------------------------------------------------------
+
+@transaction.atomic
+def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, details="",
+                       wants_commitment=True) -> Application:
+    """Receive an application for any of the four modes.
+
+    Cancel and filing items are done at once (回执). A commitment item goes the commitment way
+    unless the applicant declines or is barred by a credit record (附件3 第九、十条); at the
+    window the notice is handed over on the spot, otherwise it is due in 3 working days.
+    """
+    if channel not in Channel.values:
+        raise InvalidInput("申请渠道无效。", field="channel")
+    now = timezone.now()
+    application = Application(item=item, applicant=applicant, submitted_by=actor, channel=channel,
+                              details=(details or "").strip(), submitted_at=now, number=_allocate_number(now))
+    reason = ""
+    if item.reform_mode in DIRECT_OUTCOME:
+        application.status, document_kind = DIRECT_OUTCOME[item.reform_mode]
+        application.closed_at = now
+    elif item.reform_mode == ReformMode.COMMITMENT:
+        reason = _choose_route(application, item, applicant, wants_commitment)
+    application.save()
+    _event(application, "submit", "", actor, reason)
+    _owe_materials(application)
+    if item.reform_mode in DIRECT_OUTCOME:
+        document_issue(application=application, kind=document_kind)
+    elif application.route == Route.COMMITMENT and channel == Channel.WINDOW:
+        application = application_issue_notice(application=application, actor=actor)
+    return application
+
+
+def _choose_route(application, item, applicant, wants_commitment) -> str:
+    record = supervision_selectors.applicant_barred_from_commitment(applicant)
+    if record is not None:
+        application.route = Route.ORDINARY
+        return (f"申请人因“{record.get_reason_display()}”已记入诚信档案，依据告知承诺指引第九条不再适用告知承诺，"
+                "按一般程序办理。")
+    if not wants_commitment:
+        application.route = Route.ORDINARY
+        return "申请人不愿作出承诺，按一般程序办理（告知承诺指引第十条）。"
+    if application.channel == Channel.WINDOW:
+        _check_notice_content(item)  # the notice is handed over on the spot: it must exist
+    application.route = Route.COMMITMENT
+    application.notice_due = (_today() if application.channel == Channel.WINDOW
+                              else _working_days_after(_today(), NOTICE_WORKING_DAYS, application))
+    return ""
+
+
+def _owe_materials(application):
+    MaterialSubmission.objects.bulk_create(
+        MaterialSubmission(application=application, material=m) for m in application.item.materials.all())
