@@ -7,7 +7,7 @@ Chinese next to the field. A ServiceError is put back next to the field it names
 from django import forms
 
 from licensing.constants import (
-    COMMITMENT_CONFIRMATIONS, ApplicantKind, CommitmentKind, MaterialDue, MaterialStatus, ReformMode,
+    COMMITMENT_CONFIRMATIONS, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus, ReformMode,
 )
 from licensing.models import Item
 from supervision.constants import CreditReason
@@ -208,6 +208,14 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
     item = forms.ModelChoiceField(
         label="申请事项", queryset=Item.objects.order_by("seq_no", "code"), empty_label="请选择事项",
         error_messages={"required": "请选择申请事项。", "invalid_choice": "请选择目录中的事项。"})
+    channel = forms.ChoiceField(
+        label="收件方式", choices=[(Channel.WINDOW, "申请人当面递交"), (Channel.MAIL, "信函、传真或电子邮件寄来")],
+        widget=forms.RadioSelect, initial=Channel.WINDOW, required=False,
+        help_text="当面递交的，告知承诺事项当场交付告知书；寄来的，审批部门在3个工作日内送达告知书（告知承诺指引第三条）。",
+        error_messages={"invalid_choice": "请选择收件方式。"})
+
+    def clean_channel(self):
+        return self.cleaned_data.get("channel") or Channel.WINDOW
     details = _text("申请事项说明", textarea=True, max_length=2000)
     wants_commitment = forms.ChoiceField(
         label="实行告知承诺的事项", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from licensing import selectors, services
-from licensing.constants import ApplicantKind, Channel, Route, Status
+from licensing.constants import ApplicantKind, Route, Status
 from licensing.exceptions import ServiceError
 from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
 from licensing.models import Applicant
@@ -83,7 +83,7 @@ def _register(request):
 def _accept(request, applicant, form):
     data = form.cleaned_data
     return services.application_submit(
-        item=data["item"], applicant=applicant, actor=request.user, channel=Channel.WINDOW,
+        item=data["item"], applicant=applicant, actor=request.user, channel=data["channel"],
         details=data.get("details", ""), wants_commitment=form.wants_commitment_value())
 
 

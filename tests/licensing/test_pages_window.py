@@ -184,3 +184,14 @@ def test_the_applicant_page_has_a_plain_title_and_one_accounts_panel(login, cler
     title = html.split("<title>")[1].split("</title>")[0]
     assert title.startswith("窗口受理：" + enterprise.name) and "<" not in title
     assert html.count('id="accounts"') == 1
+
+
+def test_an_application_that_came_by_mail_gets_its_notice_within_three_working_days(login, clerk, enterprise,
+                                                                                   commitment_item):
+    client = login(clerk)
+    response = client.post(reverse("window-applicant", args=[enterprise.pk]),
+                           {"item": commitment_item.pk, "channel": Channel.MAIL, "wants_commitment": "yes"})
+    assert response.status_code == 302
+    application = Application.objects.get(applicant=enterprise)
+    assert (application.channel, application.status) == (Channel.MAIL, Status.SUBMITTED)
+    assert application.notice_due is not None and application.notice_issued_at is None
