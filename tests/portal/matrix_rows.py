@@ -1,0 +1,279 @@
+"""The rows of the permission matrix (issue 4): for each URL name of the project, the request that
+exercises it and the answer every persona gets. test_permission_matrix.py runs them.
+
+Who is who (tests/conftest.py): applicant_user and colleague act for `enterprise`, whose
+application of item 13 (告知承诺) every row about an application uses; outsider is another
+applicant; officer and regulator are item 13's approval authority and industry regulator;
+other_officer and other_regulator belong to other organisations; clerk works the window.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from licensing.constants import CommitmentKind, Status
+from portal.constants import Role
+from tests.factories import TEST_PASSWORD, UserFactory, pdf_file, second_factor_code
+from tests.portal.permission_matrix import project_urls
+
+PERSONAS = ("applicant_user", "colleague", "outsider", "clerk", "officer", "other_officer",
+            "regulator", "other_regulator", "admin_user", "anonymous")
+SIGNED_IN = PERSONAS[:-1]
+APPLICANT_ACCOUNTS = ("applicant_user", "colleague", "outsider")
+# Who may see the application: its applicant side, its authority's officer, its regulator, the admin.
+APPLICANT_SIDE = ("applicant_user", "colleague", "clerk")
+READERS_ONLY = ("officer", "regulator", "admin_user")  # for the applicant's steps
+VIEWERS = APPLICANT_SIDE + READERS_ONLY
+STRANGERS = ("outsider", "other_officer", "other_regulator")  # told it does not exist
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: str                 # where the Location header starts
+    refusal: bool = False   # a refusal (sign in first) rather than the success of a step
+
+
+SIGN_IN = Redirect("/accounts/login/", refusal=True)
+ADMIN_SIGN_IN = Redirect("/admin/login/", refusal=True)
+DONE = Redirect("/applications/")  # a step done: back to the application page
+HOME = Redirect("/")
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str                              # "get" or "post"
+    answers: dict                            # persona -> status code or Redirect
+    state: str | None = None                 # the application's state the request needs (World.prepare)
+    args: Callable = lambda w: ()            # reverse() arguments
+    data: Callable = lambda w: None          # query (GET) or body (POST)
+    json: bool = False                       # the body as JSON (the API)
+    moves_to: str | None = None              # the application's status after an allowed step
+    lists: tuple | None = None               # personas whose 200 lists the application; others' must not
+    url_name: str | None = None              # for reverse() when the row's key is not a URL name ("admin")
+
+
+def everyone(answer=200) -> dict:
+    return dict.fromkeys(PERSONAS, answer)
+
+
+def application_page(*, ok=200, anonymous=SIGN_IN) -> dict:
+    return {**dict.fromkeys(VIEWERS, ok), **dict.fromkeys(STRANGERS, 404), "anonymous": anonymous}
+
+
+def applicant_step(*, ok=DONE, anonymous=SIGN_IN) -> dict:
+    return {**dict.fromkeys(APPLICANT_SIDE, ok), **dict.fromkeys(READERS_ONLY, 403),
+            **dict.fromkeys(STRANGERS, 404), "anonymous": anonymous}
+
+
+def officer_step(*, ok=DONE, anonymous=SIGN_IN) -> dict:
+    return {"officer": ok, **dict.fromkeys(APPLICANT_SIDE + ("regulator", "admin_user"), 403),
+            **dict.fromkeys(STRANGERS, 404), "anonymous": anonymous}
+
+
+def desk(allowed, *, ok=200, anonymous=SIGN_IN) -> dict:
+    return {**{p: ok if p in allowed else 403 for p in SIGNED_IN}, "anonymous": anonymous}
+
+
+def api(answers: dict) -> dict:
+    """The API's anonymous answer is 401 (a token is asked for), not a redirect."""
+    return {**answers, "anonymous": 401}
+
+
+# --- what the requests carry ---------------------------------------------------------------------
+
+def number(w):
+    return (w.application.number,)
+
+
+def document_code(w):
+    return (w.document().verification_code,)
+
+
+def upload_args(w):
+    return (w.application.number, w.later_material().pk)
+
+
+def commit_form(w):
+    confirmations = {f"confirm_{n}": "on" for n in range(1, 8)}
+    return {"kind": CommitmentKind.ALREADY_MEETS, "signatory": "张三", **confirmations}
+
+
+def commit_json(w):
+    return {"kind": CommitmentKind.ALREADY_MEETS, "confirmations": [True] * 7, "signatory": "张三"}
+
+
+def a_reason(w):
+    return {"reason": "经审查，场所不符合治安管理要求。"}
+
+
+def a_file(w):
+    return {"file": pdf_file("安全设施说明.pdf")}
+
+
+def credentials(w):
+    """The persona's own credentials (staff with a one-time code); anonymous has none that work."""
+    if w.user is None:
+        return {"username": "nobody", "password": "Not-The-Password-1"}
+    body = {"username": w.user.username, "password": TEST_PASSWORD}
+    if w.user.is_staff_role:
+        body["otp"] = second_factor_code(w.user)
+    return body
+
+
+def new_account(w):
+    """An applicant account that asks at the window to act for the enterprise online."""
+    return {"username": UserFactory(role=Role.APPLICANT).username}
+
+
+def submit_json(w):
+    return {"item": w.item.code, "applicant": w.enterprise.identifier, "details": "经营场所：钦州市钦南区"}
+
+
+def apply_form(w):
+    return {"applicant": w.enterprise.pk, "wants_commitment": "yes", "details": "经营场所：钦州市钦南区"}
+
+
+def progress_form(w):
+    return {"number": w.application.number, "code": w.application.query_code}
+
+
+# The same request naming an application or a document that does not exist: a stranger's 404 must
+# read exactly like it, or the answer would tell that the application exists.
+UNKNOWN_ARGS = {
+    number: lambda w: ("QZ1999-999999",),
+    upload_args: lambda w: ("QZ1999-999999", w.later_material().pk),
+    document_code: lambda w: ("ZZZZZZZZZZZZ",),
+}
+
+
+# --- the rows ------------------------------------------------------------------------------------
+
+def _public_pages():
+    return {
+        "home": [Probe("get", everyone())],
+        "catalogue": [Probe("get", everyone())],
+        "item-guide": [Probe("get", everyone(), args=lambda w: ("QZ-013",))],
+        "progress": [Probe("post", everyone(), state="approved", data=progress_form)],
+        "commitments": [Probe("get", everyone(), state="approved")],
+        "verify": [Probe("get", everyone(), state="approved", data=lambda w: {"code": w.document().verification_code})],
+        "login": [Probe("get", everyone())],
+        "logout": [Probe("post", everyone(HOME))],
+        # Applicants without a device have nothing to verify; staff signed in with theirs have passed it.
+        "otp-verify": [Probe("get", {**dict.fromkeys(SIGNED_IN, HOME), "anonymous": SIGN_IN})],
+        "otp-setup": [Probe("get", {**dict.fromkeys(SIGNED_IN, 200), "anonymous": SIGN_IN})],
+    }
+
+
+def _applicant_pages():
+    return {
+        "my-applications": [Probe("get", desk(APPLICANT_ACCOUNTS), state="approved",
+                                  lists=("applicant_user", "colleague"))],
+        "my-applicants": [Probe("get", desk(APPLICANT_ACCOUNTS))],
+        "apply": [
+            Probe("get", desk(APPLICANT_ACCOUNTS), args=lambda w: (w.item.code,)),
+            # The outsider may only choose its own applicants: the enterprise is not a choice (400).
+            Probe("post", {**desk(APPLICANT_ACCOUNTS, ok=DONE), "outsider": 400}, args=lambda w: (w.item.code,),
+                  data=apply_form),
+        ],
+    }
+
+
+def _application_pages():
+    return {
+        "web-application-detail": [Probe("get", application_page(), state="approved", args=number)],
+        "document-html": [Probe("get", application_page(), state="approved", args=document_code)],
+        "document-content": [Probe("get", application_page(), state="approved", args=document_code)],
+        "document-pdf": [Probe("get", application_page(), state="approved", args=document_code)],
+    }
+
+
+def _web_steps():
+    def step(answers, state, moves_to, data=lambda w: None, args=number):
+        return [Probe("post", answers, state=state, args=args, data=data, moves_to=moves_to)]
+    return {
+        "web-application-commit": step(applicant_step(), "ready_to_commit", Status.COMMITTED, commit_form),
+        "web-application-material-upload": step(applicant_step(), "approved", Status.APPROVED, a_file, upload_args),
+        "web-application-choose-ordinary": step(applicant_step(), "notice_issued", Status.SUBMITTED),
+        "web-application-withdraw": step(applicant_step(), "notice_issued", Status.WITHDRAWN),
+        "web-application-resubmit": step(applicant_step(), "correction", Status.ACCEPTED),
+        "web-application-issue-notice": step(officer_step(), "submitted", Status.NOTICE_ISSUED),
+        "web-application-decide": step(officer_step(), "committed", Status.APPROVED),
+        "web-application-accept": step(officer_step(), "ordinary", Status.ACCEPTED),
+        "web-application-request-correction": step(officer_step(), "accepted", Status.CORRECTION, a_reason),
+        "web-application-approve": step(officer_step(), "accepted", Status.APPROVED),
+        "web-application-reject": step(officer_step(), "accepted", Status.REJECTED, a_reason),
+        "web-application-revoke": step(officer_step(), "approved", Status.REVOKED, a_reason),
+    }
+
+
+def _desks():
+    window = ("clerk",)
+    return {
+        "window-desk": [Probe("get", desk(window))],
+        "window-applicant": [Probe("get", desk(window), state="approved", args=lambda w: (w.enterprise.pk,),
+                                   lists=window)],
+        "window-bind-account": [Probe("post", desk(window, ok=Redirect("/desk/window/applicants/")),
+                                      args=lambda w: (w.enterprise.pk,), data=new_account)],
+        # Every officer has a desk; it lists only the own authority's work (谁审批、谁负责).
+        "officer-desk": [Probe("get", desk(("officer", "other_officer")), state="committed", lists=("officer",))],
+    }
+
+
+def _api_public():
+    return {
+        "api-root": [Probe("get", everyone())],
+        "item-list": [Probe("get", everyone())],
+        "item-detail": [Probe("get", everyone(), args=lambda w: ("QZ-013",))],
+        "calendar-add-working-days": [Probe("get", everyone(), data=lambda w: {"start": "2024-09-30", "days": 3})],
+        "auth-token": [Probe("post", {**everyone(200), "anonymous": 400}, data=credentials, json=True)],
+        "application-progress": [Probe("get", everyone(), state="approved", args=number,
+                                       data=lambda w: {"code": w.application.query_code})],
+        "schema": [Probe("get", everyone())],
+        "api-docs": [Probe("get", everyone())],
+    }
+
+
+def _api_applications():
+    # Filing is for the applicant side; the others are refused whoever they name (403).
+    create = {**dict.fromkeys(SIGNED_IN, 403), **dict.fromkeys(APPLICANT_SIDE, 201)}
+    return {
+        "application-list": [
+            Probe("get", api(everyone()), state="approved", lists=VIEWERS),
+            Probe("post", api(create), data=submit_json, json=True),
+        ],
+        "application-detail": [Probe("get", api(application_page()), state="approved", args=number)],
+    }
+
+
+def _api_steps():
+    def step(answers, state, moves_to, data=lambda w: {}, args=number, json=True):
+        return [Probe("post", api(answers), state=state, args=args, data=data, json=json, moves_to=moves_to)]
+    return {
+        "application-commit": step(applicant_step(ok=200), "ready_to_commit", Status.COMMITTED, commit_json),
+        "application-material-upload": step(applicant_step(ok=200), "approved", Status.APPROVED, a_file,
+                                            upload_args, json=False),
+        "application-choose-ordinary": step(applicant_step(ok=200), "notice_issued", Status.SUBMITTED),
+        "application-withdraw": step(applicant_step(ok=200), "notice_issued", Status.WITHDRAWN),
+        "application-resubmit": step(applicant_step(ok=200), "correction", Status.ACCEPTED),
+        "application-issue-notice": step(officer_step(ok=200), "submitted", Status.NOTICE_ISSUED),
+        "application-decide": step(officer_step(ok=200), "committed", Status.APPROVED),
+        "application-accept": step(officer_step(ok=200), "ordinary", Status.ACCEPTED),
+        "application-request-correction": step(officer_step(ok=200), "accepted", Status.CORRECTION, a_reason),
+        "application-approve": step(officer_step(ok=200), "accepted", Status.APPROVED),
+        "application-reject": step(officer_step(ok=200), "accepted", Status.REJECTED, a_reason),
+        "application-revoke": step(officer_step(ok=200), "approved", Status.REVOKED, a_reason),
+    }
+
+
+def _admin():
+    # The Django admin (one row for the whole site): staff accounts with is_staff only.
+    return {"admin": [Probe("get", {**dict.fromkeys(PERSONAS, ADMIN_SIGN_IN), "admin_user": 200},
+                             url_name="admin:index")]}
+
+
+MATRIX = {**_public_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(), **_desks(),
+          **_api_public(), **_api_applications(), **_api_steps(), **_admin()}
+
+
+def api_keys():
+    """The rows under /api/ (they are asked again with a token)."""
+    api_routes = {url.key for url in project_urls() if url.route.startswith("api/")}
+    return [key for key in MATRIX if key in api_routes]
