@@ -15,6 +15,8 @@ urlpatterns = [
     path("applications/<str:number>/commit/", applicant.commit, name="web-application-commit"),
     path("applications/<str:number>/materials/<int:material_id>/", applicant.material_upload,
          name="web-application-material-upload"),
+    path("applications/<str:number>/materials/<int:material_id>/file/", detail.material_file,
+         name="web-application-material-file"),
     path("applications/<str:number>/choose-ordinary/", applicant.choose_ordinary, name="web-application-choose-ordinary"),
     path("applications/<str:number>/withdraw/", applicant.withdraw, name="web-application-withdraw"),
     path("applications/<str:number>/resubmit/", applicant.resubmit, name="web-application-resubmit"),

@@ -6,16 +6,20 @@ implementing authority issues notices and decides; regulators and admins read. A
 fails comes back to this page with the service's message next to the field, and nothing changed.
 """
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from licensing.constants import TRANSITIONS, Channel, MaterialDue, MaterialStatus, Route, Status
 from licensing.forms_applications import CommitForm, MaterialUploadForm, ReasonForm, RevokeForm
 from licensing.services import notice_missing_content
-from licensing.web.common import application_or_404
+from licensing.web.common import NOT_FOUND, application_or_404
 from licensing.web.deadlines import PROVISIONAL_NOTE, deadlines
 from licensing.web.labels import action_label
 from notices.constants import DocumentKind
+from portal import audit
+from portal.models import AuditAction
 
 OPEN = {Status.SUBMITTED, Status.NOTICE_ISSUED, Status.COMMITTED, Status.ACCEPTED, Status.CORRECTION,
         Status.APPROVED}
@@ -128,3 +132,19 @@ def render_detail(request, application, *, bound=None, error="", status=200):
 def application_detail(request, number):
     application = application_or_404(request, number)
     return render_detail(request, application)
+
+
+@require_GET
+@login_required
+def material_file(request, number, material_id):
+    """A handed-in material, for those who may see the application (the officer reads it before deciding)."""
+    application = application_or_404(request, number)
+    submission = application.materials.filter(material_id=material_id, status=MaterialStatus.SUBMITTED).first()
+    if submission is None or not submission.file:
+        raise Http404(NOT_FOUND)
+    audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, submission, material=submission.material.name,
+                 application=application.number)
+    response = FileResponse(submission.file.open("rb"), content_type=submission.content_type or "application/octet-stream",
+                            as_attachment=True, filename=submission.original_name or "material")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -91,6 +91,10 @@ def upload_args(w):
     return (w.application.number, w.later_material().pk)
 
 
+def material_file_args(w):
+    return (w.application.number, w.handed_in_material().pk)
+
+
 def commit_form(w):
     confirmations = {f"confirm_{n}": "on" for n in range(1, 8)}
     return {"kind": CommitmentKind.ALREADY_MEETS, "signatory": "张三", **confirmations}
@@ -182,6 +186,8 @@ def _application_pages():
         "document-html": [Probe("get", application_page(), state="approved", args=document_code)],
         "document-content": [Probe("get", application_page(), state="approved", args=document_code)],
         "document-pdf": [Probe("get", application_page(), state="approved", args=document_code)],
+        "web-application-material-file": [Probe("get", application_page(), state="approved",
+                                                args=material_file_args)],
     }
 
 

@@ -61,6 +61,10 @@ class World:
     def document(self, kind=DocumentKind.DECISION):
         return self.application.documents.get(kind=kind)
 
+    def handed_in_material(self):
+        """A material handed in with the commitment (附件3 第四条)."""
+        return self.item.materials.get(due=MaterialDue.AT_COMMITMENT)
+
     def later_material(self):
         """The material promised for after the decision (附件3 第四条), owed once approved."""
         return self.item.materials.get(due=MaterialDue.AFTER_DECISION)
