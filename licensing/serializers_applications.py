@@ -149,6 +149,13 @@ class ApplicantBriefSerializer(serializers.Serializer):
         return mask_identifier(identifier)
 
 
+class MaskedApplicantSerializer(ApplicantBriefSerializer):
+    """In lists the identifier is always masked (issue 4): the full one is on the application itself."""
+
+    def get_identifier(self, application) -> str:
+        return mask_identifier(application.applicant.identifier)
+
+
 def materials_due(application) -> dt.date | None:
     """The earliest date of a material still owed after the decision (附件3 第六条)."""
     dates = [s.due_date for s in application.materials.all()
@@ -185,7 +192,7 @@ class ApplicationListSerializer(serializers.Serializer):
     reform_mode = serializers.ChoiceField(ReformMode.choices, source="item.reform_mode")
     route = serializers.ChoiceField(Route.choices)
     channel = serializers.ChoiceField(Channel.choices)
-    applicant = ApplicantBriefSerializer(source="*")
+    applicant = MaskedApplicantSerializer(source="*")
     submitted_at = serializers.DateTimeField()
     decision_due = serializers.DateField(allow_null=True)
 
@@ -244,6 +251,7 @@ class EventSerializer(serializers.Serializer):
 
 
 class ApplicationDetailSerializer(ApplicationListSerializer):
+    applicant = ApplicantBriefSerializer(source="*")
     query_code = serializers.SerializerMethodField(help_text="公开查询进度用；仅申请人及窗口工作人员可见，其他人为 null")
     reform_mode_display = serializers.CharField(source="item.get_reform_mode_display")
     route_display = serializers.CharField(source="get_route_display")

@@ -57,6 +57,7 @@ rules.add_perm("licensing.act_as_officer", officer_side)
 rules.add_perm("licensing.apply_for", applicant_side)
 rules.add_perm("licensing.use_window_desk", is_clerk)
 rules.add_perm("licensing.use_officer_desk", is_officer)
-rules.add_perm("licensing.view_applicant_identity", applicant_side | is_admin)
+# The deciding officer needs to know whom the licence is for; the regulator and others see it masked.
+rules.add_perm("licensing.view_applicant_identity", applicant_side | officer_side | is_admin)
 # The applicant's own pages (我的办件, 办理主体, 在线申请): applicant accounts only; staff have their desks.
 rules.add_perm("licensing.use_applicant_desk", is_applicant_user)

@@ -459,12 +459,17 @@ def test_progress_with_a_wrong_code_or_number_says_the_same_404(api, committed):
 
 # --- personal data -----------------------------------------------------------------------------
 
-def test_staff_see_the_identifier_masked_and_no_query_code(api, committed, officer, regulator):
+def test_the_regulator_sees_the_identifier_masked_and_staff_no_query_code(api, committed, officer, regulator):
+    body = api(regulator).get(f"{API}/applications/{committed.number}/").json()
+    assert body["applicant"]["identifier"] != committed.applicant.identifier
+    assert body["applicant"]["identifier"][-4:] == committed.applicant.identifier[-4:]
     for user in (officer, regulator):
-        body = api(user).get(f"{API}/applications/{committed.number}/").json()
-        assert body["applicant"]["identifier"] != committed.applicant.identifier
-        assert body["applicant"]["identifier"][-4:] == committed.applicant.identifier[-4:]
-        assert body["query_code"] is None
+        assert api(user).get(f"{API}/applications/{committed.number}/").json()["query_code"] is None
+
+
+def test_the_deciding_officer_sees_whom_the_licence_is_for(api, committed, officer):
+    body = api(officer).get(f"{API}/applications/{committed.number}/").json()
+    assert body["applicant"]["identifier"] == committed.applicant.identifier
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_officer", "other_regulator"])
@@ -514,3 +519,10 @@ def test_repeated_wrong_passwords_lock_the_account_out_of_the_api_too(applicant_
                            format="json")
     refused(response, 429)
     assert not Token.objects.filter(user=applicant_user).exists()
+
+
+def test_lists_mask_every_identifier_even_for_the_clerk(api, clerk, committed):
+    rows = api(clerk).get(f"{API}/applications/").json()["results"]
+    row = next(r for r in rows if r["number"] == committed.number)
+    assert row["applicant"]["identifier"] == committed.applicant.masked_identifier
+    assert committed.applicant.identifier not in str(rows)

@@ -74,9 +74,13 @@ def test_an_unknown_number_is_404(login, applicant_user):
     assert login(applicant_user).get(reverse("web-application-detail", args=["QZ1999-000001"])).status_code == 404
 
 
-def test_staff_without_the_applicants_rights_see_the_identifier_masked(login, application, officer, enterprise):
-    html = detail(login(officer), application).content.decode()
+def test_staff_without_the_applicants_rights_see_the_identifier_masked(login, application, regulator, enterprise):
+    html = detail(login(regulator), application).content.decode()
     assert enterprise.identifier not in html and enterprise.masked_identifier in html
+
+
+def test_the_deciding_officer_sees_whom_the_licence_is_for(login, application, officer, enterprise):
+    assert enterprise.identifier in detail(login(officer), application).content.decode()
 
 
 def test_the_query_code_is_shown_to_the_applicant_side_only(login, application, applicant_user, clerk, officer):
