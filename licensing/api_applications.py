@@ -59,6 +59,9 @@ def api_exception_handler(exc, context):
         field = _API_FIELD.get(exc.field, exc.field)
         body = {"detail": exc.message, **({"field": field} if field else {})}
         return Response(body, status=exc.status)
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # DRF words this in English whatever the language: say it in the portal's.
+        exc = exceptions.PermissionDenied("请求缺少有效的CSRF令牌：以网页登录状态调用接口须附带 X-CSRFToken 请求头，或改用令牌认证。")
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         field, message = _first_error(response.data)

@@ -18,3 +18,27 @@ def test_a_refusal_says_so_in_chinese(login, officer):
     response = login(officer).get(reverse("window-desk"))
     assert response.status_code == 403
     assert "无权访问" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_opening_a_steps_address_explains_itself_in_chinese(login, applicant_user):
+    response = login(applicant_user).get(reverse("web-application-withdraw", args=["QZ2026-000001"]))
+    assert response.status_code == 405
+    assert "请从页面上的按钮操作" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_csrf_token_says_so_in_chinese(applicant_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_chinese_even_to_an_english_client(client):
+    response = client.get("/api/v1/applications/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code in (401, 403)
+    assert "身份认证" in response.json()["detail"] or "认证" in response.json()["detail"]
