@@ -9,7 +9,6 @@ from django.contrib.auth import authenticate
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from licensing.api_applications import ApiErrorsMixin
 from licensing.exceptions import InvalidInput
 from licensing.serializers_applications import ErrorSerializer
+from portal.api_tokens import ExpiringTokenAuthentication, expired
 
 BAD_CREDENTIALS = "用户名或密码不正确，或账号已停用。"
 OTP_NEEDED = "工作人员须同时填写正确的动态验证码（otp）。"
@@ -37,7 +37,7 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenView(ApiErrorsMixin, APIView):
     # Only the token itself authenticates here: a browser session must not mint tokens without CSRF.
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication]
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
@@ -58,6 +58,9 @@ class TokenView(ApiErrorsMixin, APIView):
         if user is None or not user.is_active:
             raise InvalidInput(BAD_CREDENTIALS)
         token, _ = Token.objects.get_or_create(user=user)
+        if expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})
 
     @extend_schema(operation_id="auth_token_destroy", summary="注销令牌", tags=["auth"], request=None,
