@@ -4,7 +4,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from licensing.models import Item, ItemAuthority, Material
+from licensing.models import Applicant, Application, ApplicationEvent, Item, ItemAuthority, Material
 
 
 class MeasuresWidget(widgets.Widget):
@@ -71,3 +71,59 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     @admin.display(description="承诺时限（工作日）")
     def committed_days_display(self, obj):
         return obj.committed_days
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = ApplicationEvent
+    fields = readonly_fields = ["at", "action", "from_status", "to_status", "actor", "reason"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Admins look applications up; every change goes through the services (the pages and the API)."""
+
+    list_display = ["number", "item", "applicant", "status", "route", "channel", "submitted_at", "decision_due"]
+    list_filter = ["status", "item__reform_mode", "route", "channel"]
+    search_fields = ["number", "item__name", "applicant__name"]
+    date_hierarchy = "submitted_at"
+    inlines = [EventInline]
+    list_select_related = ["item", "applicant"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "masked_identifier", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "=identifier"]  # the full code, exactly: no browsing by fragments
+    readonly_fields = ["kind", "identifier", "created_at"]
+    fields = ["kind", "identifier", "name", "legal_representative", "address", "phone", "created_at"]
+
+    @admin.display(description="证件号码")
+    def masked_identifier(self, obj):
+        return obj.masked_identifier
+
+    def has_add_permission(self, request):
+        return False  # registered by the services, with the check character verified
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,3 +22,16 @@ def inspection_schedule(*, application, due_date, regulator=None) -> Inspection:
 def inspection_cancel(*, application) -> None:
     Inspection.objects.filter(application=application, status=InspectionStatus.PENDING).update(
         status=InspectionStatus.CANCELLED)
+
+
+def credit_record_repair(*, record: CreditRecord, actor, note: str) -> CreditRecord:
+    """信用修复: the record stays in the 诚信档案 but no longer bars notify-and-commit."""
+    if not (note or "").strip():
+        from licensing.exceptions import InvalidInput
+
+        raise InvalidInput("信用修复须说明依据。", field="note")
+    # Conditional update: repairing twice keeps the first repair's time and note.
+    CreditRecord.objects.filter(pk=record.pk, repaired_at__isnull=True).update(
+        repaired_at=timezone.now(), details=f"{record.details}\n【信用修复】{note.strip()}（{actor}）".strip())
+    record.refresh_from_db()
+    return record

@@ -1,0 +1,43 @@
+"""Admins read the 诚信档案 and the inspections, and repair credit through the service."""
+from django.contrib import admin, messages
+
+from supervision.models import CreditRecord, Inspection
+from supervision.services import credit_record_repair
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the workflow's services; the admin reads them and never edits them by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditRecord)
+class CreditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["applicant", "reason", "application", "recorded_at", "repaired_at"]
+    list_filter = ["reason", ("repaired_at", admin.EmptyFieldListFilter)]
+    search_fields = ["applicant__name", "application__number"]
+    actions = ["repair"]
+
+    @admin.action(description="信用修复（不再限制告知承诺）", permissions=["repair"])
+    def repair(self, request, queryset):
+        for record in queryset.filter(repaired_at__isnull=True):
+            credit_record_repair(record=record, actor=request.user, note="经管理员审核准予信用修复")
+        self.message_user(request, "已完成信用修复。", messages.SUCCESS)
+
+    def has_repair_permission(self, request):
+        return request.user.has_perm("supervision.change_creditrecord")
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "regulator", "due_date", "status"]
+    list_filter = ["status", "regulator"]
+    search_fields = ["application__number"]
+    date_hierarchy = "due_date"
