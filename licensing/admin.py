@@ -4,7 +4,15 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from licensing.models import Applicant, Application, ApplicationEvent, Item, ItemAuthority, Material
+from licensing.models import (
+    Applicant,
+    Application,
+    ApplicationEvent,
+    Item,
+    ItemAuthority,
+    Material,
+)
+from portal.admin_readonly import ReadOnlyAdminMixin
 
 
 class MeasuresWidget(widgets.Widget):
@@ -73,15 +81,8 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         return obj.committed_days
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyInline):
@@ -90,7 +91,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Admins look applications up; every change goes through the services (the pages and the API)."""
 
     list_display = ["number", "item", "applicant", "status", "route", "channel", "submitted_at", "decision_due"]
@@ -99,15 +100,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     inlines = [EventInline]
     list_select_related = ["item", "applicant"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Applicant)

@@ -1,25 +1,13 @@
 """Admins read the 诚信档案 and the inspections, and repair credit through the service."""
 from django.contrib import admin, messages
 
+from portal.admin_readonly import ReadOnlyAdminMixin
 from supervision.models import CreditRecord, Inspection
 from supervision.services import credit_record_repair
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the workflow's services; the admin reads them and never edits them by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CreditRecord)
-class CreditRecordAdmin(ReadOnlyAdmin):
+class CreditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["applicant", "reason", "application", "recorded_at", "repaired_at"]
     list_filter = ["reason", ("repaired_at", admin.EmptyFieldListFilter)]
     search_fields = ["applicant__name", "application__number"]
@@ -36,7 +24,7 @@ class CreditRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnlyAdmin):
+class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["application", "regulator", "due_date", "status"]
     list_filter = ["status", "regulator"]
     search_fields = ["application__number"]

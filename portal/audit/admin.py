@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from portal import audit
+from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.models import AuditAction, AuditEvent
 
 CSV_COLUMNS = ["at", "actor_display", "role", "ip_address", "action", "outcome", "object_type", "object_id",
@@ -39,7 +40,7 @@ def _csv_rows(queryset):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor_display", "role", "ip_address", "action", "outcome", "object_type", "object_repr"]
     list_filter = ["action", "outcome", "role", ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_display", "ip_address", "object_id", "object_repr", "object_type"]
@@ -47,15 +48,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ["-at", "-id"]
     list_per_page = 100
     actions = ["export_csv"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="导出所选审计日志（CSV）", permissions=["view"])
     def export_csv(self, request, queryset):
