@@ -1,15 +1,14 @@
 """Applications API v1 (issue 3): submit, follow and move applications; public progress lookup.
 
 Every write is one licensing.services call inside one transaction, so a refusal changes
-nothing. Who may do what is asked of portal/permissions.py; refusals answer in one shape,
-{"detail": "<中文说明>", "field": "<字段>"}, made by api_exception_handler below:
-not visible → 404, visible but not allowed → 403, wrong state → 409, bad input → 400.
+nothing. Who may do what is asked of licensing/rules.py and what one may see of
+licensing.selectors; refusals answer in one shape, {"detail": "<中文说明>", "field": "<字段>",
+"errors": {…}}, made by portal.api_errors: not visible → 404, visible but not allowed → 403,
+wrong state → 409, bad input → 400.
 """
 import re
-import secrets
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -19,99 +18,26 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView
 
-from licensing import services
-from licensing.constants import Channel, Status
-from licensing.exceptions import InvalidInput, NotAllowed, ServiceError
-from licensing.models import Applicant, Application, ApplicationEvent, Item, MaterialSubmission
+from licensing import selectors, services
+from licensing.constants import Status
+from licensing.models import Application
 from licensing.serializers_applications import (
-    ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, ErrorSerializer,
-    MaterialSerializer, MaterialUploadSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer,
-    RevokeSerializer, SubmitSerializer,
+    ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, MaterialSerializer,
+    MaterialUploadSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer, RevokeSerializer,
+    SubmitSerializer,
 )
-from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
+from portal.api_errors import ApiErrorsMixin, ErrorSerializer, error_responses
+from portal.exceptions import InvalidInput, NotAllowed
 
-# --- one shape for every refusal ---------------------------------------------------------------
-
-def _first_error(data, prefix=""):
-    """(field path, message) of the first message in a DRF ValidationError's nested detail."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
-            return _first_error(value, name)
-    if isinstance(data, list) and data:
-        return _first_error(data[0], prefix)
-    return prefix or None, _CLEARER.get(getattr(data, "code", None), str(data))
-
-
-# DRF's own Chinese for these says something else ("不允许是用空字符串" for a NUL character).
-_CLEARER = {"null_characters_not_allowed": "不能包含空字符（NUL，\\x00）。"}
-
-
-# The services name the browser form's fields; where the API's differ, its own name is given.
-_API_FIELD = {"files": "materials"}
-
-
-def api_exception_handler(exc, context):
-    """ServiceError → its status with {detail, field}; DRF's own errors flattened to the same shape."""
-    if isinstance(exc, ServiceError):
-        field = _API_FIELD.get(exc.field, exc.field)
-        body = {"detail": exc.message, **({"field": field} if field else {})}
-        return Response(body, status=exc.status)
-    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
-        # DRF words this in English whatever the language: say it in the portal's.
-        exc = exceptions.PermissionDenied("请求缺少有效的CSRF令牌：以网页登录状态调用接口须附带 X-CSRFToken 请求头，或改用令牌认证。")
-    response = exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.ValidationError):
-        field, message = _first_error(response.data)
-        response.data = {"detail": message, **({"field": field} if field else {})}
-    return response
-
-
-class ApiErrorsMixin:
-    def get_exception_handler(self):
-        return api_exception_handler
-
-
-def _errors(*codes):
-    descriptions = {400: "输入有误（detail 说明原因，field 指出字段）", 401: "未登录或令牌无效",
-                    403: "无权进行此操作", 404: "办件不存在或无权查看", 409: "办件当前状态不允许此操作（或已被他人处理）"}
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
-
-
+_errors = error_responses
 NOT_FOUND = "办件不存在，或您无权查看。"
-# What a number or id in a path may look like; anything else is not looked up at all (PostgreSQL
-# refuses NUL characters and integers past bigint with a server error).
-_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}", re.ASCII)
+# What an id in a path may look like; anything else is not looked up at all (PostgreSQL refuses
+# integers past bigint with a server error).
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 APPLICANT_SIDE_ONLY = "只有申请人或代为办理的窗口工作人员可以进行此操作。"
 OFFICER_SIDE_ONLY = "只有该事项实施机关的审批人员可以进行此操作。"
-APPLY_NOT_ALLOWED = "您不能代该申请人提交申请：账号未关联该申请人。"
-
-
-# --- who sees which applications -------------------------------------------------------------
-
-def applications_visible_to(user) -> QuerySet:
-    """The list form of "licensing.view_application" (portal/permissions.py); a test keeps them equal."""
-    applications = Application.objects.select_related("item", "applicant")
-    if is_clerk.test(user) or is_admin.test(user):
-        return applications
-    if is_officer.test(user) and user.organisation_id:
-        items = Item.objects.filter(authorities__organisation_id=user.organisation_id)
-        return applications.filter(item__in=items)
-    if is_regulator.test(user) and user.organisation_id:
-        return applications.filter(item__regulator_id=user.organisation_id)
-    if is_applicant_user.test(user):
-        return applications.filter(applicant__members=user)
-    return applications.none()
-
-
-def _with_details(applications: QuerySet) -> QuerySet:
-    return applications.select_related("commitment", "licence").prefetch_related(
-        Prefetch("materials", MaterialSubmission.objects.select_related("material")),
-        Prefetch("events", ApplicationEvent.objects.select_related("actor__organisation")),
-        "documents")
 
 
 class ApplicationFilter(filters.FilterSet):
@@ -154,6 +80,8 @@ AS_APPLICANT, AS_OFFICER = "licensing.act_as_applicant", "licensing.act_as_offic
 )
 class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
+    # The services name the browser form's fields; the API's own names differ here.
+    service_field_names = {"files": "materials"}
     parser_classes = [JSONParser]
     lookup_field = "number"
     filterset_class = ApplicationFilter
@@ -161,14 +89,12 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
     queryset = Application.objects.none()  # replaced per user by get_queryset
 
     def get_queryset(self):
-        return applications_visible_to(self.request.user)
+        return selectors.applications_visible_to(self.request.user)
 
     def get_object(self):
         """The application if the user may view it; otherwise 404, the same whether it exists or not."""
-        number = self.kwargs["number"]
-        application = _NUMBER.fullmatch(number) and Application.objects.select_related(
-            "item", "applicant").filter(number=number).first()
-        if not application or not self.request.user.has_perm("licensing.view_application", application):
+        application = selectors.application_for(self.request.user, self.kwargs["number"])
+        if application is None:
             raise exceptions.NotFound(NOT_FOUND)
         return application
 
@@ -184,7 +110,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return dict(serializer.validated_data)
 
     def detail_response(self, number, status_code=status.HTTP_200_OK):
-        application = _with_details(Application.objects.select_related("item", "applicant")).get(number=number)
+        application = selectors.with_details(Application.objects.select_related("item", "applicant")).get(number=number)
         data = ApplicationDetailSerializer(application, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
@@ -202,48 +128,17 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
                    request=SubmitSerializer,
                    responses={201: ApplicationDetailSerializer, **_errors(400, 401, 403, 409)})
     def create(self, request):
-        if not (is_applicant_user.test(request.user) or is_clerk.test(request.user)):
+        if not request.user.has_perm("licensing.use_window_desk") and not request.user.has_perm(
+                "licensing.use_applicant_desk"):
             raise NotAllowed("只有申请人或窗口工作人员可以提交申请。")
         data = self.validated(SubmitSerializer)
         with transaction.atomic():
-            applicant = self._applicant(data["applicant"])
+            applicant = services.applicant_for_submission(actor=request.user, **data["applicant"])
             application = services.application_submit(
-                item=data["item"], applicant=applicant, actor=request.user, channel=self._channel(data.get("channel")),
+                item=data["item"], applicant=applicant, actor=request.user,
+                channel=services.submission_channel(actor=request.user, requested=data.get("channel")),
                 details=data["details"], wants_commitment=data["wants_commitment"])
         return self.detail_response(application.number, status.HTTP_201_CREATED)
-
-    def _applicant(self, given) -> Applicant:
-        """The applicant to file for; a new one is registered (and linked to an applicant's account)."""
-        user = self.request.user
-        applicant = Applicant.objects.filter(identifier=given["identifier"]).first()
-        if applicant is None and "new" in given:
-            # 一窗受理: a clerk registers the applicant present at the window without acting for it later.
-            link = None if user.has_perm("licensing.use_window_desk") else user
-            applicant = self._register(given["new"], link)
-        elif applicant is None and user.has_perm("licensing.use_window_desk"):
-            raise InvalidInput("没有登记该证件号码的申请人，请提供类型、证件号码和名称进行登记。", field="applicant")
-        if applicant is None or not user.has_perm("licensing.apply_for", applicant):
-            raise NotAllowed(APPLY_NOT_ALLOWED, field="applicant")
-        return applicant
-
-    @staticmethod
-    def _register(new, link) -> Applicant:
-        try:
-            return services.applicant_register(**new, user=link)
-        except ServiceError as exc:
-            exc.field = f"applicant.{exc.field}" if exc.field else "applicant"  # the field within `applicant`
-            raise
-
-    def _channel(self, requested) -> str:
-        """Applicants file online; only the window records window and mail applications (附件3 第三条)."""
-        at_window = self.request.user.has_perm("licensing.use_window_desk")
-        if requested is None:
-            return Channel.WINDOW if at_window else Channel.ONLINE
-        if at_window and requested == Channel.ONLINE:
-            raise InvalidInput("窗口工作人员代为申请时，渠道应为窗口申请或信函、传真、电子邮件。", field="channel")
-        if not at_window and requested != Channel.ONLINE:
-            raise NotAllowed("窗口申请和信函申请由窗口工作人员录入，网上申请请选择 online。", field="channel")
-        return requested
 
     issue_notice = _transition(
         "issue_notice", services.application_issue_notice, AS_OFFICER, summary="出具告知书",
@@ -293,9 +188,8 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
             with transaction.atomic():
                 submission = services.material_submit(application=application, material_id=int(material_id),
                                                       upload=upload, actor=request.user)
-        except ServiceError as exc:
-            exc.field = "file" if exc.field == "files" else exc.field  # the service speaks of the commit form
-            raise
+        except InvalidInput as exc:
+            raise exc.renamed({"files": "file"})  # the service speaks of the commit form's files
         return Response(MaterialSerializer(submission).data)
 
 
@@ -310,16 +204,15 @@ class ProgressView(ApiErrorsMixin, APIView):
 
     @extend_schema(
         operation_id="progress_retrieve", summary="公开查询办理进度", tags=["progress"], auth=[],
-        description="凭办件编号和查询码查询状态和各项期限，不含申请人信息。编号或查询码不正确时一律答 404，不透露办件是否存在。",
+        description="凭办件编号和查询码查询状态和各项期限，不含申请人信息。编号和查询码不区分大小写、忽略空格。"
+                    "编号或查询码不正确时一律答 404，不透露办件是否存在。",
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
                                      description="办件的查询码（8位，提交时告知申请人）")],
         responses={200: ProgressSerializer, 404: OpenApiResponse(ErrorSerializer, description="编号或查询码不正确")},
     )
     def get(self, request, number):
-        code = (request.query_params.get("code") or "").strip().upper().encode()
-        application = _NUMBER.fullmatch(number) and Application.objects.select_related(
-            "item").prefetch_related("materials").filter(number=number).first()
-        if not application or not secrets.compare_digest(application.query_code.encode(), code):
+        application = selectors.application_progress(number, request.query_params.get("code"))
+        if application is None:
             raise exceptions.NotFound(PROGRESS_NOT_FOUND)
         return Response(ProgressSerializer(application).data)
 

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -101,19 +103,70 @@ NOTICE_WORKING_DAYS = 3
 COMMITMENT_WORKING_DAYS = 3
 
 
-# Every move an application may make: action -> (states it may start from, state it ends in).
-# The services check this table and nothing else (DESIGN.md: states in one place).
+class Action(models.TextChoices):
+    """Everything that happens to an application, as its event rows name it and the pages label it."""
+
+    SUBMIT = "submit", "提交申请"
+    ISSUE_NOTICE = "issue_notice", "出具告知书"
+    COMMIT = "commit", "递交承诺书"
+    DECIDE = "decide", "当场作出准予许可决定"
+    CHOOSE_ORDINARY = "choose_ordinary", "转按一般程序办理"
+    ACCEPT = "accept", "受理"
+    REQUEST_CORRECTION = "request_correction", "要求补正材料"
+    RESUBMIT = "resubmit", "补正后重新提交"
+    APPROVE = "approve", "准予许可"
+    REJECT = "reject", "不予许可"
+    LAPSE = "lapse", "逾期未承诺，申请终止"
+    REVOKE = "revoke", "撤销许可"
+    WITHDRAW = "withdraw", "撤回申请"
+    SUBMIT_MATERIAL = "submit_material", "提交材料"
+    REPLACE_MATERIAL = "replace_material", "更换材料"
+
+
+class Side(models.TextChoices):
+    """Who takes a step: the applicant's side (its accounts, or the clerk at the window), the
+    officer of the implementing authority, or the portal itself (a beat job)."""
+
+    APPLICANT = "applicant", "申请人一方"
+    OFFICER = "officer", "审批人员"
+    SYSTEM = "system", "系统"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    side: str
+    route: str | None = None  # the procedure the application must follow; None: either
+
+
+def _t(sources, target, side, route=None) -> Transition:
+    return Transition(frozenset(sources), target, side, route)
+
+
+# Every move an application may make: the states it may start from, where it ends, who takes it
+# and on which route. The services check this table and nothing else, and the pages and the API
+# offer exactly what it allows (DESIGN.md: states in one place).
 TRANSITIONS = {
-    "issue_notice": ({Status.SUBMITTED}, Status.NOTICE_ISSUED),
-    "commit": ({Status.NOTICE_ISSUED}, Status.COMMITTED),
-    "decide": ({Status.COMMITTED}, Status.APPROVED),
-    "choose_ordinary": ({Status.SUBMITTED, Status.NOTICE_ISSUED}, Status.SUBMITTED),
-    "accept": ({Status.SUBMITTED}, Status.ACCEPTED),
-    "request_correction": ({Status.ACCEPTED}, Status.CORRECTION),
-    "resubmit": ({Status.CORRECTION}, Status.ACCEPTED),
-    "approve": ({Status.ACCEPTED}, Status.APPROVED),
-    "reject": ({Status.ACCEPTED}, Status.REJECTED),
-    "lapse": ({Status.NOTICE_ISSUED}, Status.LAPSED),
-    "revoke": ({Status.APPROVED}, Status.REVOKED),
-    "withdraw": ({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.ACCEPTED, Status.CORRECTION}, Status.WITHDRAWN),
+    Action.ISSUE_NOTICE: _t({Status.SUBMITTED}, Status.NOTICE_ISSUED, Side.OFFICER, Route.COMMITMENT),
+    Action.COMMIT: _t({Status.NOTICE_ISSUED}, Status.COMMITTED, Side.APPLICANT, Route.COMMITMENT),
+    Action.DECIDE: _t({Status.COMMITTED}, Status.APPROVED, Side.OFFICER, Route.COMMITMENT),
+    # 附件3 第十条: an applicant who will not commit goes the ordinary way.
+    Action.CHOOSE_ORDINARY: _t({Status.SUBMITTED, Status.NOTICE_ISSUED}, Status.SUBMITTED, Side.APPLICANT,
+                               Route.COMMITMENT),
+    Action.ACCEPT: _t({Status.SUBMITTED}, Status.ACCEPTED, Side.OFFICER, Route.ORDINARY),
+    Action.REQUEST_CORRECTION: _t({Status.ACCEPTED}, Status.CORRECTION, Side.OFFICER, Route.ORDINARY),
+    Action.RESUBMIT: _t({Status.CORRECTION}, Status.ACCEPTED, Side.APPLICANT, Route.ORDINARY),
+    Action.APPROVE: _t({Status.ACCEPTED}, Status.APPROVED, Side.OFFICER, Route.ORDINARY),
+    Action.REJECT: _t({Status.ACCEPTED}, Status.REJECTED, Side.OFFICER, Route.ORDINARY),
+    Action.LAPSE: _t({Status.NOTICE_ISSUED}, Status.LAPSED, Side.SYSTEM, Route.COMMITMENT),
+    Action.REVOKE: _t({Status.APPROVED}, Status.REVOKED, Side.OFFICER),
+    Action.WITHDRAW: _t({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.ACCEPTED, Status.CORRECTION}, Status.WITHDRAWN,
+                        Side.APPLICANT),
 }
+
+# States in which the application ended without a licence in force: its clocks stop.
+STOPPED = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.LAPSED, Status.REVOKED})
+# States in which the applicant side may still hand in materials (owed before or after the decision).
+OPEN = frozenset({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.COMMITTED, Status.ACCEPTED, Status.CORRECTION,
+                  Status.APPROVED})

@@ -42,14 +42,17 @@ class ServiceErrorMixin:
         self.error_status = 400  # the HTTP status to answer with when the form comes back
 
     def service_error(self, exc):
+        """Every message of the service's refusal next to its field, so all show at once."""
         self.error_status = exc.status
-        field = self.aliases.get(exc.field, exc.field)
-        if field in self.fields:
-            self.add_error(field, exc.message)
-        elif field in self.groups:
-            self.group_errors[field] = exc.message
-        else:
-            self.add_error(None, exc.message)
+        for service_field, messages in exc.errors.items():
+            field = self.aliases.get(service_field, service_field)
+            for message in messages:
+                if field in self.fields:
+                    self.add_error(field, message)
+                elif field in self.groups:
+                    self.group_errors[field] = " ".join(filter(None, [self.group_errors.get(field), message]))
+                else:
+                    self.add_error(None, message)
 
 
 class ApplicantRegisterForm(ServiceErrorMixin, forms.Form):
@@ -72,9 +75,12 @@ class ApplicantRegisterForm(ServiceErrorMixin, forms.Form):
 
 
 def _material_fields(form, materials, help_for):
+    """A file input per material; the service's messages about material 12 ("files.12") go beside its input."""
+    form.aliases = dict(form.aliases)
     for material in materials:
         form.fields[f"material_{material.pk}"] = _file(material.name, help_for(material))
         form.material_names.append(f"material_{material.pk}")
+        form.aliases[f"files.{material.pk}"] = f"material_{material.pk}"
 
 
 def _files(form) -> dict:
@@ -115,7 +121,11 @@ class ApplyForm(ServiceErrorMixin, forms.Form):
 
 
 class CommitForm(ServiceErrorMixin, forms.Form):
-    """The 承诺书 (附件3 第二条（二）): the kind, the 7 confirmations, the signatory, the materials due now."""
+    """The 承诺书 (附件3 第二条（二）): the kind, the 7 confirmations, the signatory, the materials due now.
+
+    Only the shape is checked here; services.application_commit checks every answer at once and the
+    page shows all its messages together, each beside its field.
+    """
 
     kind = forms.ChoiceField(label="承诺类型", choices=CommitmentKind.choices, widget=forms.RadioSelect,
                              required=False, error_messages={"invalid_choice": "请选择承诺类型。"})
@@ -136,26 +146,8 @@ class CommitForm(ServiceErrorMixin, forms.Form):
         owed_now = (application.materials.filter(
             status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])
             .select_related("material"))
+        # 附件3 第四条: handed in with the commitment; the service names each one missing.
         _material_fields(self, [s.material for s in owed_now], lambda m: m.get_due_display() + "（PDF、JPG或PNG，10MB以内）")
-        for name in self.material_names:  # 附件3 第四条: handed in with the commitment
-            self.fields[name].required = True
-            self.fields[name].error_messages["required"] = "递交承诺书时须一并提交此材料，请选择文件。"
-
-    def clean(self):
-        """The service's own checks, all at once, so the signer sees every missing answer in one go."""
-        data = super().clean()
-        if not data.get("kind"):
-            self.add_error("kind", "请选择承诺类型。")
-        if not all(data.get(name) for name in self.confirmation_names):
-            self.group_errors["confirmations"] = "承诺书的7项确认内容须逐项确认后方可提交。"
-        if not (data.get("signatory") or "").strip():
-            self.add_error("signatory", "请填写签署人。")
-        if data.get("kind") == CommitmentKind.WILL_MEET and not data.get("meet_by") and "meet_by" not in self.errors:
-            self.add_error("meet_by", "承诺在约定期限内具备条件的，须填写今天以后的日期。")
-        return data
-
-    def is_valid(self):
-        return super().is_valid() and not self.group_errors
 
     def confirmation_fields(self):
         return [self[name] for name in self.confirmation_names]
@@ -196,7 +188,7 @@ class WindowSearchForm(forms.Form):
     identifier.widget.attrs.update({"placeholder": "输入18位统一社会信用代码或居民身份证号码", "autofocus": True})
 
 
-class WindowBindForm(forms.Form):
+class WindowBindForm(ServiceErrorMixin, forms.Form):
     """At the window, after seeing the licence and the authorisation: this account may act online for the applicant."""
 
     username = _text("网上办事账号（用户名）", required=True, max_length=150)
@@ -235,8 +227,9 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
 class ProgressForm(forms.Form):
     """公开办理进度: the number and the query code given to the applicant."""
 
-    number = _text("办件编号", required=True, max_length=20, help_text="如 QZ2025-000123")
-    code = _text("查询码", required=True, max_length=8, help_text="8位字母或数字，在申请人的办件页面上显示")
+    # Room for the spaces people type between groups: the lookup ignores them (selectors.progress).
+    number = _text("办件编号", required=True, max_length=30, help_text="如 QZ2025-000123")
+    code = _text("查询码", required=True, max_length=16, help_text="8位字母或数字，在申请人的办件页面上显示")
 
 
 class DisclosureSearchForm(forms.Form):

@@ -6,25 +6,18 @@ so the browser, the API and the admin give the same answer.
 """
 import datetime as dt
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from licensing import selectors
 from licensing.constants import (
-    COMMITMENT_CONFIRMATIONS, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus, ReformMode,
-    Route, Status,
+    COMMITMENT_CONFIRMATIONS, TRANSITIONS, Action, ApplicantKind, Channel, CommitmentKind, MaterialDue,
+    MaterialStatus, ReformMode, Route, Status,
 )
 from licensing.models import Item
-from licensing.validators import mask_identifier, normalise
+from licensing.validators import normalise
 from notices.constants import DocumentKind
 from supervision.constants import CreditReason
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every refusal of the API: 400 bad input, 401/403 not allowed, 404 not found, 409 wrong state."""
-
-    detail = serializers.CharField(help_text="错误说明（中文）")
-    field = serializers.CharField(required=False, help_text="出错的字段（已知时），如 confirmations、applicant.identifier")
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -143,34 +136,14 @@ class ApplicantBriefSerializer(serializers.Serializer):
     identifier = serializers.SerializerMethodField(help_text="无权查看身份信息者只见前4位和后4位")
 
     def get_identifier(self, application) -> str:
-        identifier = application.applicant.identifier
-        if self.context["request"].user.has_perm("licensing.view_applicant_identity", application):
-            return identifier
-        return mask_identifier(identifier)
+        return selectors.identifier_for(self.context["request"].user, application)
 
 
 class MaskedApplicantSerializer(ApplicantBriefSerializer):
     """In lists the identifier is always masked (issue 4): the full one is on the application itself."""
 
     def get_identifier(self, application) -> str:
-        return mask_identifier(application.applicant.identifier)
-
-
-def materials_due(application) -> dt.date | None:
-    """The earliest date of a material still owed after the decision (附件3 第六条)."""
-    dates = [s.due_date for s in application.materials.all()
-             if s.status == MaterialStatus.OWED and s.due_date is not None]
-    return min(dates, default=None)
-
-
-def is_overdue(application) -> bool:
-    """The authority's own clock has run out: the notice (3 working days) or the decision is late."""
-    today = timezone.localdate()
-    if application.status == Status.SUBMITTED and application.notice_due:
-        return application.notice_due < today
-    if application.status in (Status.COMMITTED, Status.ACCEPTED) and application.decision_due:
-        return application.decision_due < today
-    return False
+        return selectors.identifier_for(self.context["request"].user, application, in_list=True)
 
 
 class DeadlinesSerializer(serializers.Serializer):
@@ -181,7 +154,7 @@ class DeadlinesSerializer(serializers.Serializer):
     inspection_due = serializers.DateField(allow_null=True, help_text="事后核查期限（决定后2个月）")
 
     def get_materials_due(self, application) -> dt.date | None:
-        return materials_due(application)
+        return selectors.materials_due(application)
 
 
 class ApplicationListSerializer(serializers.Serializer):
@@ -239,7 +212,8 @@ def actor_label(user) -> str:
 
 
 class EventSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = serializers.ChoiceField(Action.choices)
+    action_display = serializers.CharField(source="get_action_display")
     from_status = serializers.CharField(help_text="提交时为空")
     to_status = serializers.ChoiceField(Status.choices)
     actor = serializers.SerializerMethodField()
@@ -268,6 +242,8 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     licence = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True)
     events = EventSerializer(many=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="当前用户现在可以进行的操作（POST /applications/{number}/<操作>/，下划线写作连字符）；页面按钮与此一致")
 
     def get_query_code(self, application) -> str | None:
         if self.context["request"].user.has_perm("licensing.act_as_applicant", application):
@@ -275,7 +251,11 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         return None
 
     def get_overdue(self, application) -> bool:
-        return is_overdue(application)
+        return selectors.application_overdue(application)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField([a.value for a in TRANSITIONS])))
+    def get_allowed_actions(self, application) -> list[str]:
+        return selectors.application_allowed_actions(application, self.context["request"].user)
 
     @extend_schema_field(CommitmentSerializer(allow_null=True))
     def get_commitment(self, application):
@@ -304,4 +284,4 @@ class ProgressSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
 
     def get_overdue(self, application) -> bool:
-        return is_overdue(application)
+        return selectors.application_overdue(application)

@@ -1,5 +1,5 @@
 """Uploads are judged by their content, not their name: PDF, JPEG or PNG, at most 10 MB."""
-from licensing.exceptions import InvalidInput
+from portal.exceptions import InvalidInput
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SIGNATURES = [(b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]

@@ -4,6 +4,7 @@ from licensing import views
 from licensing.web import applicant, detail, officer, public, window
 
 urlpatterns = [
+    path("", public.home, name="home"),
     path("items/", views.catalogue, name="catalogue"),
     path("items/<str:code>/", views.item_guide, name="item-guide"),
     # the applicant's own pages

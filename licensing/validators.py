@@ -55,8 +55,3 @@ def validate_id_number(value: str) -> None:
     if code[17] != expected:
         raise ValidationError("居民身份证号码校验位错误：第18位应为 %(e)s，请核对后重新输入。",
                               params={"e": expected}, code="check")
-
-
-def mask_identifier(value: str) -> str:
-    """Show the first 4 and last 4 characters only, for lists and logs."""
-    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)

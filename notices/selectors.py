@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from licensing.constants import ApplicantKind
+from licensing.selectors import public_name
 from notices.models import Document
 
 
@@ -55,13 +55,7 @@ def document_verify(code: str | None) -> Verification | None:
     licence = getattr(application, "licence", None)
     return Verification(
         kind_label=document.get_kind_display(), number=document.number, item_name=application.item.name,
-        issued_at=document.issued_at, applicant_name=_public_name(application.applicant),
+        issued_at=document.issued_at, applicant_name=public_name(application.applicant),
         has_licence=licence is not None, licence_revoked_at=licence.revoked_at if licence else None,
         sha256=document.sha256, intact=Document.digest(document.html) == document.sha256)
 
-
-def _public_name(applicant) -> str:
-    # An enterprise's name is public (国家企业信用信息公示系统); a person's is personal data.
-    if applicant.kind == ApplicantKind.ENTERPRISE:
-        return applicant.name
-    return applicant.name[:1] + "*" * max(len(applicant.name) - 1, 1)

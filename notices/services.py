@@ -2,6 +2,7 @@
 import secrets
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +30,28 @@ def document_issue(*, application, kind: DocumentKind, extra: dict | None = None
                "kind": kind, "kind_label": DocumentKind(kind).label,
                "verify_path": f"{reverse('verify')}?code={code}", **(extra or {})}
     html = render_to_string(f"notices/documents/{kind}.html", context)
-    return Document.objects.create(application=application, kind=kind, number=number, verification_code=code,
-                                   html=html, sha256=Document.digest(html), issued_at=now)
+    document = Document.objects.create(application=application, kind=kind, number=number, verification_code=code,
+                                       html=html, sha256=Document.digest(html), issued_at=now)
+    # The PDF is rendered by a worker once the document surely exists: a rolled-back transition
+    # enqueues nothing. robust: a broker that is down must not fail an issue already committed;
+    # the PDF is then rendered on first download as before.
+    transaction.on_commit(lambda: _enqueue_pdf(document.pk), robust=True)
+    return document
+
+
+def _enqueue_pdf(document_id: int) -> None:
+    from notices.tasks import document_prepare_pdf  # the task module imports this one
+
+    document_prepare_pdf.delay(document_id)
+
+
+def document_prepare_pdf(document_id: int) -> bool:
+    """The PDF of the document kept ahead of its first download; True when this call rendered it."""
+    document = Document.objects.filter(pk=document_id, pdf="").first()
+    if document is None:
+        return False  # already rendered (or gone): one effect however often the job runs
+    document_pdf(document)
+    return True
 
 
 def document_pdf(document: Document) -> bytes:

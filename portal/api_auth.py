@@ -14,10 +14,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from licensing.api_applications import ApiErrorsMixin
-from licensing.exceptions import InvalidInput
-from licensing.serializers_applications import ErrorSerializer
+from portal import audit
+from portal.api_errors import ApiErrorsMixin, ErrorSerializer
 from portal.api_tokens import ExpiringTokenAuthentication, expired
+from portal.exceptions import InvalidInput
+from portal.models import AuditAction
 
 BAD_CREDENTIALS = "用户名或密码不正确，或账号已停用。"
 OTP_NEEDED = "工作人员须同时填写正确的动态验证码（otp）。"
@@ -57,11 +58,7 @@ class TokenView(ApiErrorsMixin, APIView):
             raise InvalidInput(OTP_NEEDED, field="otp")
         if user is None or not user.is_active:
             raise InvalidInput(BAD_CREDENTIALS)
-        token, _ = Token.objects.get_or_create(user=user)
-        if expired(token):
-            token.delete()
-            token = Token.objects.create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": _token_for(request, user).key})
 
     @extend_schema(operation_id="auth_token_destroy", summary="注销令牌", tags=["auth"], request=None,
                    responses={204: OpenApiResponse(description="令牌已作废"),
@@ -69,6 +66,18 @@ class TokenView(ApiErrorsMixin, APIView):
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _token_for(request, user) -> Token:
+    """The user's live token, or a new one (audited: who was given API access, from where)."""
+    token = Token.objects.filter(user=user).first()
+    if token is not None and not expired(token):
+        return token
+    if token is not None:
+        token.delete()
+    token = Token.objects.create(user=user)
+    audit.write(AuditAction.TOKEN_ISSUE, request=request, actor=user, obj=user)
+    return token
 
 
 urlpatterns = [

@@ -6,6 +6,5 @@ class PortalConfig(AppConfig):
     verbose_name = "平台与机构"
 
     def ready(self):
-        from portal import permissions  # noqa: F401  (registers the permission rules)
         from portal import security  # noqa: F401  (records the sign-in time for the 12-hour cap)
         from portal.audit import receivers  # noqa: F401  (audit rows from auth, axes, model signals)

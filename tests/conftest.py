@@ -13,7 +13,14 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from licensing.constants import ApplicantKind
 from portal.constants import OrgKind, Role
 from portal.security import needs_second_factor
+from tests import clock
 from tests.factories import ApplicantFactory, OrganisationFactory, UserFactory, ready_commitment_item
+
+
+@pytest.fixture
+def at():
+    """Travel to a Qinzhou wall-clock time, standing still there: `with at(2024, 10, 14, 9): ...`."""
+    return clock.at
 
 
 @pytest.fixture

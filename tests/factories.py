@@ -3,8 +3,8 @@ import random
 
 import factory
 
-from licensing.constants import ApplicantKind, MaterialDue
-from licensing.models import Applicant, Item, Material
+from licensing.constants import ApplicantKind, Channel, CommitmentKind, MaterialDue, ReformMode, Status
+from licensing.models import Applicant, Application, Item, Material
 from licensing.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
 from portal.models import Organisation, User
@@ -92,21 +92,183 @@ def files_owed_at_commitment(application) -> dict:
     return {s.material_id: pdf_file(f"{s.material.name}.pdf") for s in owed.select_related("material")}
 
 
+def prepared_commitment_item(seq_no=13) -> Item:
+    """Item `seq_no` made ready once per test: ready_commitment_item adds its materials again on every
+    call, so an item the commitment_item fixture already prepared is reused as it is."""
+    item = Item.objects.get(seq_no=seq_no)
+    return item if item.materials.exists() else ready_commitment_item(seq_no)
+
+
+def catalogue_item(reform_mode) -> Item:
+    """The first item of the loaded catalogue with this reform mode (a commitment item made ready)."""
+    if reform_mode == ReformMode.COMMITMENT:
+        return prepared_commitment_item()
+    return Item.objects.filter(reform_mode=reform_mode).order_by("seq_no").first()
+
+
+def item_officer(item) -> User:
+    """An approval officer of the item's first (implementing) authority."""
+    return UserFactory(role=Role.OFFICER, organisation=item.authorities.first().organisation)
+
+
+class _Journey:
+    """Who does what on an application's way: the applicant side applies and commits, the officer decides."""
+
+    def __init__(self, *, item, applicant, actor, officer, channel, **options):
+        self.item, self.channel, self._officer = item, channel, officer
+        self.actor = actor or self._default_actor(applicant, channel)
+        self.applicant = applicant or ApplicantFactory(members=[self._member(self.actor)])
+        self.__dict__.update(options)
+
+    @staticmethod
+    def _default_actor(applicant, channel):
+        if channel != Channel.ONLINE:  # at the window (or by mail) a clerk of the service hall enters it
+            return UserFactory(role=Role.CLERK, organisation=OrganisationFactory(kind=OrgKind.SERVICE_HALL))
+        member = applicant.members.first() if applicant else None
+        return member or UserFactory(role=Role.APPLICANT)
+
+    @staticmethod
+    def _member(actor):
+        return actor if actor.role == Role.APPLICANT else UserFactory(role=Role.APPLICANT)
+
+    @property
+    def officer(self):
+        if self._officer is None:  # made only when a step needs one: filings never meet an officer
+            self._officer = item_officer(self.item)
+        return self._officer
+
+    def run(self, steps) -> Application:
+        from licensing import services
+
+        application = services.application_submit(item=self.item, applicant=self.applicant, actor=self.actor,
+                                                  channel=self.channel, details=self.details,
+                                                  wants_commitment=self.wants_commitment)
+        for step in steps:
+            application = step(services, application, self)
+        return application
+
+
+def _issue_notice(services, application, journey):
+    if application.status != Status.SUBMITTED:  # at the window the notice was handed over on submission
+        return application
+    return services.application_issue_notice(application=application, actor=journey.officer)
+
+
+def _commit(services, application, journey):
+    return services.application_commit(application=application, actor=journey.actor, kind=journey.kind,
+                                       confirmations=[True] * 7, signatory="张三", meet_by=journey.meet_by,
+                                       files=files_owed_at_commitment(application))
+
+
+def _decide(services, application, journey):
+    return services.application_decide(application=application, actor=journey.officer)
+
+
+def _accept(services, application, journey):
+    return services.application_accept(application=application, actor=journey.officer)
+
+
+def _request_correction(services, application, journey):
+    return services.application_request_correction(application=application, actor=journey.officer,
+                                                   reason=journey.reason or "请补充材料。")
+
+
+def _approve(services, application, journey):
+    return services.application_approve(application=application, actor=journey.officer)
+
+
+def _reject(services, application, journey):
+    return services.application_reject(application=application, actor=journey.officer,
+                                       reason=journey.reason or "不符合许可条件。")
+
+
+def _revoke(services, application, journey):
+    return services.application_revoke(application=application, actor=journey.officer,
+                                       reason=journey.reason or "检查发现承诺内容不实。",
+                                       credit_reason=journey.credit_reason)
+
+
+def _withdraw(services, application, journey):
+    return services.application_withdraw(application=application, actor=journey.actor)
+
+
+def _lapse(services, application, journey):
+    return services.application_lapse(application=application)  # as the beat job does: nobody acts
+
+
+# Where each state is reached from submission; `then` closes the application from there.
+PATHS = {
+    "submitted": [],
+    "notice_issued": [_issue_notice],
+    "committed": [_issue_notice, _commit],
+    "decided": [_issue_notice, _commit, _decide],
+    "accepted": [_accept],
+    "correction": [_accept, _request_correction],
+    "approved": [_accept, _approve],
+    "rejected": [_accept, _reject],
+}
+THEN = {None: [], "revoke": [_revoke], "lapse": [_lapse], "withdraw": [_withdraw]}
+START_OF = {"revoke": "decided", "lapse": "notice_issued"}
+
+
+class ApplicationFactory(factory.Factory):
+    """An application brought to its state through the real services, never by setting its status.
+
+    ApplicationFactory() is item 13 just submitted online by the member of a new enterprise;
+    ApplicationFactory(committed=True, applicant=enterprise, actor=applicant_user, officer=officer)
+    commits it as that persona. Wrap it in `with at(...)` to fix the day it all happened.
+    """
+
+    class Meta:
+        model = Application
+
+    class Params:
+        reform_mode = ReformMode.COMMITMENT
+        # notify and commit (附件3)
+        notice_issued = factory.Trait(until="notice_issued")
+        committed = factory.Trait(until="committed")
+        decided = factory.Trait(until="decided")            # approved on the spot: licence, inspection
+        revoked = factory.Trait(then="revoke")              # decided (or approved), then revoked
+        lapsed = factory.Trait(then="lapse")                # notice issued, never answered
+        # the ordinary procedure: the applicant declines to commit when applying (附件3 第十条)
+        ordinary = factory.Trait(wants_commitment=False)
+        accepted = factory.Trait(wants_commitment=False, until="accepted")
+        correction = factory.Trait(wants_commitment=False, until="correction")
+        approved = factory.Trait(wants_commitment=False, until="approved")
+        rejected = factory.Trait(wants_commitment=False, until="rejected")
+        withdrawn = factory.Trait(then="withdraw")          # by the applicant side, from `until`
+        # done at once with a receipt
+        filed = factory.Trait(reform_mode=ReformMode.FILING)
+        recorded = factory.Trait(reform_mode=ReformMode.CANCEL)
+
+    item = factory.LazyAttribute(lambda o: catalogue_item(o.reform_mode))
+    applicant = None        # default: a new enterprise whose member account applies online
+    actor = None            # default: that member online, a service-hall clerk at the window
+    officer = None          # default: an approval officer of the item's first authority
+    channel = Channel.ONLINE
+    details = ""
+    wants_commitment = True
+    kind = CommitmentKind.ALREADY_MEETS
+    meet_by = None
+    reason = ""             # of a correction, rejection or revocation; a plausible one by default
+    credit_reason = None    # of a revocation: also records it in the 诚信档案 (附件3 第九条)
+    then = None
+    until = factory.LazyAttribute(lambda o: START_OF.get(o.then, "submitted"))
+
+    @classmethod
+    def _create(cls, model_class, *, until, then, **options):
+        return _Journey(**options).run(PATHS[until] + THEN[then])
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise TypeError("ApplicationFactory only creates: an application exists once the services received it.")
+
+
 def commitment_application(*, item, applicant, actor, officer, until="approved", channel="window",
                            kind="already_meets", meet_by=None):
     """Drive a commitment item through the services up to `until` (notice_issued, committed, approved)."""
-    from licensing import services
-
-    app = services.application_submit(item=item, applicant=applicant, actor=actor, channel=channel)
-    if app.status == "submitted":
-        app = services.application_issue_notice(application=app, actor=officer)
-    if until == "notice_issued":
-        return app
-    app = services.application_commit(application=app, actor=actor, kind=kind, confirmations=[True] * 7,
-                                      signatory="张三", meet_by=meet_by, files=files_owed_at_commitment(app))
-    if until == "committed":
-        return app
-    return services.application_decide(application=app, actor=officer)
+    return ApplicationFactory(item=item, applicant=applicant, actor=actor, officer=officer, channel=channel,
+                              kind=kind, meet_by=meet_by, until="decided" if until == "approved" else until)
 
 
 def second_factor_code(user) -> str:

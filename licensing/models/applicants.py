@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from licensing.constants import ApplicantKind
-from licensing.validators import mask_identifier
+from portal.masking import mask_identifier
 
 
 class Applicant(models.Model):

@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from licensing.constants import Channel, CommitmentKind, MaterialStatus, Route, Status
+from licensing.constants import Action, Channel, CommitmentKind, MaterialStatus, Route, Status
 
 
 def new_query_code() -> str:
@@ -70,7 +70,7 @@ class ApplicationEvent(models.Model):
     """Who moved an application from which state to which, when and why. Never edited."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=32)
+    action = models.CharField("动作", max_length=32, choices=Action.choices)
     from_status = models.CharField("原状态", max_length=16, blank=True)
     to_status = models.CharField("新状态", max_length=16)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,

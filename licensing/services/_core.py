@@ -4,13 +4,11 @@ import datetime as dt
 from django.db.models import F
 from django.utils import timezone
 
-from licensing.constants import (
-    TRANSITIONS,
-    Route,
-)
-from licensing.exceptions import Conflict
+from licensing.constants import TRANSITIONS, Action, Route
+from portal.exceptions import Conflict
 from licensing.models import Application, ApplicationEvent, NumberCounter
-from portal import calendar
+from portal import audit, calendar
+from portal.models import AuditAction
 
 
 def _today() -> dt.date:
@@ -33,22 +31,33 @@ def _allocate_number(now) -> str:
     return f"QZ{year}-{last:06d}"
 
 
+# Material hand-ins are events of the application (its timeline shows them) but not state changes.
+_AUDIT_ACTION = {Action.SUBMIT_MATERIAL: AuditAction.MATERIAL_SUBMIT, Action.REPLACE_MATERIAL: AuditAction.MATERIAL_SUBMIT}
+
+
 def _event(application, action, from_status, actor, reason=""):
+    """The event row, and its audit row in the same transaction: who moved what, from where, why."""
     ApplicationEvent.objects.create(application=application, action=action, from_status=from_status,
                                     to_status=application.status, actor=actor, at=timezone.now(), reason=reason)
+    audit.write(_AUDIT_ACTION.get(action, AuditAction.STATE_CHANGE), actor=actor, obj=application, details={
+        "event": str(action), "from": from_status, "to": application.status, "reason": (reason or "")[:500]})
 
 
 def _lock_in_state(application: Application, action: str) -> Application:
-    """Lock the row and check that `action` may start from its current state."""
+    """Lock the row and check that `action` may start from its current route and state (TRANSITIONS)."""
     locked = Application.objects.select_for_update().select_related("item", "applicant").get(pk=application.pk)
-    if locked.status not in TRANSITIONS[action][0]:
+    transition = TRANSITIONS[action]
+    if transition.route is not None and locked.route != transition.route:
+        label = "告知承诺" if transition.route == Route.COMMITMENT else "一般程序"
+        raise Conflict(f"该办件不按{label}办理，不能进行此操作。")
+    if locked.status not in transition.sources:
         raise Conflict(f"办件当前状态为“{locked.get_status_display()}”，不能进行此操作。")
     return locked
 
 
 def _move(application: Application, action: str, actor, *, reason: str = "", **changes) -> Application:
     """Lock, check the move, apply `changes`, record the event. Returns the fresh application."""
-    to_status = TRANSITIONS[action][1]
+    to_status = TRANSITIONS[action].target
     locked = _lock_in_state(application, action)
     from_status = locked.status
     locked.status = to_status
@@ -57,12 +66,6 @@ def _move(application: Application, action: str, actor, *, reason: str = "", **c
     locked.save()
     _event(locked, action, from_status, actor, reason)
     return locked
-
-
-def _require_route(application: Application, route: str):
-    if application.route != route:
-        label = "告知承诺" if route == Route.COMMITMENT else "一般程序"
-        raise Conflict(f"该办件不按{label}办理，不能进行此操作。")
 
 
 def notice_missing_content(item) -> list[str]:

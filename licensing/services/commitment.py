@@ -5,27 +5,21 @@ from django.utils import timezone
 from licensing.constants import (
     COMMITMENT_CONFIRMATIONS,
     COMMITMENT_WORKING_DAYS,
+    Action,
     CommitmentKind,
     MaterialDue,
     MaterialStatus,
     Route,
     Status,
 )
-from licensing.exceptions import Conflict, InvalidInput
 from licensing.models import Application, Commitment
-from licensing.services._core import (
-    _check_notice_content,
-    _lock_in_state,
-    _move,
-    _require_route,
-    _today,
-    _working_days_after,
-)
+from licensing.selectors.deadlines import commitments_overdue, is_overdue
+from licensing.services._core import _check_notice_content, _lock_in_state, _move, _today, _working_days_after
 from licensing.services.decision import _grant
-from licensing.services.materials import material_submit
-from licensing.uploads import check_upload
+from licensing.services.materials import check_uploads, material_submit
 from notices.constants import DocumentKind
 from notices.services import document_issue
+from portal.exceptions import Conflict, InvalidInput, Problems
 from supervision import selectors as supervision_selectors
 
 # --- notify and commit ---------------------------------------------------------------------
@@ -33,11 +27,11 @@ from supervision import selectors as supervision_selectors
 @transaction.atomic
 def application_issue_notice(*, application, actor) -> Application:
     """Issue the 告知书; the applicant then has 3 working days to return the commitment."""
-    _require_route(application, Route.COMMITMENT)
+    application = _lock_in_state(application, Action.ISSUE_NOTICE)
     _check_notice_content(application.item)
     probe = Application(deadlines_provisional=application.deadlines_provisional)
     due = _working_days_after(_today(), COMMITMENT_WORKING_DAYS, probe)
-    application = _move(application, "issue_notice", actor, notice_issued_at=timezone.now(),
+    application = _move(application, Action.ISSUE_NOTICE, actor, notice_issued_at=timezone.now(),
                         commitment_due=due, deadlines_provisional=probe.deadlines_provisional)
     document_issue(application=application, kind=DocumentKind.NOTICE)
     return application
@@ -47,40 +41,32 @@ def application_issue_notice(*, application, actor) -> Application:
 def application_commit(*, application, actor, kind, confirmations, signatory, meet_by=None,
                        files=None) -> Application:
     """Record the signed 承诺书 with the materials due at this moment; the decision is due today."""
-    _require_route(application, Route.COMMITMENT)
     # The state first, on the locked row: a lapsed or already committed application is told so
     # (not asked for materials), and two commitments sent at once cannot both upload.
-    application = _lock_in_state(application, "commit")
+    application = _lock_in_state(application, Action.COMMIT)
     _check_not_barred(application.applicant)
-    _check_commitment(application, kind, confirmations, signatory, meet_by)
+    _check_in_time(application)
     files = files or {}
+    problems = Problems()
+    _check_commitment(problems, kind, confirmations, signatory, meet_by)
     # Every check before any file is written: a refused commitment leaves no file behind.
     known = set(application.materials.values_list("material_id", flat=True))
-    if any(_as_id(m) not in known for m in files):
-        raise InvalidInput("该事项没有这项材料。", field="files")
-    for upload in files.values():
-        check_upload(upload)
+    problems.check("files", lambda: check_uploads(files, known=known))
+    given = [int(m) for m in files if str(m).isdigit()]
     owed = application.materials.filter(
         status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT]
-    ).exclude(material_id__in=[_as_id(m) for m in files]).select_related("material")
-    if owed:
-        names = "、".join(s.material.name for s in owed)
-        raise InvalidInput(f"递交承诺书时须一并提交以下材料：{names}。", field="files")
+    ).exclude(material_id__in=given).select_related("material")
+    for s in owed:
+        problems.add(f"files.{s.material_id}", f"递交承诺书时须一并提交此材料：{s.material.name}。")
+    problems.raise_if_any()
     for material_id, upload in files.items():
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
-    application = _move(application, "commit", actor, committed_at=timezone.now(), decision_due=_today())
+    application = _move(application, Action.COMMIT, actor, committed_at=timezone.now(), decision_due=_today())
     Commitment.objects.create(application=application, kind=kind, meet_by=meet_by,
                               confirmations=list(COMMITMENT_CONFIRMATIONS), signatory=signatory.strip(),
                               signed_at=timezone.now(), recorded_by=actor)
     document_issue(application=application, kind=DocumentKind.COMMITMENT)
     return application
-
-
-def _as_id(material_id):
-    try:
-        return int(material_id)
-    except (TypeError, ValueError):
-        raise InvalidInput("该事项没有这项材料。", field="files")
 
 
 def _check_not_barred(applicant):
@@ -91,26 +77,29 @@ def _check_not_barred(applicant):
                        "请选择按一般程序办理。")
 
 
-def _check_commitment(application, kind, confirmations, signatory, meet_by):
-    if application.status == Status.NOTICE_ISSUED and application.commitment_due and _today() > application.commitment_due:
+def _check_in_time(application):
+    if is_overdue(application.commitment_due, _today()):
         raise Conflict(f"承诺书递交期限（{application.commitment_due:%Y年%m月%d日}）已过，本次申请已不能再作出承诺。")
+
+
+def _check_commitment(problems: Problems, kind, confirmations, signatory, meet_by):
+    """Every answer of the 承诺书 at once, so the signer corrects them in one go."""
     if kind not in CommitmentKind.values:
-        raise InvalidInput("请选择承诺类型。", field="kind")
+        problems.add("kind", "请选择承诺类型。")
     if len(confirmations or []) != len(COMMITMENT_CONFIRMATIONS) or not all(confirmations):
-        raise InvalidInput("承诺书的7项确认内容须逐项确认后方可提交。", field="confirmations")
+        problems.add("confirmations", "承诺书的7项确认内容须逐项确认后方可提交。")
     if not (signatory or "").strip():
-        raise InvalidInput("请填写签署人。", field="signatory")
+        problems.add("signatory", "请填写签署人。")
     if kind == CommitmentKind.WILL_MEET and (meet_by is None or meet_by <= _today()):
-        raise InvalidInput("承诺在约定期限内具备条件的，须填写今天以后的日期。", field="meet_by")
+        problems.add("meet_by", "承诺在约定期限内具备条件的，须填写今天以后的日期。")
     if kind == CommitmentKind.ALREADY_MEETS and meet_by is not None:
-        raise InvalidInput("已具备许可条件的承诺不填写具备条件日期。", field="meet_by")
+        problems.add("meet_by", "已具备许可条件的承诺不填写具备条件日期。")
 
 
 @transaction.atomic
 def application_decide(*, application, actor) -> Application:
     """Decide on the spot (当场作出决定, 附件3 第五条): licence, later materials' dates, inspection clock."""
-    _require_route(application, Route.COMMITMENT)
-    application = _move(application, "decide", actor, decided_at=timezone.now(), decided_by=actor,
+    application = _move(application, Action.DECIDE, actor, decided_at=timezone.now(), decided_by=actor,
                         closed_at=timezone.now())
     _grant(application, actor)
     return application
@@ -119,21 +108,20 @@ def application_decide(*, application, actor) -> Application:
 @transaction.atomic
 def application_choose_ordinary(*, application, actor, reason="") -> Application:
     """The applicant declines to commit: the ordinary procedure applies (附件3 第十条)."""
-    _require_route(application, Route.COMMITMENT)
-    return _move(application, "choose_ordinary", actor, route=Route.ORDINARY, notice_due=None,
+    return _move(application, Action.CHOOSE_ORDINARY, actor, route=Route.ORDINARY, notice_due=None,
                  commitment_due=None, reason=reason.strip() or "申请人不愿作出承诺，转一般程序办理。")
 
 
 @transaction.atomic
 def application_lapse(*, application, actor=None) -> Application:
-    return _move(application, "lapse", actor, closed_at=timezone.now(),
+    return _move(application, Action.LAPSE, actor, closed_at=timezone.now(),
                  reason="收到告知书后3个工作日内未递交承诺书（告知承诺指引第三条），本次申请终止。")
 
 
 def applications_lapse_overdue() -> list[str]:
     """Beat job: close the commitment applications whose commitment is overdue."""
     numbers = []
-    for app in Application.objects.filter(status=Status.NOTICE_ISSUED, commitment_due__lt=_today()):
+    for app in commitments_overdue(_today()):
         try:
             numbers.append(application_lapse(application=app).number)
         except Conflict:

@@ -2,27 +2,25 @@
 from django.db import transaction
 from django.utils import timezone
 
-from licensing.constants import (
-    Route,
-)
-from licensing.exceptions import InvalidInput
+from licensing.constants import Action
 from licensing.models import Application
-from licensing.services._core import _move, _require_route, _today, _working_days_after
+from licensing.services._core import _lock_in_state, _move, _today, _working_days_after
 from licensing.services.decision import _grant
 from notices.constants import DocumentKind
 from notices.services import document_issue
 from portal import calendar
+from portal.exceptions import InvalidInput
 
 # --- ordinary review (optimised items, and commitment items going the ordinary way) --------
 
 @transaction.atomic
 def application_accept(*, application, actor) -> Application:
     """Accept for review; the committed time limit runs in working days from today."""
-    _require_route(application, Route.ORDINARY)
+    application = _lock_in_state(application, Action.ACCEPT)
     days = application.item.committed_days
     probe = Application(deadlines_provisional=application.deadlines_provisional)
     due = _working_days_after(_today(), days, probe) if days else None
-    return _move(application, "accept", actor, accepted_at=timezone.now(), decision_due=due,
+    return _move(application, Action.ACCEPT, actor, accepted_at=timezone.now(), decision_due=due,
                  deadlines_provisional=probe.deadlines_provisional)
 
 
@@ -34,7 +32,7 @@ def application_request_correction(*, application, actor, reason) -> Application
     left = None
     if application.decision_due:
         left = max(calendar.working_days_between(_today(), application.decision_due), 0)
-    return _move(application, "request_correction", actor, paused_working_days=left, reason=reason.strip())
+    return _move(application, Action.REQUEST_CORRECTION, actor, paused_working_days=left, reason=reason.strip())
 
 
 @transaction.atomic
@@ -45,14 +43,13 @@ def application_resubmit(*, application, actor, reason="") -> Application:
     probe = Application(deadlines_provisional=locked.deadlines_provisional)
     if locked.paused_working_days is not None:
         due = _working_days_after(_today(), locked.paused_working_days, probe)
-    return _move(application, "resubmit", actor, decision_due=due, paused_working_days=None,
+    return _move(application, Action.RESUBMIT, actor, decision_due=due, paused_working_days=None,
                  deadlines_provisional=probe.deadlines_provisional, reason=reason.strip() or "申请人已补正材料。")
 
 
 @transaction.atomic
 def application_approve(*, application, actor, reason="") -> Application:
-    _require_route(application, Route.ORDINARY)
-    application = _move(application, "approve", actor, decided_at=timezone.now(), decided_by=actor,
+    application = _move(application, Action.APPROVE, actor, decided_at=timezone.now(), decided_by=actor,
                         closed_at=timezone.now(), reason=reason)
     _grant(application, actor)
     return application
@@ -62,7 +59,7 @@ def application_approve(*, application, actor, reason="") -> Application:
 def application_reject(*, application, actor, reason) -> Application:
     if not (reason or "").strip():
         raise InvalidInput("不予许可须说明理由。", field="reason")
-    application = _move(application, "reject", actor, decided_at=timezone.now(), decided_by=actor,
+    application = _move(application, Action.REJECT, actor, decided_at=timezone.now(), decided_by=actor,
                         closed_at=timezone.now(), closing_reason=reason.strip(), reason=reason.strip())
     document_issue(application=application, kind=DocumentKind.REJECTION, extra={"reason": reason.strip()})
     return application
@@ -70,5 +67,5 @@ def application_reject(*, application, actor, reason) -> Application:
 
 @transaction.atomic
 def application_withdraw(*, application, actor, reason="") -> Application:
-    return _move(application, "withdraw", actor, closed_at=timezone.now(),
+    return _move(application, Action.WITHDRAW, actor, closed_at=timezone.now(),
                  reason=reason.strip() or "申请人撤回申请。")

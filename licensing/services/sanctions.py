@@ -2,15 +2,13 @@
 from django.db import transaction
 from django.utils import timezone
 
-from licensing.constants import (
-    MaterialStatus,
-    Status,
-)
-from licensing.exceptions import Conflict, InvalidInput
+from licensing.constants import Action, MaterialStatus
 from licensing.models import Application, Licence, MaterialSubmission
+from licensing.selectors.deadlines import materials_overdue
 from licensing.services._core import _move, _today
 from notices.constants import DocumentKind
 from notices.services import document_issue
+from portal.exceptions import Conflict, InvalidInput
 from supervision import services as supervision_services
 from supervision.constants import CreditReason
 
@@ -21,7 +19,7 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
     """Revoke the decision (附件3 第六、七条); with credit_reason, record it in the 诚信档案 (第九条)."""
     if not (reason or "").strip():
         raise InvalidInput("撤销许可须说明理由。", field="reason")
-    application = _move(application, "revoke", actor, closing_reason=reason.strip(), reason=reason.strip())
+    application = _move(application, Action.REVOKE, actor, closing_reason=reason.strip(), reason=reason.strip())
     Licence.objects.filter(application=application, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revocation_reason=reason.strip())
     if credit_reason:
@@ -34,9 +32,7 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
 
 def applications_revoke_for_overdue_materials() -> list[str]:
     """Beat job: materials owed after the decision and not in by their date revoke it (附件3 第六条)."""
-    overdue = (MaterialSubmission.objects.filter(status=MaterialStatus.OWED, due_date__lt=_today(),
-                                                 application__status=Status.APPROVED)
-               .select_related("material", "application"))
+    overdue = materials_overdue(_today())
     by_application = {}
     for submission in overdue:
         by_application.setdefault(submission.application, []).append(submission)

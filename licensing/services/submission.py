@@ -2,25 +2,14 @@
 from django.db import transaction
 from django.utils import timezone
 
-from licensing.constants import (
-    NOTICE_WORKING_DAYS,
-    Channel,
-    ReformMode,
-    Route,
-    Status,
-)
-from licensing.exceptions import InvalidInput
+from licensing.constants import NOTICE_WORKING_DAYS, Action, Channel, MaterialDue, ReformMode, Route, Status
 from licensing.models import Application, MaterialSubmission
-from licensing.services._core import (
-    _allocate_number,
-    _check_notice_content,
-    _event,
-    _today,
-    _working_days_after,
-)
+from licensing.services._core import _allocate_number, _check_notice_content, _event, _today, _working_days_after
 from licensing.services.commitment import application_issue_notice
+from licensing.services.materials import check_uploads, material_submit
 from notices.constants import DocumentKind
 from notices.services import document_issue
+from portal.exceptions import InvalidInput
 from supervision import selectors as supervision_selectors
 
 DIRECT_OUTCOME = {ReformMode.CANCEL: (Status.RECORDED, DocumentKind.CANCEL_RECEIPT),
@@ -31,15 +20,19 @@ DIRECT_OUTCOME = {ReformMode.CANCEL: (Status.RECORDED, DocumentKind.CANCEL_RECEI
 
 @transaction.atomic
 def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, details="",
-                       wants_commitment=True) -> Application:
+                       wants_commitment=True, uploads=None) -> Application:
     """Receive an application for any of the four modes.
 
     Cancel and filing items are done at once (回执). A commitment item goes the commitment way
     unless the applicant declines or is barred by a credit record (附件3 第九、十条); at the
     window the notice is handed over on the spot, otherwise it is due in 3 working days.
+
+    `uploads` ({material id: file}) are materials due with the application, handed in with it:
+    every file is checked before anything is saved, so a refusal leaves nothing on disk.
     """
     if channel not in Channel.values:
         raise InvalidInput("申请渠道无效。", field="channel")
+    uploads = _check_uploads_for(item, uploads or {})
     now = timezone.now()
     application = Application(item=item, applicant=applicant, submitted_by=actor, channel=channel,
                               details=(details or "").strip(), submitted_at=now, number=_allocate_number(now))
@@ -50,8 +43,10 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
     elif item.reform_mode == ReformMode.COMMITMENT:
         reason = _choose_route(application, item, applicant, wants_commitment)
     application.save()
-    _event(application, "submit", "", actor, reason)
+    _event(application, Action.SUBMIT, "", actor, reason)
     _owe_materials(application)
+    for material_id, upload in uploads.items():
+        material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
     if item.reform_mode in DIRECT_OUTCOME:
         document_issue(application=application, kind=document_kind)
     elif application.route == Route.COMMITMENT and channel == Channel.WINDOW:
@@ -79,3 +74,12 @@ def _choose_route(application, item, applicant, wants_commitment) -> str:
 def _owe_materials(application):
     MaterialSubmission.objects.bulk_create(
         MaterialSubmission(application=application, material=m) for m in application.item.materials.all())
+
+
+
+def _check_uploads_for(item, uploads: dict) -> dict:
+    """The files handed in with the application: materials of this item due at application."""
+    if not uploads:
+        return {}
+    return check_uploads(uploads, known=set(item.materials.filter(due=MaterialDue.AT_APPLICATION)
+                                            .values_list("pk", flat=True)))

@@ -5,4 +5,7 @@ window.py     窗口受理台 (一窗受理): find or register the applicant pre
 officer.py    审批工作台: what is due for the officer's authority, and the officer's transitions
 public.py     公开办理进度 and 承诺公开, for everyone
 detail.py     the application page every allowed user sees, with the actions their role may take
+
+Views only read forms and call licensing.selectors (what to show) and licensing.services (what to
+change); no rule is written here.
 """

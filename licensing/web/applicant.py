@@ -5,20 +5,18 @@ clerk's, who acts for the applicant present (一窗受理): both pass "licensing
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from licensing import services
+from licensing import selectors, services
 from licensing.constants import Channel, Route
-from licensing.exceptions import ServiceError
 from licensing.forms_applications import ApplicantRegisterForm, ApplyForm, CommitForm, MaterialUploadForm
 from licensing.models import Item
 from licensing.web.common import application_or_404, desk_required
 from licensing.web.detail import render_detail
 from licensing.web.labels import cn_date
-from licensing.web.queries import applications_of_user
+from portal.exceptions import ServiceError
 from supervision.selectors import applicant_barred_from_commitment
 
 APPLICANT_DESK = "licensing.use_applicant_desk"
@@ -28,7 +26,7 @@ ACT_AS_APPLICANT = "licensing.act_as_applicant"
 @desk_required(APPLICANT_DESK)
 def my_applications(request):
     """我的办件: every application of every enterprise or person the account acts for."""
-    return render(request, "licensing/my_applications.html", {"applications": applications_of_user(request.user)})
+    return render(request, "licensing/my_applications.html", {"applications": selectors.applications_of_user(request.user)})
 
 
 # --- 办理主体 ------------------------------------------------------------------------------
@@ -38,7 +36,7 @@ def _register_for(user, form):
     data = form.cleaned_data
     try:
         return services.applicant_register(kind=data["kind"], identifier=data["identifier"], name=data["name"],
-                                           user=user, **form.details())
+                                           actor=user, user=user, **form.details())
     except ServiceError as exc:
         form.service_error(exc)
         return None
@@ -76,14 +74,9 @@ def _barred(applicants) -> list:
 
 def _submit(request, item, form):
     data = form.cleaned_data
-    with transaction.atomic():
-        application = services.application_submit(
-            item=item, applicant=data["applicant"], actor=request.user, channel=Channel.ONLINE,
-            details=data.get("details", ""), wants_commitment=form.wants_commitment())
-        for material_id, upload in form.uploads().items():
-            services.material_submit(application=application, material_id=material_id, upload=upload,
-                                     actor=request.user)
-    return application
+    return services.application_submit(
+        item=item, applicant=data["applicant"], actor=request.user, channel=Channel.ONLINE,
+        details=data.get("details", ""), wants_commitment=form.wants_commitment(), uploads=form.uploads())
 
 
 def _submitted_message(application) -> str:

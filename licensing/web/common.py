@@ -4,16 +4,16 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from licensing import selectors
 from licensing.models import Application
 
 NOT_FOUND = "没有这个办件"
 
 
 def desk_required(perm: str):
-    """Anonymous users go to the sign-in page; signed-in users without `perm` get 403 (portal.permissions)."""
+    """Anonymous users go to the sign-in page; signed-in users without `perm` get 403 (licensing/rules.py)."""
     def decorate(view):
         @wraps(view)
         @login_required
@@ -30,8 +30,8 @@ def application_or_404(request, number: str, perm: str | None = None) -> Applica
 
     With `perm`, a user who may see it but not take this step gets 403.
     """
-    application = get_object_or_404(Application.objects.select_related("item", "applicant"), number=number)
-    if not request.user.has_perm("licensing.view_application", application):
+    application = selectors.application_for(request.user, number)
+    if application is None:
         raise Http404(NOT_FOUND)
     if perm and not request.user.has_perm(perm, application):
         raise PermissionDenied

@@ -1,9 +1,10 @@
 """The application page (办件详情): one page for every user allowed to see the application.
 
-What it offers depends on what the user may do (portal.permissions): the applicant's side
-(the applicant's accounts and the window clerk) commits, uploads, withdraws; the officer of the
-implementing authority issues notices and decides; regulators and admins read. A step that
-fails comes back to this page with the service's message next to the field, and nothing changed.
+What it offers is what the user may do next (selectors.application_allowed_actions, the list the
+API returns too): the applicant's side (the applicant's accounts and the window clerk) commits,
+uploads, withdraws; the officer of the implementing authority issues notices and decides;
+regulators and admins read. A step that fails comes back to this page with the service's
+messages next to their fields, and nothing changed.
 """
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -11,23 +12,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from licensing.constants import TRANSITIONS, Channel, MaterialDue, MaterialStatus, Route, Status
+from licensing import selectors
+from licensing.constants import Action, Channel, MaterialStatus, Status
 from licensing.forms_applications import CommitForm, MaterialUploadForm, ReasonForm, RevokeForm
 from licensing.services import notice_missing_content
 from licensing.web.common import NOT_FOUND, application_or_404
-from licensing.web.deadlines import PROVISIONAL_NOTE, deadlines
-from licensing.web.labels import action_label
 from notices.constants import DocumentKind
 from portal import audit
 from portal.models import AuditAction
 
-OPEN = {Status.SUBMITTED, Status.NOTICE_ISSUED, Status.COMMITTED, Status.ACCEPTED, Status.CORRECTION,
-        Status.APPROVED}
-
-
-def may(application, action: str) -> bool:
-    """Whether the application's state allows `action` (the one table the services check too)."""
-    return application.status in TRANSITIONS[action][0]
+APPLICANT_BUTTONS = {Action.COMMIT, Action.CHOOSE_ORDINARY, Action.WITHDRAW, Action.RESUBMIT}
+OFFICER_BUTTONS = {Action.ISSUE_NOTICE, Action.DECIDE, Action.ACCEPT, Action.APPROVE, Action.REVOKE}
 
 
 def blank_forms(application) -> dict:
@@ -40,50 +35,29 @@ def blank_forms(application) -> dict:
     }
 
 
-def _uploads(application, commit_form_shown: bool, bound: dict) -> list:
-    """Owed materials the applicant side may hand in here (those due with the commitment go in its form)."""
-    if application.status not in OPEN:
-        return []
-    rows = []
-    for s in application.materials.filter(status=MaterialStatus.OWED).select_related("material"):
-        if commit_form_shown and s.material.due != MaterialDue.AFTER_DECISION:
-            continue
-        if s.material.due == MaterialDue.AFTER_DECISION and application.status != Status.APPROVED:
-            continue  # offered once the decision gives it a date (附件3 第四条)
+def _uploads(application, user, bound: dict) -> list:
+    rows = selectors.materials_to_hand_in(application, user)
+    for s in rows:
         s.form = bound.get(f"upload_{s.material_id}") or MaterialUploadForm(auto_id=f"upload{s.material_id}_%s")
-        rows.append(s)
     return rows
 
 
-def _applicant_side(application, user, forms) -> dict:
-    if not user.has_perm("licensing.act_as_applicant", application):
-        return {"as_applicant": False}
-    commit_shown = application.route == Route.COMMITMENT and may(application, "commit")
+def _buttons(application, user, forms) -> dict:
+    """The page's panels, each drawn from the actions the user may take now."""
+    actions = set(selectors.application_allowed_actions(application, user))
+    as_applicant = user.has_perm("licensing.act_as_applicant", application)
+    uploads = _uploads(application, user, forms) if as_applicant else []
     return {
-        "as_applicant": True,
-        "show_commit": commit_shown,
-        "show_choose_ordinary": application.route == Route.COMMITMENT and may(application, "choose_ordinary"),
-        "show_withdraw": may(application, "withdraw"),
-        "show_resubmit": may(application, "resubmit"),
-        "uploads": _uploads(application, commit_shown, forms),
+        "actions": actions,
+        "as_applicant": as_applicant,
+        "as_officer": user.has_perm("licensing.act_as_officer", application),
+        "applicant_panel": bool(actions & APPLICANT_BUTTONS or uploads),
+        "officer_panel": bool(actions & OFFICER_BUTTONS),
+        "uploads": uploads,
+        "notice_missing": notice_missing_content(application.item) if Action.ISSUE_NOTICE in actions else [],
         # 一窗受理: at the window the notice is handed over on the spot (附件3 第三条).
         "hand_over_notice": (application.channel == Channel.WINDOW and application.status == Status.NOTICE_ISSUED
-                             and user.has_perm("licensing.use_window_desk")),
-    }
-
-
-def _officer_side(application, user) -> dict:
-    if not user.has_perm("licensing.act_as_officer", application):
-        return {"as_officer": False}
-    commitment = application.route == Route.COMMITMENT
-    return {
-        "as_officer": True,
-        "show_issue_notice": commitment and may(application, "issue_notice"),
-        "notice_missing": notice_missing_content(application.item) if commitment and may(application, "issue_notice") else [],
-        "show_decide": commitment and may(application, "decide"),
-        "show_accept": not commitment and may(application, "accept"),
-        "show_review": may(application, "approve"),
-        "show_revoke": may(application, "revoke"),
+                             and as_applicant and user.has_perm("licensing.use_window_desk")),
     }
 
 
@@ -92,31 +66,24 @@ def _documents(application):
     return documents, next((d for d in documents if d.kind == DocumentKind.NOTICE), None)
 
 
-def _events(application):
-    events = list(application.events.select_related("actor"))
-    for event in events:
-        event.label = action_label(event.action)
-    return events
-
-
 def detail_context(request, application, *, bound=None, error="") -> dict:
     user = request.user
     forms = {**blank_forms(application), **(bound or {})}
     documents, notice = _documents(application)
-    context = {
+    buttons = _buttons(application, user, forms)
+    return {
         "application": application, "item": application.item, "applicant": application.applicant,
         "forms": forms, "error": error, "documents": documents, "notice": notice,
-        "deadlines": deadlines(application), "provisional_note": PROVISIONAL_NOTE,
-        "events": _events(application),
+        "deadlines": selectors.deadlines(application), "provisional_note": selectors.PROVISIONAL_NOTE,
+        "events": application.events.select_related("actor"),
         "materials": application.materials.select_related("material"),
         "commitment": getattr(application, "commitment", None),
         "licence": getattr(application, "licence", None),
-        "show_identity": user.has_perm("licensing.view_applicant_identity", application),
+        "identifier": selectors.identifier_for(user, application),
+        "show_query_code": buttons["as_applicant"],
         "today": timezone.localdate(),
-        **_applicant_side(application, user, forms), **_officer_side(application, user),
+        **buttons,
     }
-    context["show_query_code"] = context["as_applicant"]
-    return context
 
 
 def render_detail(request, application, *, bound=None, error="", status=200):

@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from licensing import services
-from licensing.exceptions import ServiceError
+from licensing import selectors, services
 from licensing.forms_applications import ReasonForm, RevokeForm
 from licensing.web.common import application_or_404, desk_required, redirect_target
 from licensing.web.detail import render_detail
-from licensing.web.queries import officer_queues
+from portal.exceptions import ServiceError
 
 OFFICER_DESK = "licensing.use_officer_desk"
 ACT_AS_OFFICER = "licensing.act_as_officer"
@@ -25,7 +24,7 @@ ACT_AS_OFFICER = "licensing.act_as_officer"
 @desk_required(OFFICER_DESK)
 def officer_desk(request):
     return render(request, "licensing/officer_desk.html", {
-        "queues": officer_queues(request.user), "today": timezone.localdate(),
+        "queues": selectors.officer_queues(request.user), "today": timezone.localdate(),
         "organisation": request.user.organisation, "here": request.get_full_path()})
 
 

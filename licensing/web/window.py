@@ -7,18 +7,16 @@ the clerk to hand it over; the clerk then records the commitment there, with the
 """
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from licensing import selectors, services
 from licensing.constants import ApplicantKind, Route, Status
-from licensing.exceptions import ServiceError
 from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
 from licensing.models import Applicant
 from licensing.validators import normalise, validate_id_number, validate_uscc
 from licensing.web.common import desk_required
-from licensing.web.queries import applications_of_applicant
+from portal.exceptions import ServiceError
 from supervision.selectors import applicant_barred_from_commitment
 
 WINDOW_DESK = "licensing.use_window_desk"
@@ -70,7 +68,7 @@ def _register(request):
         data = register_form.cleaned_data
         try:
             applicant = services.applicant_register(kind=data["kind"], identifier=data["identifier"],
-                                                    name=data["name"], **register_form.details())
+                                                    name=data["name"], actor=request.user, **register_form.details())
         except ServiceError as exc:
             register_form.service_error(exc)
         else:
@@ -98,7 +96,7 @@ def _accepted_message(application) -> str:
 def _applicant_page(request, applicant, *, form, bind_form=None, status=200):
     return render(request, "licensing/window_applicant.html", {
         "applicant": applicant, "form": form, "q": request.GET.get("q", ""),
-        "applications": applications_of_applicant(applicant),
+        "applications": selectors.applications_of_applicant(applicant),
         "credit_record": applicant_barred_from_commitment(applicant),
         "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), "members": applicant.members.all(),
     }, status=status)
@@ -123,9 +121,6 @@ def window_applicant(request, pk):
     return redirect("web-application-detail", number=application.number)
 
 
-NO_SUCH_ACCOUNT = "没有这个网上办事账号，请核对申请人注册时使用的用户名。"
-
-
 @require_POST
 @desk_required(WINDOW_DESK)
 def window_bind_account(request, pk):
@@ -136,13 +131,13 @@ def window_bind_account(request, pk):
     """
     applicant = get_object_or_404(Applicant, pk=pk)
     form = WindowBindForm(request.POST, auto_id="bind_%s")
-    account = None
     if form.is_valid():
-        account = get_user_model().objects.filter(username=form.cleaned_data["username"].strip(), is_active=True).first()
-        if account is None or not account.has_perm("licensing.use_applicant_desk"):
-            form.add_error("username", NO_SUCH_ACCOUNT)
-    if not form.is_valid():
-        return _applicant_page(request, applicant, form=WindowApplyForm(), bind_form=form, status=400)
-    services.applicant_authorise(applicant=applicant, user=account)
-    messages.success(request, f"账号 {account.username} 今后可在网上代 {applicant.name} 办理。")
-    return redirect("window-applicant", pk=applicant.pk)
+        try:
+            account = services.applicant_bind_account(applicant=applicant, username=form.cleaned_data["username"],
+                                                      actor=request.user)
+        except ServiceError as exc:
+            form.service_error(exc)
+        else:
+            messages.success(request, f"账号 {account.username} 今后可在网上代 {applicant.name} 办理。")
+            return redirect("window-applicant", pk=applicant.pk)
+    return _applicant_page(request, applicant, form=WindowApplyForm(), bind_form=form, status=400)

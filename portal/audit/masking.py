@@ -1,12 +1,12 @@
 """Personal identifiers masked wherever they are written down: audit details and logs.
 
 An 18-character 统一社会信用代码 (GB 32100) or 居民身份证号码 (GB 11643) keeps its first and
-last 4 characters (licensing.validators.mask_identifier); everything else is left as it was.
+last 4 characters (portal.masking.mask_identifier); everything else is left as it was.
 """
 import logging
 import re
 
-from licensing.validators import mask_identifier
+from portal.masking import mask_identifier
 
 # 18 characters of the USCC alphabet (which also covers an ID number's digits and X), not
 # part of a longer run of letters or digits. Chinese text around it is not a word character

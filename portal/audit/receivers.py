@@ -1,8 +1,7 @@
 """Audit rows written from signals, so no other module has to remember to write them.
 
 Connected from PortalConfig.ready(). Sign-in events come from django.contrib.auth and
-django-axes; state changes from licensing's ApplicationEvent rows (every transition service
-writes one); admin edits from LogEntry rows; exports and imports from django-import-export.
+django-axes; admin edits from LogEntry rows; exports and imports from django-import-export.
 """
 from axes.signals import user_locked_out
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -51,16 +50,6 @@ def _flag_underlying_request(request):
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
         audit.write(AuditAction.LOGOUT, request=request, actor=user, obj=user)
-
-
-@receiver(post_save, sender="licensing.ApplicationEvent", dispatch_uid="audit_state_change")
-def on_application_event(sender, instance, created, raw=False, **kwargs):
-    if not created or raw:
-        return
-    audit.write(AuditAction.STATE_CHANGE, actor=instance.actor, obj=instance.application, details={
-        "event": instance.action, "from": instance.from_status, "to": instance.to_status,
-        "reason": (instance.reason or "")[:500],
-    })
 
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_edit")

@@ -1,33 +1,26 @@
 """The applications API v1 (issue 3), used the way the mobile app and other systems use it: with a token."""
-import datetime as dt
 import re
 import secrets
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from licensing import services
-from licensing.constants import ApplicantKind, Status
+from licensing.constants import ApplicantKind, MaterialDue, Status
 from licensing.models import Applicant, ApplicantMembership, Application, Item, Material
 from portal.constants import Role
 from supervision.models import CreditRecord
 from tests.factories import (
-    TEST_PASSWORD, ApplicantFactory, UserFactory, commitment_application, pdf_file, valid_id_number, valid_uscc,
+    TEST_PASSWORD, ApplicantFactory, ApplicationFactory, UserFactory, commitment_application, pdf_file, valid_id_number,
+    valid_uscc,
 )
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(dt.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 TWO_FACTOR = "django_otp.plugins.otp_static" in settings.INSTALLED_APPS
@@ -78,9 +71,11 @@ def refused(response, status, field=None):
     assert response.status_code == status, response.content
     body = response.json()
     assert CHINESE.search(body["detail"]), body
-    assert set(body) <= {"detail", "field"}
+    assert set(body) <= {"detail", "field", "errors"}
     if field:
         assert body.get("field") == field, body
+    if "errors" in body:  # several at once: the first of them is detail and field
+        assert body["errors"][body.get("field", "")][0] == body["detail"], body
     return body["detail"]
 
 
@@ -141,7 +136,7 @@ def test_without_a_token_the_api_answers_401_in_chinese(api):
 
 # --- the whole commitment journey -------------------------------------------------------------
 
-def test_online_commitment_journey_across_national_day(api, applicant_user, enterprise, commitment_item, officer):
+def test_online_commitment_journey_across_national_day(api, applicant_user, enterprise, commitment_item, officer, at):
     applicant, desk = api(applicant_user), api(officer)
     with at(2024, 9, 30):
         response = post(applicant, "", {"item": "QZ-013", "applicant": enterprise.identifier})
@@ -172,15 +167,17 @@ def test_online_commitment_journey_across_national_day(api, applicant_user, ente
     assert decided["deadlines"]["inspection_due"] == "2024-12-11"
     assert decided["commitment"]["kind"] == "already_meets"
     assert {d["kind"] for d in decided["documents"]} == {"notice", "commitment", "decision"}
-    assert [e["action"] for e in decided["events"]] == ["submit", "issue_notice", "commit", "decide"]
+    assert [e["action"] for e in decided["events"]] == [
+        "submit", "submit_material", "issue_notice", "submit_material", "commit", "decide"]
     assert decided["events"][-1]["actor"] == f"审批人员（{officer.organisation.name}）"
-    assert decided["events"][2]["actor"] == "张三"
+    assert decided["events"][4]["actor"] == "张三"
+    assert decided["events"][1]["actor"] == "张三" and decided["events"][1]["reason"] == "申请书"
     with at(2024, 10, 20):
         upload(applicant, number, "安全设施说明")
         assert applicant.get(f"{API}/applications/{number}/").json()["deadlines"]["materials_due"] is None
 
 
-def test_window_commitment_journey_across_spring_festival(api, clerk, commitment_item, officer):
+def test_window_commitment_journey_across_spring_festival(api, clerk, commitment_item, officer, at):
     window, desk = api(clerk), api(officer)
     identifier = valid_id_number(7)
     with at(2025, 1, 24):
@@ -259,7 +256,7 @@ def test_a_filing_item_is_filed_at_once_with_its_receipt(api, applicant_user, en
 
 
 def test_an_optimised_item_is_reviewed_with_its_clock_paused_by_a_correction(api, applicant_user, enterprise,
-                                                                            item_officer):
+                                                                            item_officer, at):
     desk, applicant = api(item_officer(Item.objects.get(seq_no=38))), api(applicant_user)
     with at(2024, 9, 27):
         number = post(applicant, "", {"item": "QZ-038", "applicant": enterprise.identifier}).json()["number"]
@@ -292,9 +289,8 @@ def test_an_optimised_item_may_be_rejected_with_a_reason(api, applicant_user, en
 # --- refusals change nothing --------------------------------------------------------------------
 
 @pytest.fixture
-def noticed(applicant_user, enterprise, commitment_item, officer):
-    return commitment_application(item=commitment_item, applicant=enterprise, actor=applicant_user, officer=officer,
-                                  until="notice_issued", channel="online")
+def noticed(applicant_user, enterprise, officer):
+    return ApplicationFactory(notice_issued=True, applicant=enterprise, actor=applicant_user, officer=officer)
 
 
 @pytest.fixture
@@ -309,13 +305,30 @@ def committed(applicant_user, enterprise, commitment_item, officer):
     ({**COMMIT, "signatory": " "}, "signatory", "签署人"),
     ({**COMMIT, "kind": "maybe"}, "kind", "承诺类型"),
     ({**COMMIT, "kind": "will_meet"}, "meet_by", "今天以后"),
-    (COMMIT, "materials", "申请书、承诺书附件"),
 ])
 def test_a_bad_commitment_is_refused_with_its_field_and_changes_nothing(api, applicant_user, noticed, body, field,
                                                                        message):
     before = state(noticed)
     assert message in refused(post(api(applicant_user), f"{noticed.number}/commit/", body), 400, field)
     assert state(noticed) == before
+
+
+def test_a_commitment_without_its_materials_names_each_missing_one(api, applicant_user, noticed, commitment_item):
+    before = state(noticed)
+    response = post(api(applicant_user), f"{noticed.number}/commit/", COMMIT)
+    refused(response, 400)
+    errors = response.json()["errors"]
+    for material in commitment_item.materials.exclude(due=MaterialDue.AFTER_DECISION):
+        assert material.name in errors[f"materials.{material.pk}"][0], errors
+    assert state(noticed) == before
+
+
+def test_a_commitment_wrong_in_several_ways_is_told_every_one_at_once(api, applicant_user, noticed):
+    body = {**COMMIT, "confirmations": [True] * 6 + [False], "signatory": " "}
+    response = post(api(applicant_user), f"{noticed.number}/commit/", body)
+    refused(response, 400, "confirmations")
+    errors = response.json()["errors"]
+    assert {"confirmations", "signatory"} <= set(errors) and any(k.startswith("materials.") for k in errors)
 
 
 def test_a_wrong_check_character_is_refused_and_registers_nobody(api, applicant_user):
@@ -407,7 +420,7 @@ def test_committing_before_the_notice_is_a_conflict(api, applicant_user, enterpr
 
 
 def test_committing_after_the_three_working_days_is_a_conflict(api, applicant_user, enterprise, commitment_item,
-                                                               officer):
+                                                               officer, at):
     with at(2024, 10, 8):
         app = commitment_application(item=commitment_item, applicant=enterprise, actor=applicant_user,
                                      officer=officer, until="notice_issued", channel="online")

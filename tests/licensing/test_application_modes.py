@@ -3,25 +3,18 @@
 附件2 of 钦政发〔2019〕18号 gives each item its reform mode; DOMAIN.md says what each mode means.
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from licensing import services
 from licensing.constants import Channel, Route, Status
-from licensing.exceptions import Conflict, InvalidInput
+from portal.exceptions import Conflict, InvalidInput
 from licensing.models import Application, ApplicationEvent, Item, Licence
 from notices.constants import DocumentKind
-from tests.factories import ApplicantFactory, commitment_application
+from tests.clock import SHANGHAI
+from tests.factories import ApplicantFactory, ApplicationFactory, commitment_application
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10, minute=0):
-    return time_machine.travel(dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI), tick=False)
 
 
 def item(seq_no) -> Item:
@@ -87,7 +80,7 @@ def test_an_unknown_channel_is_refused_and_nothing_is_created(enterprise, applic
 
 
 def test_the_committed_limit_runs_in_working_days_from_acceptance_across_national_day(
-        optimised_item, enterprise, applicant_user, officer):
+        optimised_item, enterprise, applicant_user, officer, at):
     with at(2024, 9, 26):
         application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
         assert application.decision_due is None  # the clock starts at acceptance, not submission
@@ -99,7 +92,7 @@ def test_the_committed_limit_runs_in_working_days_from_acceptance_across_nationa
 
 
 def test_a_request_for_correction_pauses_the_clock_and_resubmission_resumes_it(
-        optimised_item, enterprise, applicant_user, officer):
+        optimised_item, enterprise, applicant_user, officer, at):
     application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
     with at(2024, 9, 27):
         application = services.application_accept(application=application, actor=officer)
@@ -126,7 +119,7 @@ def test_a_request_for_correction_must_say_what_to_correct(optimised_item, enter
 
 
 def test_an_accepted_optimised_application_is_approved_with_a_licence(
-        optimised_item, enterprise, applicant_user, officer):
+        optimised_item, enterprise, applicant_user, officer, at):
     application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
     application = services.application_accept(application=application, actor=officer)
     with at(2024, 10, 9):
@@ -153,10 +146,8 @@ def test_a_rejection_records_its_reason_and_issues_a_rejection(
     assert not Licence.objects.exists()
 
 
-def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(
-        optimised_item, enterprise, applicant_user, officer):
-    application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
-    application = services.application_accept(application=application, actor=officer)
+def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(optimised_item, officer):
+    application = ApplicationFactory(accepted=True, item=optimised_item, officer=officer)
     with pytest.raises(InvalidInput) as exc:
         services.application_reject(application=application, actor=officer, reason="")
     assert exc.value.message == "不予许可须说明理由。"
@@ -178,9 +169,8 @@ def test_an_item_without_a_statutory_limit_runs_without_a_decision_date(enterpri
     assert application.status == Status.APPROVED
 
 
-def test_an_applicant_may_withdraw_while_under_review(optimised_item, enterprise, applicant_user, officer):
-    application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
-    application = services.application_accept(application=application, actor=officer)
+def test_an_applicant_may_withdraw_while_under_review(optimised_item, enterprise, applicant_user):
+    application = ApplicationFactory(accepted=True, item=optimised_item, applicant=enterprise, actor=applicant_user)
     application = services.application_withdraw(application=application, actor=applicant_user)
     assert application.status == Status.WITHDRAWN
     assert application.events.last().reason == "申请人撤回申请。"
@@ -232,7 +222,7 @@ def test_after_the_notice_the_applicant_may_still_choose_the_ordinary_way(
 
 
 def test_every_transition_of_an_optimised_application_writes_an_event(
-        optimised_item, enterprise, applicant_user, officer):
+        optimised_item, enterprise, applicant_user, officer, at):
     with at(2024, 9, 26, 9, 30):
         application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
     with at(2024, 9, 27):
@@ -263,6 +253,9 @@ def test_every_transition_of_a_commitment_writes_an_event(commitment_item, enter
     assert list(events) == [
         ("submit", "", Status.SUBMITTED, applicant_user.pk),
         ("issue_notice", Status.SUBMITTED, Status.NOTICE_ISSUED, officer.pk),
+        # the materials due with the commitment, handed in with it: an event each, naming who
+        ("submit_material", Status.NOTICE_ISSUED, Status.NOTICE_ISSUED, applicant_user.pk),
+        ("submit_material", Status.NOTICE_ISSUED, Status.NOTICE_ISSUED, applicant_user.pk),
         ("commit", Status.NOTICE_ISSUED, Status.COMMITTED, applicant_user.pk),
         ("decide", Status.COMMITTED, Status.APPROVED, officer.pk),
     ]
@@ -305,7 +298,7 @@ def test_a_stale_copy_cannot_move_an_application_twice(commitment_item, enterpri
 # --- numbers -------------------------------------------------------------------------------------
 
 
-def test_numbers_count_up_within_a_year_and_restart_with_the_next(enterprise, applicant_user):
+def test_numbers_count_up_within_a_year_and_restart_with_the_next(enterprise, applicant_user, at):
     with at(2024, 12, 31, 9):
         first = submit(1, enterprise, applicant_user)
         second = submit(3, enterprise, applicant_user)

@@ -5,28 +5,22 @@ basis and conditions, and it has three materials, due at application, at commitm
 20 working days after the decision.
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from licensing import services
 from licensing.constants import Channel, CommitmentKind, MaterialDue, MaterialStatus, Route, Status
-from licensing.exceptions import Conflict, InvalidInput
+from portal.exceptions import Conflict, InvalidInput
 from licensing.models import Application, Commitment, Item, Licence
 from notices.constants import DocumentKind
 from supervision.constants import InspectionStatus
 from supervision.models import Inspection
+from tests.clock import SHANGHAI
 from tests.factories import commitment_application, files_owed_at_commitment, pdf_file
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALL_SEVEN = [True] * 7
-
-
-def at(year, month, day, hour=10, minute=0):
-    return time_machine.travel(dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI), tick=False)
 
 
 def fresh(application):
@@ -64,7 +58,7 @@ def incomplete_item():
 
 
 @pytest.fixture
-def notice_issued(commitment_item, enterprise, applicant_user, officer):
+def notice_issued(commitment_item, enterprise, applicant_user, officer, at):
     """An online application whose notice was issued on 2024-10-10; the commitment is due 2024-10-14."""
     with at(2024, 9, 30):
         application = services.application_submit(item=commitment_item, applicant=enterprise, actor=applicant_user)
@@ -76,7 +70,7 @@ def notice_issued(commitment_item, enterprise, applicant_user, officer):
 
 
 def test_an_online_application_is_owed_its_notice_within_3_working_days(commitment_item, enterprise,
-                                                                        applicant_user):
+                                                                        applicant_user, at):
     with at(2024, 9, 30):
         application = services.application_submit(item=commitment_item, applicant=enterprise, actor=applicant_user)
     assert (application.route, application.status) == (Route.COMMITMENT, Status.SUBMITTED)
@@ -95,7 +89,7 @@ def test_the_notice_gives_3_working_days_to_commit_counting_a_make_up_saturday(n
 
 
 def test_the_commitment_with_its_materials_is_decided_the_same_day(notice_issued, commitment_item,
-                                                                   applicant_user, officer, regulator):
+                                                                   applicant_user, officer, regulator, at):
     with at(2024, 10, 14, 9):
         committed = commit(notice_issued, applicant_user)
         assert committed.status == Status.COMMITTED
@@ -118,7 +112,7 @@ def test_the_commitment_with_its_materials_is_decided_the_same_day(notice_issued
 
 
 def test_a_decision_on_new_year_s_eve_counts_materials_across_spring_festival_2025(
-        commitment_item, enterprise, clerk, officer):
+        commitment_item, enterprise, clerk, officer, at):
     with at(2024, 12, 31):
         decided = commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer)
     later = decided.materials.get(material__due=MaterialDue.AFTER_DECISION)
@@ -131,12 +125,12 @@ def test_a_decision_on_new_year_s_eve_counts_materials_across_spring_festival_20
     assert not decided.deadlines_provisional
 
 
-def test_a_commitment_on_the_last_evening_is_in_time(notice_issued, applicant_user):
+def test_a_commitment_on_the_last_evening_is_in_time(notice_issued, applicant_user, at):
     with at(2024, 10, 14, 23, 30):
         assert commit(notice_issued, applicant_user).status == Status.COMMITTED
 
 
-def test_a_commitment_after_its_due_date_is_refused(notice_issued, applicant_user):
+def test_a_commitment_after_its_due_date_is_refused(notice_issued, applicant_user, at):
     with at(2024, 10, 15, 8):
         with pytest.raises(Conflict) as exc:
             commit(notice_issued, applicant_user)
@@ -147,7 +141,7 @@ def test_a_commitment_after_its_due_date_is_refused(notice_issued, applicant_use
 # --- at the window (一窗受理) ---------------------------------------------------------------------
 
 
-def test_at_the_window_the_notice_is_handed_over_on_the_spot(commitment_item, enterprise, clerk):
+def test_at_the_window_the_notice_is_handed_over_on_the_spot(commitment_item, enterprise, clerk, at):
     with at(2024, 9, 30, 15):
         application = services.application_submit(item=commitment_item, applicant=enterprise, actor=clerk,
                                                   channel=Channel.WINDOW)
@@ -189,7 +183,7 @@ def test_online_an_incomplete_item_is_received_but_its_notice_cannot_be_issued(
 
 
 def test_a_commitment_to_meet_the_conditions_later_licenses_without_permission_to_operate(
-        notice_issued, applicant_user, officer):
+        notice_issued, applicant_user, officer, at):
     with at(2024, 10, 14):
         committed = commit(notice_issued, applicant_user, kind=CommitmentKind.WILL_MEET, meet_by=dt.date(2024, 12, 1))
         decided = services.application_decide(application=committed, actor=officer)
@@ -199,7 +193,7 @@ def test_a_commitment_to_meet_the_conditions_later_licenses_without_permission_t
 
 
 @pytest.mark.parametrize("meet_by", [None, dt.date(2024, 10, 14), dt.date(2024, 10, 1)])
-def test_a_commitment_to_meet_the_conditions_later_needs_a_future_date(notice_issued, applicant_user, meet_by):
+def test_a_commitment_to_meet_the_conditions_later_needs_a_future_date(notice_issued, applicant_user, meet_by, at):
     with at(2024, 10, 14):
         with pytest.raises(InvalidInput) as exc:
             commit(notice_issued, applicant_user, kind=CommitmentKind.WILL_MEET, meet_by=meet_by)
@@ -207,7 +201,7 @@ def test_a_commitment_to_meet_the_conditions_later_needs_a_future_date(notice_is
     assert nothing_changed_since(notice_issued, Status.NOTICE_ISSUED, 2)
 
 
-def test_already_meeting_the_conditions_takes_no_date(notice_issued, applicant_user):
+def test_already_meeting_the_conditions_takes_no_date(notice_issued, applicant_user, at):
     with at(2024, 10, 14):
         with pytest.raises(InvalidInput) as exc:
             commit(notice_issued, applicant_user, meet_by=dt.date(2024, 12, 1))
@@ -216,7 +210,7 @@ def test_already_meeting_the_conditions_takes_no_date(notice_issued, applicant_u
 
 
 @pytest.mark.parametrize("confirmations", [[True] * 6, [True] * 6 + [False], [], None])
-def test_all_seven_confirmations_are_required(notice_issued, applicant_user, confirmations):
+def test_all_seven_confirmations_are_required(notice_issued, applicant_user, confirmations, at):
     with at(2024, 10, 14):
         with pytest.raises(InvalidInput) as exc:
             commit(notice_issued, applicant_user, confirmations=confirmations)
@@ -225,12 +219,13 @@ def test_all_seven_confirmations_are_required(notice_issued, applicant_user, con
 
 
 def test_a_commitment_without_the_material_due_with_it_is_refused_and_changes_nothing(
-        notice_issued, commitment_item, applicant_user):
+        notice_issued, commitment_item, applicant_user, at):
     only_the_form = {material_id(commitment_item, MaterialDue.AT_APPLICATION): pdf_file("申请书.pdf")}
     with at(2024, 10, 14):
         with pytest.raises(InvalidInput) as exc:
             commit(notice_issued, applicant_user, files=only_the_form)
-    assert exc.value.message == "递交承诺书时须一并提交以下材料：承诺书附件。"
+    assert exc.value.message == "递交承诺书时须一并提交此材料：承诺书附件。"
+    assert exc.value.field == f"files.{material_id(commitment_item, MaterialDue.AT_COMMITMENT)}"
     assert nothing_changed_since(notice_issued, Status.NOTICE_ISSUED, 2)
     # The form that came with it was not kept either: the whole step is undone.
     assert set(notice_issued.materials.values_list("status", flat=True)) == {MaterialStatus.OWED}
@@ -238,7 +233,7 @@ def test_a_commitment_without_the_material_due_with_it_is_refused_and_changes_no
 
 
 def test_a_material_that_is_not_a_pdf_or_image_is_refused(notice_issued, commitment_item, applicant_user,
-                                                          not_a_pdf):
+                                                          not_a_pdf, at):
     files = files_owed_at_commitment(notice_issued)
     files[material_id(commitment_item, MaterialDue.AT_COMMITMENT)] = not_a_pdf
     with at(2024, 10, 14):
@@ -248,7 +243,7 @@ def test_a_material_that_is_not_a_pdf_or_image_is_refused(notice_issued, commitm
     assert nothing_changed_since(notice_issued, Status.NOTICE_ISSUED, 2)
 
 
-def test_a_material_of_another_item_is_refused(notice_issued, applicant_user):
+def test_a_material_of_another_item_is_refused(notice_issued, applicant_user, at):
     with at(2024, 10, 14):
         with pytest.raises(InvalidInput) as exc:
             commit(notice_issued, applicant_user, files={999999: pdf_file()})
@@ -256,7 +251,7 @@ def test_a_material_of_another_item_is_refused(notice_issued, applicant_user):
     assert nothing_changed_since(notice_issued, Status.NOTICE_ISSUED, 2)
 
 
-def test_a_commitment_needs_a_signatory(notice_issued, applicant_user):
+def test_a_commitment_needs_a_signatory(notice_issued, applicant_user, at):
     with at(2024, 10, 14):
         with pytest.raises(InvalidInput) as exc:
             services.application_commit(application=notice_issued, actor=applicant_user,

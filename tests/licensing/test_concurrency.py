@@ -11,7 +11,7 @@ from django.db import connection
 
 from licensing import services
 from licensing.constants import Status
-from licensing.exceptions import Conflict
+from portal.exceptions import Conflict
 from licensing.models import Application, ApplicationEvent, Item, Licence
 from supervision.models import Inspection
 from tests.factories import commitment_application

@@ -1,9 +1,7 @@
 """The applicant's pages: 我的办件, 办理主体, 在线申请, and the applicant's steps on the application page."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from licensing import services
@@ -15,12 +13,6 @@ from tests.conftest import pdf_upload
 from tests.factories import ApplicantFactory, commitment_application, valid_id_number, valid_uscc
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(dt.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def page(client, url):
@@ -136,7 +128,7 @@ def test_an_account_without_applicants_is_asked_to_register_one_first(login, out
 
 
 def test_applying_online_files_the_application_and_says_when_the_notice_is_due(
-        login, applicant_user, enterprise, commitment_item):
+        login, applicant_user, enterprise, commitment_item, at):
     with at(2024, 9, 27):  # Friday before National Day; 9-29 (Sunday) is a make-up working day
         response = login(applicant_user).post(reverse("apply", args=[commitment_item.code]), {
             "applicant": enterprise.pk, "wants_commitment": "yes", "details": "客房30间"}, follow=True)
@@ -155,7 +147,7 @@ def test_declining_to_commit_goes_the_ordinary_way(login, applicant_user, enterp
 
 def test_an_applicant_with_a_credit_record_is_told_before_submitting_that_the_ordinary_procedure_applies(
         login, applicant_user, enterprise, commitment_item):
-    credit_record_create(applicant=enterprise, reason=CreditReason.FALSE_COMMITMENT)
+    credit_record_create(applicant=enterprise, actor=None, reason=CreditReason.FALSE_COMMITMENT)
     client = login(applicant_user)
 
     html = page(client, reverse("apply", args=[commitment_item.code]))
@@ -223,7 +215,7 @@ def test_the_commit_form_has_seven_separate_confirmations_with_their_full_text(
 
 
 def test_a_deadline_in_a_year_whose_holidays_are_not_published_is_flagged(
-        login, applicant_user, enterprise, commitment_item):
+        login, applicant_user, enterprise, commitment_item, at):
     with at(2026, 12, 29):  # 3 working days run into 2027, not yet published
         application = services.application_submit(item=commitment_item, applicant=enterprise, actor=applicant_user)
         html = page(login(applicant_user), detail_url(application))
@@ -290,7 +282,7 @@ def test_an_empty_commitment_shows_every_missing_answer_at_once(login, applicant
 
 
 def test_a_material_due_after_the_decision_shows_its_date_and_is_handed_in_on_the_page(
-        login, applicant_user, enterprise, commitment_item, officer, a_pdf):
+        login, applicant_user, enterprise, commitment_item, officer, a_pdf, at):
     with at(2024, 10, 10):
         application = online(commitment_item, enterprise, applicant_user, officer, until="approved")
         later = commitment_item.materials.get(due=MaterialDue.AFTER_DECISION)

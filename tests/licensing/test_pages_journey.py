@@ -4,10 +4,8 @@ Online across National Day 2024 and at the window across Spring Festival 2025, w
 on the day of the commitment (附件3 第五条) and every deadline counted in working days.
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,12 +15,6 @@ from tests.conftest import pdf_upload
 from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(dt.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def text(response):
@@ -43,7 +35,7 @@ def section(html, anchor):
 
 
 def test_online_journey_across_national_day(login, applicant_user, enterprise, commitment_item,
-                                            officer):
+                                            officer, at):
     applicant_client = login(applicant_user)
     with at(2024, 9, 27):  # Friday; 9-28 off, 9-29 (Sunday) a make-up working day, 10-01..07 off
         guide = text(applicant_client.get(reverse("item-guide", args=[commitment_item.code])))
@@ -84,7 +76,7 @@ def test_online_journey_across_national_day(login, applicant_user, enterprise, c
     assert reverse("document-pdf", args=[decision.verification_code]) in final
 
 
-def test_window_journey_across_spring_festival(login, clerk, officer, commitment_item):
+def test_window_journey_across_spring_festival(login, clerk, officer, commitment_item, at):
     code = valid_uscc("journey-window")
     clerk_client = login(clerk)
     with at(2025, 1, 24):  # Friday; 1-26 (Sunday) worked, 1-28..2-04 off

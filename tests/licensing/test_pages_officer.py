@@ -1,9 +1,5 @@
 """审批工作台 and the officer's buttons: what is due for the officer's authority, and every transition."""
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from licensing import services
@@ -11,15 +7,9 @@ from licensing.constants import Channel, Route, Status
 from licensing.models import Application, Item
 from supervision.constants import CreditReason
 from supervision.models import CreditRecord
-from tests.factories import commitment_application
+from tests.factories import ApplicationFactory, commitment_application
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(dt.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def section(html, anchor):
@@ -76,7 +66,7 @@ def test_the_desk_shows_only_the_applications_of_the_officers_authority(
 # --- the queues ----------------------------------------------------------------------------
 
 def test_remote_notices_due_are_listed_and_overdue_ones_highlighted(login, officer, enterprise, applicant_user,
-                                                                    commitment_item):
+                                                                    commitment_item, at):
     with at(2024, 9, 27):
         late = submitted(commitment_item, enterprise, applicant_user)   # due 2024-10-08
     with at(2024, 10, 9):
@@ -90,7 +80,7 @@ def test_remote_notices_due_are_listed_and_overdue_ones_highlighted(login, offic
 
 
 def test_commitments_are_listed_to_decide_today_and_yesterdays_flagged_late(login, officer, enterprise, applicant_user,
-                                                                            commitment_item):
+                                                                            commitment_item, at):
     with at(2024, 10, 9):
         yesterday = journey(commitment_item, enterprise, applicant_user, officer, "committed")
     with at(2024, 10, 10, 9):
@@ -102,7 +92,7 @@ def test_commitments_are_listed_to_decide_today_and_yesterdays_flagged_late(logi
 
 
 def test_ordinary_reviews_show_their_decision_date_and_overdue_ones(login, officer, enterprise, applicant_user,
-                                                                   reviewed_item):
+                                                                   reviewed_item, at):
     with at(2024, 9, 2):
         application = submitted(reviewed_item, enterprise, applicant_user, wants_commitment=False)
         due = services.application_accept(application=application, actor=officer).decision_due
@@ -116,7 +106,7 @@ def test_ordinary_reviews_show_their_decision_date_and_overdue_ones(login, offic
 
 
 def test_later_materials_and_inspections_are_running_deadlines_on_the_desk(login, officer, enterprise, applicant_user,
-                                                                          commitment_item):
+                                                                          commitment_item, at):
     with at(2024, 10, 10):
         application = journey(commitment_item, enterprise, applicant_user, officer, "approved")
         html = desk_html(login(officer))
@@ -192,8 +182,8 @@ def test_accept_then_approve_an_ordinary_application(login, officer, enterprise,
 
 def test_a_correction_request_without_a_reason_is_refused_beside_the_field(login, officer, enterprise, applicant_user,
                                                                            reviewed_item):
-    application = submitted(reviewed_item, enterprise, applicant_user, wants_commitment=False)
-    services.application_accept(application=application, actor=officer)
+    application = ApplicationFactory(accepted=True, item=reviewed_item, applicant=enterprise, actor=applicant_user,
+                                     officer=officer)
     response = post(login(officer), "web-application-request-correction", application, {"reason": "  "})
 
     assert response.status_code == 400
@@ -204,8 +194,8 @@ def test_a_correction_request_without_a_reason_is_refused_beside_the_field(login
 
 def test_a_correction_pauses_the_clock_and_the_applicant_resubmits(login, officer, enterprise, applicant_user,
                                                                    reviewed_item):
-    application = submitted(reviewed_item, enterprise, applicant_user, wants_commitment=False)
-    services.application_accept(application=application, actor=officer)
+    application = ApplicationFactory(accepted=True, item=reviewed_item, applicant=enterprise, actor=applicant_user,
+                                     officer=officer)
     post(login(officer), "web-application-request-correction", application, {"reason": "请补充消防验收意见书"})
     assert Application.objects.get(pk=application.pk).status == Status.CORRECTION
 
@@ -216,8 +206,8 @@ def test_a_correction_pauses_the_clock_and_the_applicant_resubmits(login, office
 
 
 def test_rejecting_needs_a_reason_and_issues_the_refusal(login, officer, enterprise, applicant_user, reviewed_item):
-    application = submitted(reviewed_item, enterprise, applicant_user, wants_commitment=False)
-    services.application_accept(application=application, actor=officer)
+    application = ApplicationFactory(accepted=True, item=reviewed_item, applicant=enterprise, actor=applicant_user,
+                                     officer=officer)
     client = login(officer)
 
     assert "不予许可须说明理由" in post(client, "web-application-reject", application, {"reason": ""}).content.decode()

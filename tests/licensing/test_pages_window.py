@@ -123,7 +123,7 @@ def test_the_clerk_records_the_signed_commitment_for_the_applicant_present(login
 
 
 def test_a_barred_applicant_is_accepted_the_ordinary_way_and_the_clerk_sees_why(login, clerk, enterprise, commitment_item):
-    credit_record_create(applicant=enterprise, reason=CreditReason.MISSING_MATERIALS)
+    credit_record_create(applicant=enterprise, actor=None, reason=CreditReason.MISSING_MATERIALS)
     client = login(clerk)
     assert "不再适用告知承诺" in client.get(reverse("window-applicant", args=[enterprise.pk])).content.decode()
 

@@ -6,28 +6,21 @@
 - A notice not answered with a commitment within 3 working days closes the application (第三条).
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from licensing import services
 from licensing.constants import Channel, MaterialDue, MaterialStatus, Route, Status
-from licensing.exceptions import Conflict, InvalidInput
+from portal.exceptions import Conflict, InvalidInput
 from licensing.models import Application, ApplicationEvent, Item, Licence
 from notices.constants import DocumentKind
 from notices.models import Document
 from supervision.constants import CreditReason, InspectionStatus
 from supervision.models import CreditRecord
+from tests.clock import SHANGHAI, at
 from tests.factories import ApplicantFactory, commitment_application, files_owed_at_commitment, pdf_file
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10, minute=0):
-    return time_machine.travel(dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI), tick=False)
 
 
 def fresh(application):

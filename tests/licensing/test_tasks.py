@@ -3,13 +3,10 @@
 apply() runs a task through Celery's own tracer in this process; the last test sends one
 through the configured broker (filesystem:// by default, Redis in CI) to a real worker.
 """
-import datetime as dt
 import threading
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -23,12 +20,6 @@ from portal.celery import app as celery_app
 from supervision.models import CreditRecord
 from tests.factories import commitment_application
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(dt.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
-
 
 def status_of(application):
     return Application.objects.get(pk=application.pk).status
@@ -41,7 +32,7 @@ def run(task):
 
 
 @pytest.fixture
-def approved_late(commitment_item, enterprise, clerk, officer):
+def approved_late(commitment_item, enterprise, clerk, officer, at):
     """Decided 2024-10-14; its after-decision material was due 2024-11-11 and never came."""
     with at(2024, 10, 14):
         return commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer)
@@ -55,7 +46,7 @@ def test_the_beat_schedule_runs_both_jobs_every_hour():
 
 
 @pytest.mark.django_db
-def test_the_revocation_job_run_twice_revokes_once(approved_late):
+def test_the_revocation_job_run_twice_revokes_once(approved_late, at):
     with at(2024, 11, 12, 0):
         assert run(tasks.revoke_for_overdue_materials) == [approved_late.number]
         assert run(tasks.revoke_for_overdue_materials) == []
@@ -65,7 +56,7 @@ def test_the_revocation_job_run_twice_revokes_once(approved_late):
 
 
 @pytest.mark.django_db
-def test_the_lapse_job_run_twice_lapses_once_and_spares_the_holiday(commitment_item, enterprise, clerk):
+def test_the_lapse_job_run_twice_lapses_once_and_spares_the_holiday(commitment_item, enterprise, clerk, at):
     with at(2024, 9, 27):  # commitment due 2024-10-08, after National Day
         notified = services.application_submit(item=commitment_item, applicant=enterprise, actor=clerk,
                                                channel=Channel.WINDOW)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from licensing import services
-from licensing.exceptions import InvalidInput
+from portal.exceptions import InvalidInput
 from licensing.models import MaterialSubmission
 from tests.factories import commitment_application, files_owed_at_commitment
 

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from licensing.constants import ApplicantKind
-from licensing.exceptions import InvalidInput
+from portal.exceptions import InvalidInput
 from licensing.models import Applicant, ApplicantMembership
-from licensing.exceptions import NotAllowed
+from portal.exceptions import NotAllowed
 from licensing.services import applicant_register
-from licensing.validators import mask_identifier, validate_id_number, validate_uscc
+from licensing.validators import validate_id_number, validate_uscc
+from portal.masking import mask_identifier, mask_person_name
 from tests.factories import valid_id_number, valid_uscc
 
 # Public examples, their check characters computed by hand from the standards' weights:
@@ -102,12 +103,16 @@ def test_lists_and_logs_see_only_the_ends_of_an_identifier():
     assert mask_identifier("11010519491231002X") == "1101**********002X"
 
 
+def test_the_public_sees_a_persons_surname_only():
+    assert (mask_person_name("张三丰"), mask_person_name(" 张 "), mask_person_name("")) == ("张**", "张*", "")
+
+
 # --- registering an applicant ---------------------------------------------------------------
 
 @pytest.mark.django_db
 def test_registering_an_enterprise_with_a_valid_code_links_the_account(applicant_user):
     applicant = applicant_register(kind=ApplicantKind.ENTERPRISE, identifier="91350100m000100y43",
-                                   name=" 钦州测试有限公司 ", user=applicant_user)
+                                   name=" 钦州测试有限公司 ", actor=applicant_user, user=applicant_user)
     assert applicant.identifier == "91350100M000100Y43"
     assert applicant.name == "钦州测试有限公司"
     assert applicant.members.get() == applicant_user
@@ -116,10 +121,11 @@ def test_registering_an_enterprise_with_a_valid_code_links_the_account(applicant
 @pytest.mark.django_db
 def test_registering_the_same_code_twice_finds_the_same_applicant(applicant_user):
     first = applicant_register(kind=ApplicantKind.PERSON, identifier=PUBLIC_ID_NUMBERS[0], name="张三",
-                               user=applicant_user)
+                               actor=applicant_user, user=applicant_user)
     again = applicant_register(kind=ApplicantKind.PERSON, identifier=PUBLIC_ID_NUMBERS[0].lower(), name="张三",
-                               user=applicant_user)
-    at_the_window = applicant_register(kind=ApplicantKind.PERSON, identifier=PUBLIC_ID_NUMBERS[0], name="张三")
+                               actor=applicant_user, user=applicant_user)
+    at_the_window = applicant_register(kind=ApplicantKind.PERSON, identifier=PUBLIC_ID_NUMBERS[0], name="张三",
+                                       actor=None)
     assert first == again == at_the_window
     assert Applicant.objects.count() == 1
     assert ApplicantMembership.objects.count() == 1
@@ -136,7 +142,8 @@ def test_registering_the_same_code_twice_finds_the_same_applicant(applicant_user
 def test_registering_with_a_bad_identifier_is_refused_and_creates_nothing(applicant_user, kind, identifier, field,
                                                                            words):
     with pytest.raises(InvalidInput) as exc:
-        applicant_register(kind=kind, identifier=identifier, name="钦州测试有限公司", user=applicant_user)
+        applicant_register(kind=kind, identifier=identifier, name="钦州测试有限公司", actor=applicant_user,
+                           user=applicant_user)
     assert exc.value.field == field
     assert words in exc.value.message
     assert not Applicant.objects.exists()
@@ -146,6 +153,6 @@ def test_registering_with_a_bad_identifier_is_refused_and_creates_nothing(applic
 @pytest.mark.django_db
 def test_registering_without_a_name_is_refused_and_creates_nothing():
     with pytest.raises(InvalidInput) as exc:
-        applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=PUBLIC_USCC[0], name="  ")
+        applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=PUBLIC_USCC[0], name="  ", actor=None)
     assert exc.value.message == "请填写申请人名称或姓名。"
     assert not Applicant.objects.exists()

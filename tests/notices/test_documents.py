@@ -5,10 +5,8 @@ Rendering takes a moment, so each test renders at most one PDF.
 """
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -22,13 +20,8 @@ from tests.factories import ApplicantFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEGAL_BASIS = "《旅馆业治安管理办法》第四条：申请开办旅馆，应当具备相应的安全设施。"
 CONDITIONS = "客房、通道和消防设施符合《旅馆业治安管理办法》及消防技术标准。"
-
-
-def at(year, month, day, hour=10):
-    return time_machine.travel(dt.datetime(year, month, day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def pdf_text(data: bytes) -> str:
@@ -68,7 +61,7 @@ def files_for(application, a_pdf):
 
 
 @pytest.fixture
-def noticed(item, enterprise, applicant_user, officer):
+def noticed(item, enterprise, applicant_user, officer, at):
     """Filed online on Monday 10 March 2025; the notice is issued the same day."""
     with at(2025, 3, 10):
         application = services.application_submit(item=item, applicant=enterprise, actor=applicant_user,
@@ -83,7 +76,7 @@ def commit(application, actor, a_pdf, **kwargs):
 
 
 @pytest.fixture
-def decided(noticed, applicant_user, officer, a_pdf):
+def decided(noticed, applicant_user, officer, a_pdf, at):
     """Committed and decided on Wednesday 12 March 2025, within the 3 working days."""
     with at(2025, 3, 12):
         committed = commit(noticed, applicant_user, a_pdf)
@@ -111,7 +104,7 @@ def test_the_notice_tells_the_applicant_everything_before_it_commits(noticed, it
 
 
 def test_the_commitment_carries_the_applicant_and_each_of_the_seven_confirmations(
-        noticed, enterprise, applicant_user, a_pdf):
+        noticed, enterprise, applicant_user, a_pdf, at):
     with at(2025, 3, 12, hour=15):
         commit(noticed, applicant_user, a_pdf)
     text = rendered(noticed, DocumentKind.COMMITMENT)
@@ -122,7 +115,7 @@ def test_the_commitment_carries_the_applicant_and_each_of_the_seven_confirmation
         assert phrase in text, phrase
 
 
-def test_a_will_meet_commitment_says_no_business_before_the_date(noticed, applicant_user, officer, a_pdf):
+def test_a_will_meet_commitment_says_no_business_before_the_date(noticed, applicant_user, officer, a_pdf, at):
     with at(2025, 3, 12):
         committed = commit(noticed, applicant_user, a_pdf, kind=CommitmentKind.WILL_MEET,
                            meet_by=dt.date(2025, 4, 30))
@@ -146,7 +139,7 @@ def test_the_decision_names_the_licence_what_is_still_owed_and_the_inspection(de
     assert "申请书2025" not in text  # handed in with the commitment: not owed any more
 
 
-def test_late_materials_give_a_revocation_that_notes_the_credit_record(decided):
+def test_late_materials_give_a_revocation_that_notes_the_credit_record(decided, at):
     with at(2025, 4, 11):
         services.applications_revoke_for_overdue_materials()
         services.applications_revoke_for_overdue_materials()  # the beat job may run twice: one document
@@ -184,7 +177,7 @@ def test_a_cancelled_item_gets_a_registration_receipt_that_enters_supervision(en
         assert phrase in text, phrase
 
 
-def test_a_persons_identifier_is_masked_except_on_the_commitment_it_signs(item, applicant_user, officer, a_pdf):
+def test_a_persons_identifier_is_masked_except_on_the_commitment_it_signs(item, applicant_user, officer, a_pdf, at):
     person = ApplicantFactory(kind="person", name="赵六", identifier=valid_id_number(7), members=[applicant_user])
     with at(2025, 3, 10):
         application = services.application_submit(item=item, applicant=person, actor=applicant_user,
@@ -195,7 +188,7 @@ def test_a_persons_identifier_is_masked_except_on_the_commitment_it_signs(item, 
     assert person.identifier in document(application, DocumentKind.COMMITMENT).html
 
 
-def test_demo_content_is_bannered_on_the_document(item, noticed):
+def test_demo_content_is_bannered_on_the_document(item, noticed, at):
     item.is_demo_content = True
     item.save()
     with at(2025, 3, 10):

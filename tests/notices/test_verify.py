@@ -1,9 +1,5 @@
 """The public verification page: anyone holding a document checks it was issued here and is unchanged."""
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from licensing import services
@@ -14,17 +10,15 @@ from tests.factories import ApplicantFactory, files_owed_at_commitment, valid_id
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 def verify(client, code):
     return client.get(reverse("verify"), {"code": code}).content.decode()
 
 
 @pytest.fixture
-def receipt(enterprise, applicant_user):
+def receipt(enterprise, applicant_user, at):
     """A registration receipt issued on 28 November 2026 (item 1, approval cancelled)."""
-    with time_machine.travel(dt.datetime(2026, 11, 28, 10, tzinfo=SHANGHAI), tick=False):
+    with at(2026, 11, 28):
         application = services.application_submit(item=Item.objects.get(seq_no=1), applicant=enterprise,
                                                   actor=applicant_user)
     return Document.objects.get(application=application)
@@ -75,11 +69,11 @@ def test_a_persons_name_is_masked(client, commitment_item, applicant_user):
     assert "赵小六" not in page
 
 
-def test_every_document_of_a_revoked_licence_says_it_was_revoked(client, licensed, officer):
+def test_every_document_of_a_revoked_licence_says_it_was_revoked(client, licensed, officer, at):
     decision = Document.objects.get(application=licensed, kind=DocumentKind.DECISION)
     assert "许可状态" in verify(client, decision.verification_code)
     assert "已撤销" not in verify(client, decision.verification_code)
-    with time_machine.travel(dt.datetime(2026, 12, 3, 10, tzinfo=SHANGHAI), tick=False):
+    with at(2026, 12, 3):
         services.application_revoke(application=licensed, actor=officer, reason="检查发现承诺内容不实。")
     for kind in [DocumentKind.NOTICE, DocumentKind.DECISION]:
         page = verify(client, Document.objects.get(application=licensed, kind=kind).verification_code)

@@ -53,7 +53,7 @@ def test_every_application_action_documents_400_401_403_404_409_with_the_error_s
 def test_the_error_shape_has_a_detail_and_an_optional_field(schema):
     error = schema["components"]["schemas"]["Error"]
     assert error["required"] == ["detail"]
-    assert set(error["properties"]) == {"detail", "field"}
+    assert set(error["properties"]) == {"detail", "field", "errors"}
 
 
 def test_submitting_documents_who_may_not_and_what_is_wrong(schema):

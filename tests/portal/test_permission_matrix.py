@@ -24,7 +24,7 @@ from licensing import services
 from licensing.constants import Channel, MaterialDue, MaterialStatus
 from licensing.models import ApplicantMembership, Application, ApplicationEvent, MaterialSubmission
 from notices.constants import DocumentKind
-from portal import views
+from licensing.web import public as views
 from tests.factories import TEST_PASSWORD, commitment_application, pdf_file, second_factor_code
 from tests.portal.matrix_rows import MATRIX, PERSONAS, UNKNOWN_ARGS, Probe, Redirect, api_keys
 from tests.portal.permission_matrix import project_urls, rows_missing

@@ -3,7 +3,7 @@ project, so a new endpoint without a row in the matrix is noticed."""
 from django.test import override_settings
 from django.urls import include, path
 
-from portal import views
+from licensing.web import public as views
 from tests.portal.permission_matrix import project_urls, rows_missing
 
 urlpatterns = [  # this module doubles as a URLconf: the project's URLs plus one new page

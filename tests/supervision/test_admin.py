@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def record(enterprise):
-    return credit_record_create(applicant=enterprise, reason=CreditReason.MISSING_MATERIALS, details="逾期未交材料")
+    return credit_record_create(applicant=enterprise, actor=None, reason=CreditReason.MISSING_MATERIALS, details="逾期未交材料")
 
 
 def test_a_repaired_applicant_may_commit_again(login, admin_user, record, enterprise, commitment_item, applicant_user):

@@ -1,4 +1,9 @@
-"""Every deadline of an application as the pages show it: what, when, and where it stands.
+"""Deadlines and what is overdue, for the pages, the API and the beat jobs alike.
+
+A deadline is a date by which something must be done; it is overdue from the day after
+(`is_overdue`, and `overdue_q` for querysets). Every deadline of an application as the pages
+show it (`deadlines`), the authority's own clock (`application_overdue`), and the rows the beat
+jobs act on (`materials_overdue`, `commitments_overdue`) all follow that one rule.
 
 Working-day deadlines that reach into a year whose holidays the State Council has not published
 yet are flagged (portal.calendar: such dates may move when the year is entered).
@@ -6,14 +11,53 @@ yet are flagged (portal.calendar: such dates may move when the year is entered).
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from licensing.constants import MaterialDue, MaterialStatus, Route, Status
+from licensing.constants import STOPPED, MaterialDue, MaterialStatus, Route, Status
+from licensing.models import Application, MaterialSubmission
 from portal import calendar
 from supervision.constants import InspectionStatus
 
 PROVISIONAL_NOTE = "该期限涉及尚未公布的节假日安排，可能调整"
-STOPPED = {Status.REJECTED, Status.WITHDRAWN, Status.LAPSED, Status.REVOKED}
+
+
+def is_overdue(due: dt.date | None, today: dt.date | None = None) -> bool:
+    """Due on `due`, done by the end of that day: overdue from the next day on."""
+    return due is not None and due < (today or timezone.localdate())
+
+
+def overdue_q(field: str, today: dt.date | None = None) -> Q:
+    """The queryset form of is_overdue for the date column `field`."""
+    return Q(**{f"{field}__lt": today or timezone.localdate()})
+
+
+def application_overdue(application, today: dt.date | None = None) -> bool:
+    """The authority's own clock has run out: the notice (3 working days) or the decision is late."""
+    if application.status == Status.SUBMITTED:
+        return is_overdue(application.notice_due, today)
+    if application.status in (Status.COMMITTED, Status.ACCEPTED):
+        return is_overdue(application.decision_due, today)
+    return False
+
+
+def materials_due(application) -> dt.date | None:
+    """The earliest date of a material still owed after the decision (附件3 第六条)."""
+    dates = [s.due_date for s in application.materials.all()
+             if s.status == MaterialStatus.OWED and s.due_date is not None]
+    return min(dates, default=None)
+
+
+def materials_overdue(today: dt.date | None = None) -> QuerySet:
+    """Materials owed after a decision still in force and not in by their date (附件3 第六条)."""
+    return (MaterialSubmission.objects.filter(overdue_q("due_date", today), status=MaterialStatus.OWED,
+                                              application__status=Status.APPROVED)
+            .select_related("material", "application"))
+
+
+def commitments_overdue(today: dt.date | None = None) -> QuerySet:
+    """Notices whose commitment did not come back within 3 working days (附件3 第三条)."""
+    return Application.objects.filter(overdue_q("commitment_due", today), status=Status.NOTICE_ISSUED)
 
 
 @dataclass
@@ -76,7 +120,7 @@ def deadlines(application, *, today=None, detailed=True) -> list[Deadline]:
         if date is None:
             continue
         d = Deadline(label, date, done=done, stopped=not done and application.status in STOPPED)
-        d.overdue = d.running and date < today
+        d.overdue = d.running and is_overdue(date, today)
         if application.status == Status.CORRECTION and date == application.decision_due:
             d.note = f"补正期间暂停计时，补正后重新计算（剩余 {application.paused_working_days or 0} 个工作日）"
             d.overdue = False

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from licensing.models import Item
 from licensing.services import notice_missing_content
 from portal.constants import Role
-from portal.demo import DEMO_PASSWORD
+from licensing.demo import DEMO_PASSWORD
 from portal.models import User
 
 pytestmark = pytest.mark.django_db

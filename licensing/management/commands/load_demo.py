@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, load_demo
+from licensing.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

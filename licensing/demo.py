@@ -71,7 +71,7 @@ def _demo_second_factor(user):
 def _demo_enterprise(user):
     first17 = "91450700MA5D3M000"  # a made-up 统一社会信用代码 with a valid check character
     return applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=first17 + uscc_check_char(first17),
-                              name="钦州市演示旅馆有限公司（演示）", user=user, legal_representative="演示人")
+                              name="钦州市演示旅馆有限公司（演示）", actor=user, user=user, legal_representative="演示人")
 
 
 @transaction.atomic

@@ -1,0 +1,15 @@
+"""licensing's part of /api/v1/: the catalogue, applications and public progress."""
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from licensing.api import ItemViewSet
+from licensing.api_applications import ApplicationViewSet
+
+router = DefaultRouter()
+router.register("items", ItemViewSet, basename="item")
+router.register("applications", ApplicationViewSet, basename="application")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("", include("licensing.api_applications")),
+]

@@ -1,0 +1,44 @@
+"""Who may do what with applicants and applications (registered from LicensingConfig.ready()).
+
+Seeing an application is decided by one queryset (selectors.applications_visible_to), which the
+lists of the pages and the API use too, so a list and a permission check cannot disagree.
+"""
+import rules
+
+from licensing.selectors import application_decidable, application_visible
+from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer
+
+
+@rules.predicate
+def acts_for_applicant(user, target):
+    """The user may act for the applicant of `target` (an Applicant or an Application)."""
+    if not user.is_authenticated or target is None:
+        return False
+    applicant = getattr(target, "applicant", target)
+    return applicant.members.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def may_see(user, application):
+    return application_visible(user, application)
+
+
+@rules.predicate
+def officer_of_authority(user, application):
+    """An approval officer of one of the item's implementing authorities (谁审批、谁负责)."""
+    return application_decidable(user, application)
+
+
+applicant_side = (is_applicant_user & acts_for_applicant) | is_clerk
+officer_side = is_officer & officer_of_authority
+
+rules.add_perm("licensing.view_application", may_see)
+rules.add_perm("licensing.act_as_applicant", applicant_side)
+rules.add_perm("licensing.act_as_officer", officer_side)
+rules.add_perm("licensing.apply_for", applicant_side)
+rules.add_perm("licensing.use_window_desk", is_clerk)
+rules.add_perm("licensing.use_officer_desk", is_officer)
+# The deciding officer needs to know whom the licence is for; the regulator and others see it masked.
+rules.add_perm("licensing.view_applicant_identity", applicant_side | officer_side | is_admin)
+# The applicant's own pages (我的办件, 办理主体, 在线申请): applicant accounts only; staff have their desks.
+rules.add_perm("licensing.use_applicant_desk", is_applicant_user)

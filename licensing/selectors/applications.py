@@ -1,0 +1,157 @@
+"""Which applications a user may see, and the lists built on that: one definition for the pages,
+the API, the permission rules (licensing/rules.py) and the jobs.
+
+谁审批、谁负责 / 谁主管、谁监管: an officer sees the applications of the items its organisation
+implements, a regulator those of the items it regulates; an applicant account those of the
+applicants it acts for; the window clerk (一窗受理) and the admin every one.
+"""
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from licensing.constants import MaterialStatus, Route, Status
+from licensing.models import Application, ApplicationEvent, Commitment, Item, MaterialSubmission
+from licensing.selectors.deadlines import is_overdue, next_deadline
+from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
+from supervision.constants import InspectionStatus
+
+_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}", re.ASCII)
+
+
+def looks_like_number(number: str | None) -> bool:
+    """Whether `number` can be an application number at all; others are never looked up (PostgreSQL
+    refuses NUL characters with a server error)."""
+    return bool(_NUMBER.fullmatch(number or ""))
+
+
+def _base() -> QuerySet:
+    return Application.objects.select_related("item", "applicant")
+
+
+def applications_of_authority(user) -> QuerySet:
+    """The applications an approval officer's organisation decides (谁审批、谁负责)."""
+    if not is_officer.test(user) or user.organisation_id is None:
+        return Application.objects.none()
+    return _base().filter(item__in=Item.objects.filter(authorities__organisation_id=user.organisation_id))
+
+
+def applications_visible_to(user) -> QuerySet:
+    """Every application `user` may see; "licensing.view_application" asks this same queryset."""
+    if is_clerk.test(user) or is_admin.test(user):
+        return _base()
+    if is_officer.test(user):
+        return applications_of_authority(user)
+    if is_regulator.test(user) and user.organisation_id:
+        return _base().filter(item__regulator_id=user.organisation_id)
+    if is_applicant_user.test(user):
+        return _base().filter(applicant__members=user)
+    return Application.objects.none()
+
+
+def application_for(user, number: str):
+    """The application numbered `number` if `user` may see it, else None (the same whether or not it
+    exists)."""
+    if not looks_like_number(number):
+        return None
+    return applications_visible_to(user).filter(number=number).first()
+
+
+def application_visible(user, application) -> bool:
+    return application is not None and applications_visible_to(user).filter(pk=application.pk).exists()
+
+
+def application_decidable(user, application) -> bool:
+    return application is not None and applications_of_authority(user).filter(pk=application.pk).exists()
+
+
+def with_details(applications: QuerySet) -> QuerySet:
+    """What the application's page and the API's detail read, fetched in a fixed number of queries."""
+    return applications.select_related("commitment", "licence").prefetch_related(
+        Prefetch("materials", MaterialSubmission.objects.select_related("material")),
+        Prefetch("events", ApplicationEvent.objects.select_related("actor__organisation")),
+        "documents")
+
+
+def _listing(qs: QuerySet) -> QuerySet:
+    return qs.select_related("item", "applicant").prefetch_related(
+        Prefetch("materials", queryset=MaterialSubmission.objects.select_related("material")))
+
+
+def with_next_deadline(applications, today=None) -> list:
+    applications = list(applications)
+    for application in applications:
+        application.next_deadline = next_deadline(application, today=today)
+    return applications
+
+
+def applications_of_user(user) -> list:
+    """我的办件: every application of every applicant the account acts for."""
+    return with_next_deadline(_listing(applications_visible_to(user).filter(applicant__members=user)))
+
+
+def applications_of_applicant(applicant) -> list:
+    """The window's view of one applicant: its applications and their documents, to hand out results."""
+    return with_next_deadline(_listing(applicant.applications.prefetch_related("documents")))
+
+
+@dataclass
+class OfficerQueues:
+    """What an approval officer's authority has to do, each list oldest deadline first."""
+
+    notices_due: list = field(default_factory=list)
+    to_decide: list = field(default_factory=list)
+    to_accept: list = field(default_factory=list)
+    under_review: list = field(default_factory=list)
+    corrections: list = field(default_factory=list)
+    materials_due: list = field(default_factory=list)
+    inspections_due: list = field(default_factory=list)
+
+
+def _flag(rows, due):
+    """Each row with `is_late`: its deadline (`due(row)`, or None for none) has passed."""
+    rows = list(rows)
+    today = timezone.localdate()
+    for row in rows:
+        row.is_late = is_overdue(due(row), today)
+    return rows
+
+
+def officer_queues(user) -> OfficerQueues:
+    """The applications of items for which the officer's organisation is an implementing authority."""
+    mine = applications_of_authority(user)
+    return OfficerQueues(
+        # 附件3 第三条: a remote application's notice is due within 3 working days.
+        notices_due=_flag(mine.filter(route=Route.COMMITMENT, status=Status.SUBMITTED).order_by("notice_due"),
+                          lambda a: a.notice_due),
+        # 附件3 第五条: decided on the day the commitment arrives (decision_due); older ones are late.
+        to_decide=_flag(mine.filter(status=Status.COMMITTED).order_by("committed_at"), lambda a: a.decision_due),
+        to_accept=_flag(mine.filter(route=Route.ORDINARY, status=Status.SUBMITTED).order_by("submitted_at"),
+                        lambda a: None),
+        under_review=_flag(mine.filter(status=Status.ACCEPTED).order_by("decision_due"), lambda a: a.decision_due),
+        # Paused while the applicant corrects: not late whatever the date says.
+        corrections=_flag(mine.filter(status=Status.CORRECTION).order_by("decision_due"), lambda a: None),
+        materials_due=_flag(
+            MaterialSubmission.objects.filter(application__in=mine, status=MaterialStatus.OWED,
+                                              application__status=Status.APPROVED, due_date__isnull=False)
+            .select_related("material", "application", "application__item").order_by("due_date"),
+            lambda s: s.due_date),
+        inspections_due=_flag(
+            mine.filter(status=Status.APPROVED, inspection_due__isnull=False,
+                        inspection__status=InspectionStatus.PENDING).order_by("inspection_due"),
+            lambda a: a.inspection_due),
+    )
+
+
+def disclosed_commitments(q: str = "") -> QuerySet:
+    """公开承诺 (钦政发〔2019〕20号, quoting 国发〔2019〕25号: 将企业承诺内容向社会公开，方便社会监督)."""
+    qs = (Commitment.objects.filter(disclosed=True)
+          .select_related("application", "application__item", "application__applicant")
+          .order_by("-signed_at", "-id"))
+    q = (q or "").strip()
+    if q:
+        by_name = Q(application__item__name__icontains=q)
+        by_number = q.isdigit() and len(q) <= 4  # a 序号; longer digit runs would overflow the column
+        qs = qs.filter(by_name | Q(application__item__seq_no=int(q)) if by_number else by_name)
+    return qs
