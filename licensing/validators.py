@@ -55,3 +55,20 @@ def validate_id_number(value: str) -> None:
     if code[17] != expected:
         raise ValidationError("居民身份证号码校验位错误：第18位应为 %(e)s，请核对后重新输入。",
                               params={"e": expected}, code="check")
+
+
+def looks_like_id_number(code: str) -> bool:
+    """18 characters, the first 17 digits: a 居民身份证号码 rather than a 统一社会信用代码."""
+    return len(code) == 18 and code[:17].isdigit()
+
+
+def identifier_problem(value: str) -> str:
+    """What is wrong with an identifier typed without saying its kind ('' when nothing is)."""
+    code = normalise(value)
+    validate = validate_id_number if looks_like_id_number(code) else validate_uscc
+    try:
+        validate(code)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+

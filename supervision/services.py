@@ -13,9 +13,11 @@ from supervision.models import CreditRecord, Inspection
 
 
 def credit_record_create(*, applicant, reason, actor, application=None, details="") -> CreditRecord:
-    """Record the applicant in the 诚信档案; a second call for the same application and reason adds nothing."""
+    """Record the applicant in the 诚信档案; a second call for the same application (or, without one, the
+    same applicant) and reason adds nothing."""
+    key = {"application": application} if application is not None else {"applicant": applicant, "application": None}
     record, created = CreditRecord.objects.get_or_create(
-        application=application, reason=reason,
+        **key, reason=reason,
         defaults={"applicant": applicant, "details": details, "recorded_by": actor, "recorded_at": timezone.now()})
     if created:
         audit.write(AuditAction.CREDIT_RECORD, actor=actor, obj=record, details={

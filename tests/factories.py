@@ -118,7 +118,7 @@ class _Journey:
         self.item, self.channel, self._officer = item, channel, officer
         self.actor = actor or self._default_actor(applicant, channel)
         self.applicant = applicant or ApplicantFactory(members=[self._member(self.actor)])
-        self.__dict__.update(options)
+        self.__dict__.update(options)  # details, wants_commitment, kind, meet_by, reason, credit_reason
 
     @staticmethod
     def _default_actor(applicant, channel):

@@ -10,7 +10,6 @@ from licensing.constants import (
     MaterialDue,
     MaterialStatus,
     Route,
-    Status,
 )
 from licensing.models import Application, Commitment
 from licensing.selectors.deadlines import commitments_overdue, is_overdue
@@ -19,7 +18,7 @@ from licensing.services.decision import _grant
 from licensing.services.materials import check_uploads, material_submit
 from notices.constants import DocumentKind
 from notices.services import document_issue
-from portal.exceptions import Conflict, InvalidInput, Problems
+from portal.exceptions import Conflict, Problems
 from supervision import selectors as supervision_selectors
 
 # --- notify and commit ---------------------------------------------------------------------

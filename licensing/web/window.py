@@ -6,7 +6,6 @@ commitment item the notice is issued on the spot (附件3 第三条) and the app
 the clerk to hand it over; the clerk then records the commitment there, with the same form.
 """
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,26 +13,12 @@ from licensing import selectors, services
 from licensing.constants import ApplicantKind, Route, Status
 from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
 from licensing.models import Applicant
-from licensing.validators import normalise, validate_id_number, validate_uscc
+from licensing.validators import identifier_problem, looks_like_id_number, normalise
 from licensing.web.common import desk_required
 from portal.exceptions import ServiceError
 from supervision.selectors import applicant_barred_from_commitment
 
 WINDOW_DESK = "licensing.use_window_desk"
-
-
-def _looks_like_id_number(code: str) -> bool:
-    return len(code) == 18 and code[:17].isdigit()
-
-
-def _check_identifier(code: str) -> str:
-    """The validator's message when the code typed cannot be right (e.g. a wrong check character), else ''."""
-    validate = validate_id_number if _looks_like_id_number(code) else validate_uscc
-    try:
-        validate(code)
-    except ValidationError as exc:
-        return exc.messages[0]
-    return ""
 
 
 def _search(request):
@@ -43,10 +28,10 @@ def _search(request):
         return form, None, None
     code = normalise(form.cleaned_data["identifier"])
     applicant = Applicant.objects.filter(identifier=code).first()
-    if applicant is None and (message := _check_identifier(code)):
+    if applicant is None and (message := identifier_problem(code)):
         form.add_error("identifier", message)
         return form, None, None
-    kind = ApplicantKind.PERSON if _looks_like_id_number(code) else ApplicantKind.ENTERPRISE
+    kind = ApplicantKind.PERSON if looks_like_id_number(code) else ApplicantKind.ENTERPRISE
     return form, applicant, ApplicantRegisterForm(initial={"identifier": code, "kind": kind})
 
 

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 PERSONAS = ["applicant_user", "colleague", "outsider", "clerk", "officer", "other_officer", "regulator",
-            "other_regulator", "admin_user", "member_of_other", "anonymous", "inactive_member"]
+            "other_regulator", "admin_user", "member_of_other", "anonymous", "inactive_member",
+            "officer_without_organisation", "regulator_without_organisation", "inactive_clerk"]
 
 
 @pytest.fixture
@@ -40,6 +41,21 @@ def inactive_member(enterprise):
     user = UserFactory(role=Role.APPLICANT, full_name="离职员工", is_active=False)
     enterprise.members.add(user)
     return user
+
+
+@pytest.fixture
+def officer_without_organisation(db):
+    return UserFactory(role=Role.OFFICER, organisation=None)
+
+
+@pytest.fixture
+def regulator_without_organisation(db):
+    return UserFactory(role=Role.REGULATOR, organisation=None)
+
+
+@pytest.fixture
+def inactive_clerk(clerk):
+    return UserFactory(role=Role.CLERK, organisation=clerk.organisation, is_active=False)
 
 
 @pytest.fixture
@@ -130,6 +146,9 @@ def expected_for(name, book, catalogue) -> set:
         "other_regulator": _keys(book, item=catalogue["filing"]),
         "anonymous": set(),
         "inactive_member": set(),
+        "officer_without_organisation": set(),
+        "regulator_without_organisation": set(),
+        "inactive_clerk": set(),
     }[name]
 
 

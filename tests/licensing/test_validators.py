@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from licensing.constants import ApplicantKind
 from portal.exceptions import InvalidInput
 from licensing.models import Applicant, ApplicantMembership
-from portal.exceptions import NotAllowed
 from licensing.services import applicant_register
 from licensing.validators import validate_id_number, validate_uscc
 from portal.masking import mask_identifier, mask_person_name

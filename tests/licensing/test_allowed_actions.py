@@ -1,0 +1,234 @@
+"""What a user may do next (licensing.selectors.application_allowed_actions): the list the API's
+detail returns as `allowed_actions` and the buttons the application page draws.
+
+For each state that matters and each persona: the exact list; the page has a form for each
+listed step and for no other; every listed step goes through when posted to the API, and every
+step not listed is refused (403 or 409) with nothing changed.
+"""
+import pytest
+from django.urls import reverse
+
+from licensing.constants import TRANSITIONS, Action, MaterialDue, ReformMode, Side, Status
+from licensing.models import Application, Item
+from licensing.selectors import application_allowed_actions
+from tests.factories import ApplicationFactory, commitment_application, pdf_file
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+# Every step a person takes (the lapse is the beat job's, nobody's button).
+STEPS = [str(action) for action, t in TRANSITIONS.items() if t.side != Side.SYSTEM]
+
+# How each state is reached: ApplicationFactory options for item 13 of `enterprise`, acted by
+# applicant_user online and decided by `officer` (None: a case built differently below).
+STATES = {
+    "submitted": {},
+    "notice_issued": {"notice_issued": True},
+    "committed": {"committed": True},
+    "approved": {"decided": True},
+    "revoked": {"revoked": True},
+    "lapsed": {"lapsed": True},
+    "ordinary_submitted": {"ordinary": True},
+    "accepted": {"accepted": True},
+    "correction": {"correction": True},
+    "ordinary_approved": {"approved": True},
+    "rejected": {"rejected": True},
+    "withdrawn": {"withdrawn": True},
+    "window_notice_issued": None,
+    "filed": None,
+    "recorded": None,
+}
+
+APPLICANT_SIDE = {
+    "submitted": ["choose_ordinary", "withdraw"],
+    "notice_issued": ["commit", "choose_ordinary", "withdraw"],
+    "window_notice_issued": ["commit", "choose_ordinary", "withdraw"],
+    "ordinary_submitted": ["withdraw"],
+    "accepted": ["withdraw"],
+    "correction": ["resubmit", "withdraw"],
+}
+OFFICER_SIDE = {
+    "submitted": ["issue_notice"],
+    "committed": ["decide"],
+    "approved": ["revoke"],
+    "ordinary_approved": ["revoke"],
+    "ordinary_submitted": ["accept"],
+    "accepted": ["request_correction", "approve", "reject"],
+}
+SIDES = {"applicant_user": APPLICANT_SIDE, "colleague": APPLICANT_SIDE, "clerk": APPLICANT_SIDE,
+         "officer": OFFICER_SIDE, "regulator": {}, "admin_user": {}}
+VISIBLE = list(SIDES)
+INVISIBLE = ["outsider", "other_officer", "other_regulator"]
+
+
+OTHER_ITEMS = {"filed", "recorded"}  # items of other authorities, regulated by nobody here
+
+
+def sees(state, name) -> bool:
+    return name in VISIBLE and not (state in OTHER_ITEMS and name in ("officer", "regulator"))
+
+
+def expected(state, name) -> list[str]:
+    return SIDES.get(name, {}).get(state, [])
+
+
+@pytest.fixture
+def build(request, commitment_item, enterprise, applicant_user, officer, clerk):
+    def make(state) -> Application:
+        options = STATES[state]
+        if state == "window_notice_issued":
+            return commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer,
+                                          until="notice_issued")
+        if state in ("filed", "recorded"):
+            mode = ReformMode.FILING if state == "filed" else ReformMode.CANCEL
+            item = Item.objects.filter(reform_mode=mode).order_by("seq_no").first()
+            return ApplicationFactory(item=item, applicant=enterprise, actor=applicant_user)
+        return ApplicationFactory(item=commitment_item, applicant=enterprise, actor=applicant_user, officer=officer,
+                                  **options)
+    return make
+
+
+def test_the_states_are_the_ones_named(build):
+    reached = {state: build(state).status for state in STATES}
+    assert reached == {
+        "submitted": Status.SUBMITTED, "notice_issued": Status.NOTICE_ISSUED, "committed": Status.COMMITTED,
+        "approved": Status.APPROVED, "revoked": Status.REVOKED, "lapsed": Status.LAPSED,
+        "ordinary_submitted": Status.SUBMITTED, "accepted": Status.ACCEPTED, "correction": Status.CORRECTION,
+        "ordinary_approved": Status.APPROVED, "rejected": Status.REJECTED, "withdrawn": Status.WITHDRAWN,
+        "window_notice_issued": Status.NOTICE_ISSUED, "filed": Status.FILED, "recorded": Status.RECORDED}
+
+
+# --- the list -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", VISIBLE)
+@pytest.mark.parametrize("state", list(STATES))
+def test_the_selector_and_the_api_detail_give_the_exact_list(request, login, build, state, name):
+    application = build(state)
+    user = request.getfixturevalue(name)
+    assert application_allowed_actions(application, user) == expected(state, name)
+    response = login(user).get(f"{API}/applications/{application.number}/")
+    if not sees(state, name):
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200, response.content
+    assert response.json()["allowed_actions"] == expected(state, name)
+
+
+@pytest.mark.parametrize("name", INVISIBLE)
+@pytest.mark.parametrize("state", ["submitted", "notice_issued", "committed", "approved", "accepted"])
+def test_those_who_may_not_see_the_application_may_do_nothing_with_it(request, login, build, state, name):
+    application = build(state)
+    user = request.getfixturevalue(name)
+    assert application_allowed_actions(application, user) == []
+    assert login(user).get(f"{API}/applications/{application.number}/").status_code == 404
+
+
+def test_the_api_detail_list_follows_the_application_as_it_moves(login, build, officer, applicant_user):
+    application = build("submitted")
+    as_officer = login(officer)
+    assert as_officer.get(f"{API}/applications/{application.number}/").json()["allowed_actions"] == ["issue_notice"]
+    response = as_officer.post(f"{API}/applications/{application.number}/issue-notice/", {}, content_type="application/json")
+    assert response.json()["allowed_actions"] == []  # the answer to the step is the officer's new list
+
+
+# --- the page draws the same list -------------------------------------------------------------
+
+def form_posting_to(html: str, action: str, number: str) -> bool:
+    url = reverse(f"web-application-{action.replace('_', '-')}", args=[number])
+    return f'action="{url}"' in html
+
+
+@pytest.mark.parametrize("name", VISIBLE)
+@pytest.mark.parametrize("state", list(STATES))
+def test_the_page_has_a_form_for_each_allowed_step_and_for_no_other(request, login, build, state, name):
+    application = build(state)
+    response = login(request.getfixturevalue(name)).get(reverse("web-application-detail", args=[application.number]))
+    assert response.status_code == (200 if sees(state, name) else 404)
+    html = response.content.decode()
+    offered = [step for step in STEPS if form_posting_to(html, step, application.number)]
+    assert offered == [step for step in STEPS if step in expected(state, name)]
+
+
+# --- every listed step goes through; every other one is refused -------------------------------
+
+REASON = {"reason": "测试用理由。"}
+BODIES = {"request_correction": REASON, "reject": REASON, "revoke": REASON, "withdraw": REASON,
+          "commit": {"kind": "already_meets", "confirmations": [True] * 7, "signatory": "张三"}}
+
+
+def hand_in_owed_for_commitment(client, application):
+    owed = application.materials.filter(material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT],
+                                        status="owed")
+    for submission in owed:
+        response = client.post(f"{API}/applications/{application.number}/materials/{submission.material_id}/",
+                               {"file": pdf_file()})
+        assert response.status_code == 200, response.content
+
+
+def post_step(client, application, step):
+    return client.post(f"{API}/applications/{application.number}/{step.replace('_', '-')}/", BODIES.get(step, {}),
+                       content_type="application/json")
+
+
+ALLOWED = [(state, name, step) for name in VISIBLE for state in STATES for step in expected(state, name)]
+
+
+@pytest.mark.parametrize(("state", "name", "step"), ALLOWED)
+def test_every_step_the_list_offers_goes_through_the_api(request, login, build, state, name, step):
+    application = build(state)
+    client = login(request.getfixturevalue(name))
+    if step == "commit":
+        hand_in_owed_for_commitment(client, application)
+    response = post_step(client, application, step)
+    assert response.status_code == 200, (state, name, step, response.content.decode())
+    application.refresh_from_db()
+    assert application.status == TRANSITIONS[Action(step)].target
+
+
+@pytest.mark.parametrize("name", VISIBLE)
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_step_the_list_does_not_offer_is_refused_with_nothing_changed(request, login, build, state, name):
+    application = build(state)
+    client = login(request.getfixturevalue(name))
+    before = (application.status, application.route, application.events.count(), application.documents.count())
+    for step in STEPS:
+        if step in expected(state, name):
+            continue
+        response = post_step(client, application, step)
+        refusals = (403, 409) if sees(state, name) else (404,)
+        assert response.status_code in refusals, (state, name, step, response.status_code, response.content.decode())
+        application.refresh_from_db()
+        assert (application.status, application.route, application.events.count(),
+                application.documents.count()) == before, (state, name, step)
+
+
+def page_form_data(application, step) -> dict:
+    """What the page's form for `step` sends when filled in."""
+    if step != "commit":
+        return REASON if step in BODIES else {}
+    owed = application.materials.filter(material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT],
+                                        status="owed")
+    return {"kind": "already_meets", "signatory": "张三", **{f"confirm_{n}": "on" for n in range(1, 8)},
+            **{f"material_{s.material_id}": pdf_file() for s in owed}}
+
+
+@pytest.mark.parametrize(("state", "name", "step"), ALLOWED)
+def test_every_step_the_page_offers_goes_through_when_its_form_is_posted(request, login, build, state, name, step):
+    application = build(state)
+    client = login(request.getfixturevalue(name))
+    url = reverse(f"web-application-{step.replace('_', '-')}", args=[application.number])
+    response = client.post(url, page_form_data(application, step))
+    assert response.status_code == 302, (state, name, step, response.status_code)
+    application.refresh_from_db()
+    assert application.status == TRANSITIONS[Action(step)].target
+
+
+def test_an_inactive_member_of_the_applicant_is_offered_nothing(build, enterprise):
+    from portal.constants import Role
+    from tests.factories import UserFactory
+
+    application = build("notice_issued")
+    former = UserFactory(role=Role.APPLICANT, is_active=False)
+    enterprise.members.add(former)
+    assert application_allowed_actions(application, former) == []
