@@ -38,6 +38,7 @@ def blank_forms(application) -> dict:
 def _uploads(application, user, bound: dict) -> list:
     rows = selectors.materials_to_hand_in(application, user)
     for s in rows:
+        s.is_late = selectors.is_overdue(s.due_date)
         s.form = bound.get(f"upload_{s.material_id}") or MaterialUploadForm(auto_id=f"upload{s.material_id}_%s")
     return rows
 
