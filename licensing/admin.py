@@ -1,8 +1,6 @@
 from django.contrib import admin
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
 from licensing.models import (
     Applicant,
@@ -12,7 +10,9 @@ from licensing.models import (
     ItemAuthority,
     Material,
 )
+from portal import exports
 from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.admin_safe import ExportFiltersMixin, HistoryAdmin
 
 
 class MeasuresWidget(widgets.Widget):
@@ -28,6 +28,8 @@ class MeasuresWidget(widgets.Widget):
 
 
 class ItemResource(resources.ModelResource):
+    # A blank text cell reads back from xlsx as None; as text it is "" (the columns are NOT NULL).
+    WIDGETS_MAP = {**resources.ModelResource.WIDGETS_MAP, "TextField": widgets.CharWidget}
     measures = fields.Field(attribute="measures", column_name="measures", widget=MeasuresWidget())
 
     class Meta:
@@ -55,9 +57,9 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ItemAdmin(ExportFiltersMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [ItemResource]
-    formats = [XLSX, CSV]
+    formats = exports.FORMATS  # xlsx and csv whose cells never start a formula
     list_display = ["seq_no", "code", "name", "reform_mode", "statutory_days", "committed_days_display",
                     "regulator", "is_demo_content"]
     list_display_links = ["code", "name"]

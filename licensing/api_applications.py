@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,7 +28,8 @@ from licensing.serializers_applications import (
     MaterialUploadSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer, RevokeSerializer,
     SubmitSerializer,
 )
-from portal.api_errors import ApiErrorsMixin, ErrorSerializer, error_responses
+from portal.api_errors import RATE_LIMITED, ApiErrorsMixin, ErrorSerializer, error_responses
+from portal.api_parsers import SafeJSONParser
 from portal.exceptions import InvalidInput, NotAllowed
 
 _errors = error_responses
@@ -82,7 +83,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     # The services name the browser form's fields; the API's own names differ here.
     service_field_names = {"files": "materials"}
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]  # JSON only; too deep, NUL or not JSON: 400 (issue 8)
     lookup_field = "number"
     filterset_class = ApplicationFilter
     serializer_class = ApplicationListSerializer
@@ -126,7 +127,8 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
                    description="申请人网上申请，或窗口工作人员为到场的申请人录入（一窗受理）。"
                                "窗口申请的告知承诺事项当场出具告知书。权限：licensing.apply_for（申请人所代办的申请人；窗口工作人员）。",
                    request=SubmitSerializer,
-                   responses={201: ApplicationDetailSerializer, **_errors(400, 401, 403, 409)})
+                   responses={201: ApplicationDetailSerializer,
+                              **_errors(400, 401, 403, 409, 429, **{"429": RATE_LIMITED})})
     def create(self, request):
         if not request.user.has_perm("licensing.use_window_desk") and not request.user.has_perm(
                 "licensing.use_applicant_desk"):
@@ -175,7 +177,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
                    parameters=[OpenApiParameter("material_id", int, OpenApiParameter.PATH,
                                                 description="材料编号（见办件详情 materials[].id）")],
                    request={"multipart/form-data": MaterialUploadSerializer},
-                   responses={200: MaterialSerializer, **_errors(400, 401, 403, 404, 409)})
+                   responses={200: MaterialSerializer, **_errors(400, 401, 403, 404, 409, 429, **{"429": RATE_LIMITED})})
     @action(detail=True, methods=["post"], url_path=r"materials/(?P<material_id>[0-9]+)", url_name="material-upload",
             parser_classes=[MultiPartParser])
     def upload_material(self, request, number=None, material_id=None):
@@ -208,7 +210,8 @@ class ProgressView(ApiErrorsMixin, APIView):
                     "编号或查询码不正确时一律答 404，不透露办件是否存在。",
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
                                      description="办件的查询码（8位，提交时告知申请人）")],
-        responses={200: ProgressSerializer, 404: OpenApiResponse(ErrorSerializer, description="编号或查询码不正确")},
+        responses={200: ProgressSerializer, 404: OpenApiResponse(ErrorSerializer, description="编号或查询码不正确"),
+                   429: OpenApiResponse(ErrorSerializer, description=RATE_LIMITED)},
     )
     def get(self, request, number):
         application = selectors.application_progress(number, request.query_params.get("code"))

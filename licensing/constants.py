@@ -44,6 +44,18 @@ class ApplicantKind(models.TextChoices):
     PERSON = "person", "个人（居民身份证号码）"
 
 
+class ClaimStatus(models.TextChoices):
+    """An account's link to an applicant: claimed online (pending) until the window or a verifier checks it."""
+
+    PENDING = "pending", "待核验"
+    VERIFIED = "verified", "已核验"
+
+
+# How a link was verified: at the window (papers checked by a clerk), or by a verifier's name
+# (licensing/verifiers.py).
+VERIFIED_AT_WINDOW = "window"
+
+
 class Channel(models.TextChoices):
     """How the application arrived (附件3 第三条)."""
 
@@ -167,6 +179,8 @@ TRANSITIONS = {
 
 # States in which the application ended without a licence in force: its clocks stop.
 STOPPED = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.LAPSED, Status.REVOKED})
+# States reached by a decision (or, for cancel and filing items, done at once): handed-in materials are frozen.
+DECIDED = frozenset({Status.APPROVED, Status.REJECTED, Status.REVOKED, Status.FILED, Status.RECORDED})
 # States in which the applicant side may still hand in materials (owed before or after the decision).
 OPEN = frozenset({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.COMMITTED, Status.ACCEPTED, Status.CORRECTION,
                   Status.APPROVED})

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from licensing.constants import ApplicantKind, MaterialDue
 from licensing.models import Item, Material
-from licensing.services import applicant_register
+from licensing.services import applicant_bind_account, applicant_register
 from licensing.validators import uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
 from portal.models import Organisation, User
@@ -68,10 +68,14 @@ def _demo_second_factor(user):
     device.token_set.bulk_create([device.token_set.model(device=device, token=code) for code in DEMO_BACKUP_CODES])
 
 
-def _demo_enterprise(user):
+def _demo_enterprise(user, clerk):
+    """The demo applicant's enterprise, its link verified by the demo clerk as if at the window (an
+    unverified link may not sign the 承诺书), so the demo journey runs end to end."""
     first17 = "91450700MA5D3M000"  # a made-up 统一社会信用代码 with a valid check character
-    return applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=first17 + uscc_check_char(first17),
-                              name="钦州市演示旅馆有限公司（演示）", actor=user, user=user, legal_representative="演示人")
+    enterprise = applicant_register(kind=ApplicantKind.ENTERPRISE, identifier=first17 + uscc_check_char(first17),
+                                    name="钦州市演示旅馆有限公司（演示）", actor=user, user=user, legal_representative="演示人")
+    applicant_bind_account(applicant=enterprise, username=user.username, actor=clerk)
+    return enterprise
 
 
 @transaction.atomic
@@ -91,5 +95,6 @@ def load_demo():
         if role != Role.APPLICANT:
             _demo_second_factor(user)
         users.append(user)
-    _demo_enterprise(users[0])
+    by_role = {user.role: user for user in users}
+    _demo_enterprise(by_role[Role.APPLICANT], clerk=by_role[Role.CLERK])
     return users

@@ -6,16 +6,34 @@ lists of the pages and the API use too, so a list and a permission check cannot 
 import rules
 
 from licensing.selectors import application_decidable, application_visible
+from licensing.selectors.applicants import claim_of, is_verified_for
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer
 
 
 @rules.predicate
 def acts_for_applicant(user, target):
-    """The user may act for the applicant of `target` (an Applicant or an Application)."""
+    """The user may act for the applicant of `target` (an Applicant or an Application).
+
+    Any link, pending or verified, lets an account prepare applications for the applicant; on an
+    application, a pending claim acts only if its own account filed it (a false claim must not
+    withdraw or see what the enterprise's real accounts filed)."""
     if not user.is_authenticated or target is None:
         return False
     applicant = getattr(target, "applicant", target)
-    return applicant.members.filter(pk=user.pk).exists()
+    claim = claim_of(user, applicant)
+    if claim is None:
+        return False
+    if claim.is_verified or target is applicant:
+        return True
+    return target.submitted_by_id == user.pk
+
+
+@rules.predicate
+def verified_for_applicant(user, target):
+    """The account's link to the applicant of `target` is verified (at the window or by a verifier)."""
+    if not user.is_authenticated or target is None:
+        return False
+    return is_verified_for(user, getattr(target, "applicant", target))
 
 
 @rules.predicate
@@ -36,6 +54,9 @@ rules.add_perm("licensing.view_application", may_see)
 rules.add_perm("licensing.act_as_applicant", applicant_side)
 rules.add_perm("licensing.act_as_officer", officer_side)
 rules.add_perm("licensing.apply_for", applicant_side)
+# Signing the 承诺书 has legal and credit consequences (附件3 第九条): an applicant account signs
+# only once its link is verified; the clerk records what the applicant signed on paper.
+rules.add_perm("licensing.sign_commitment", (is_applicant_user & verified_for_applicant) | is_clerk)
 rules.add_perm("licensing.use_window_desk", is_clerk)
 rules.add_perm("licensing.use_officer_desk", is_officer)
 # The deciding officer needs to know whom the licence is for; the regulator and others see it masked.

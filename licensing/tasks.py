@@ -2,11 +2,14 @@
 
 Both jobs select by state and date and each transition locks its row and checks the state
 again, so a second run (a retry after acks_late redelivery, two beat instances, a manual run)
-finds nothing left to do: one effect only.
+finds nothing left to do: one effect only. Each row is done in its own transaction: one that
+fails is logged with its application number and left for the next run, and the others are done
+(licensing/services/_jobs.py). Each job returns the numbers of the applications it acted on.
 """
 from celery import shared_task
 
 from licensing.services import applications_lapse_overdue, applications_revoke_for_overdue_materials
+from licensing.services.materials import material_files_remove_orphans
 
 
 @shared_task
@@ -19,3 +22,9 @@ def revoke_for_overdue_materials() -> list[str]:
 def lapse_overdue_commitments() -> list[str]:
     """Close applications whose commitment was not returned within 3 working days (附件3 第三条)."""
     return applications_lapse_overdue()
+
+
+@shared_task
+def remove_orphan_material_files() -> list[str]:
+    """Delete material files no row names, past a grace period (what a rolled-back upload left)."""
+    return material_files_remove_orphans()

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from licensing.selectors import public_name
+from licensing.selectors import may_see_identity, public_name
+from notices.masking import mask_identity
 from notices.models import Document
 
 
@@ -24,6 +25,22 @@ def document_by_code(code: str | None) -> Document | None:
 def documents_for_application(application) -> QuerySet:
     """Every document issued for the application, oldest first."""
     return Document.objects.filter(application=application).order_by("issued_at", "id")
+
+
+def document_masked_for(user, document: Document) -> bool:
+    """Whether `user` reads the masked copy: the same right that shows the identifier in full on
+    the application's pages (licensing.selectors.may_see_identity), so a page and a document
+    never disagree."""
+    return not may_see_identity(user, document.application)
+
+
+def document_html(document: Document, *, masked: bool = False) -> str:
+    """The frozen HTML, or its masked copy frozen beside it at issue (models.Document)."""
+    if not masked:
+        return document.html
+    # Frozen at issue (and by migration for documents issued before); a row that somehow lacks
+    # it gets it derived the same way, never the original.
+    return document.masked_html or mask_identity(document.html, document.application.applicant.identifier)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@ import secrets
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from licensing.constants import COMMITMENT_CONFIRMATIONS, AuthorityRole, MaterialStatus
 from notices.constants import NUMBER_PREFIX, DocumentKind
-from notices.models import Document
+from notices.masking import mask_identity
+from notices.models import Document, DocumentNumberCounter
+from notices.selectors import document_html
 
 VERIFY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -18,20 +21,34 @@ def _verification_code() -> str:
     return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(12))
 
 
+def _allocate_number(kind: DocumentKind, now) -> str:
+    """钦告〔2027〕000001号: each kind counts from 1 each year, under the counter row's lock (taken by
+    the UPDATE and held until the issuing transition commits), so two issues at once never share
+    a number. The application's own number plays no part: one filed in December and answered in
+    January must not take the number of January's application with the same serial."""
+    year = timezone.localtime(now).year
+    DocumentNumberCounter.objects.get_or_create(kind=kind, year=year)
+    DocumentNumberCounter.objects.filter(kind=kind, year=year).update(last=F("last") + 1)
+    last = DocumentNumberCounter.objects.select_for_update().get(kind=kind, year=year).last
+    return f"钦{NUMBER_PREFIX[kind]}〔{year}〕{last:06d}号"
+
+
+@transaction.atomic
 def document_issue(*, application, kind: DocumentKind, extra: dict | None = None) -> Document:
     """Issue the document of `kind` for the application once; a second call returns the first."""
     existing = Document.objects.filter(application=application, kind=kind).first()
     if existing:
         return existing
     now = timezone.now()
-    number = f"钦{NUMBER_PREFIX[kind]}〔{timezone.localtime(now).year}〕{application.number.split('-')[-1]}号"
+    number = _allocate_number(kind, now)
     code = _verification_code()
     context = {**_state_context(application), "number": number, "verification_code": code, "issued_at": now,
                "kind": kind, "kind_label": DocumentKind(kind).label,
                "verify_path": f"{reverse('verify')}?code={code}", **(extra or {})}
     html = render_to_string(f"notices/documents/{kind}.html", context)
     document = Document.objects.create(application=application, kind=kind, number=number, verification_code=code,
-                                       html=html, sha256=Document.digest(html), issued_at=now)
+                                       html=html, sha256=Document.digest(html), issued_at=now,
+                                       masked_html=mask_identity(html, application.applicant.identifier))
     # The PDF is rendered by a worker once the document surely exists: a rolled-back transition
     # enqueues nothing. robust: a broker that is down must not fail an issue already committed;
     # the PDF is then rendered on first download as before.
@@ -54,22 +71,26 @@ def document_prepare_pdf(document_id: int) -> bool:
     return True
 
 
-def document_pdf(document: Document) -> bytes:
-    """The PDF of an issued document, rendered from its frozen HTML on first use."""
-    if document.pdf:
-        with document.pdf.open("rb") as fh:
+def document_pdf(document: Document, *, masked: bool = False) -> bytes:
+    """The PDF of an issued document, rendered from its frozen HTML on first use and kept; with
+    masked, that of its masked copy (models.Document), kept beside the original's."""
+    field = "masked_pdf" if masked else "pdf"
+    kept = getattr(document, field)
+    if kept:
+        with kept.open("rb") as fh:
             return fh.read()
     from notices.pdf import html_to_pdf
 
-    data = html_to_pdf(document.html)
-    document.pdf.save(f"{document.verification_code}.pdf", ContentFile(data), save=False)
+    data = html_to_pdf(document_html(document, masked=masked))
+    suffix = "-masked" if masked else ""
+    kept.save(f"{document.verification_code}{suffix}.pdf", ContentFile(data), save=False)
     # Two first downloads at once both render; only the one that finds the column still empty
     # keeps its file, so every later download gets the same bytes.
-    if Document.objects.filter(pk=document.pk, pdf="").update(pdf=document.pdf.name):
+    if Document.objects.filter(pk=document.pk, **{field: ""}).update(**{field: kept.name}):
         return data
-    document.pdf.delete(save=False)
-    document.refresh_from_db(fields=["pdf"])
-    return document_pdf(document)
+    kept.delete(save=False)
+    document.refresh_from_db(fields=[field])
+    return document_pdf(document, masked=masked)
 
 
 def _state_context(application) -> dict:

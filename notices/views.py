@@ -1,7 +1,5 @@
 """The documents' pages: the PDF and the frozen HTML for those who may see the application,
 and the public verification page."""
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from notices import selectors, services
 from portal import audit
+from portal.downloads import attachment
 from portal.models import AuditAction
 
 # The frozen HTML is served as it was issued, inline <style> included (a linked stylesheet could
@@ -30,9 +29,13 @@ def _document_for(request, verification_code):
 
 
 def _attachment(filename: str) -> str:
-    # RFC 6266 / RFC 5987: an ASCII fallback for old clients, the UTF-8 name for the others.
-    fallback = filename.encode("ascii", "ignore").decode().strip("-") or "document.pdf"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return attachment(filename, fallback="document")
+
+
+def _audit(request, action, document, masked, **details):
+    """Who read or took which document, and whether its identifiers were masked for them."""
+    audit.record(request, action, document, "success", kind=document.kind, application=document.application.number,
+                 masked=masked, **details)
 
 
 @require_GET
@@ -40,9 +43,9 @@ def _attachment(filename: str) -> str:
 @never_cache
 def document_pdf(request, verification_code):
     document = _document_for(request, verification_code)
-    response = HttpResponse(services.document_pdf(document), content_type="application/pdf")
-    audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, document, "success", kind=document.kind,
-                 application=document.application.number)
+    masked = selectors.document_masked_for(request.user, document)
+    response = HttpResponse(services.document_pdf(document, masked=masked), content_type="application/pdf")
+    _audit(request, AuditAction.DOCUMENT_DOWNLOAD, document, masked)
     name = f"{document.get_kind_display()}-{document.application.number}.pdf"
     response["Content-Disposition"] = _attachment(name)
     return response
@@ -53,7 +56,10 @@ def document_pdf(request, verification_code):
 @never_cache
 def document_html(request, verification_code):
     document = _document_for(request, verification_code)
-    return render(request, "notices/document.html", {"document": document, "application": document.application})
+    masked = selectors.document_masked_for(request.user, document)
+    _audit(request, AuditAction.DOCUMENT_VIEW, document, masked, view="page")
+    return render(request, "notices/document.html", {
+        "document": document, "application": document.application, "masked": masked})
 
 
 @require_GET
@@ -61,10 +67,13 @@ def document_html(request, verification_code):
 @never_cache
 @xframe_options_sameorigin
 def document_content(request, verification_code):
-    """The frozen HTML itself, byte for byte what its SHA-256 was taken of."""
+    """The frozen HTML itself: byte for byte what its SHA-256 was taken of, for those who may see the
+    applicant's identity; its masked copy, frozen beside it at issue, for everyone else."""
     document = _document_for(request, verification_code)
-    response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
+    masked = selectors.document_masked_for(request.user, document)
+    response = HttpResponse(selectors.document_html(document, masked=masked), content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = FROZEN_HTML_CSP
+    _audit(request, AuditAction.DOCUMENT_VIEW, document, masked, view="content")
     return response
 
 

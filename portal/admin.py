@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import services_otp
+from portal.admin_safe import HistoryAdmin
+from portal.exceptions import ServiceError
 from portal.models import Organisation, User
 
 from . import admin_calendar  # noqa: F401  (registers the calendar tables)
@@ -11,9 +15,16 @@ admin.site.site_header = "钦州市“证照分离”政务服务平台 管理�
 admin.site.site_title = "管理后台"
 admin.site.index_title = "系统管理"
 
+# django-otp's device admins show each authenticator's secret (its QR code): whoever reads it
+# holds that user's second factor. Admins reset a user's devices from the user list instead
+# (UserAdmin.reset_second_factor), and the user binds a new one.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["code", "name", "level", "kind"]
     list_filter = ["level", "kind"]
     search_fields = ["code", "name"]
@@ -27,3 +38,14 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + (("平台角色", {"fields": ["full_name", "role", "organisation"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("平台角色", {"fields": ["full_name", "role", "organisation"]}),)
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="重置两步验证设备（用户须重新绑定身份验证器）", permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            try:
+                removed = services_otp.otp_devices_reset(user=user, actor=request.user)
+            except ServiceError as refused:
+                self.message_user(request, f"{user}：{refused.message}", messages.ERROR)
+                continue
+            self.message_user(request, f"{user}：已删除{removed}个两步验证设备，下次登录时须重新绑定。", messages.SUCCESS)

@@ -20,8 +20,9 @@ from portal.api_tokens import ExpiringTokenAuthentication, expired
 from portal.exceptions import InvalidInput
 from portal.models import AuditAction
 
-BAD_CREDENTIALS = "用户名或密码不正确，或账号已停用。"
-OTP_NEEDED = "工作人员须同时填写正确的动态验证码（otp）。"
+# One answer for a wrong user name, a wrong password and a missing or wrong code (issue 8):
+# which part was wrong would tell a guesser that the password it tried is right.
+BAD_CREDENTIALS = "用户名、密码或动态验证码不正确，或账号已停用（工作人员及已启用两步验证的账号须同时填写动态验证码 otp）。"
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -53,9 +54,9 @@ class TokenView(ApiErrorsMixin, APIView):
         credentials = CredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
         data = credentials.validated_data
+        # A wrong or missing code fails inside authenticate() (portal.security.PasswordBackend),
+        # so it counts towards the lockout like a wrong password.
         user = authenticate(request=request, username=data["username"], password=data["password"])
-        if getattr(request, "portal_otp_required", False):
-            raise InvalidInput(OTP_NEEDED, field="otp")
         if user is None or not user.is_active:
             raise InvalidInput(BAD_CREDENTIALS)
         return Response({"token": _token_for(request, user).key})

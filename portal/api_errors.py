@@ -5,6 +5,9 @@ DRF's own errors (validation, authentication, 404) are flattened to the same sha
 names the first field at fault; `errors` lists every field's messages when there are several,
 so a client can show them all at once, as the pages do.
 """
+import re
+
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -14,6 +17,7 @@ from portal.exceptions import ServiceError
 
 # DRF's own Chinese for these says something else ("不允许是用空字符串" for a NUL character).
 _CLEARER = {"null_characters_not_allowed": "不能包含空字符（NUL，\\x00）。"}
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 CSRF_MISSING = "请求缺少有效的CSRF令牌：以网页登录状态调用接口须附带 X-CSRFToken 请求头，或改用令牌认证。"
 
 
@@ -57,6 +61,8 @@ def api_exception_handler(exc, context):
         exc = exc.renamed(names) if names else exc
         pairs = [(field, message) for field, messages in exc.errors.items() for message in messages]
         return Response(_body(pairs), status=exc.status)
+    if isinstance(exc, Http404) and not _CHINESE.search(str(exc)):
+        exc = exceptions.NotFound()  # "No Item matches the given query." from get_object_or_404: 未找到。
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
         exc = exceptions.PermissionDenied(CSRF_MISSING)  # DRF words this in English whatever the language
     response = exception_handler(exc, context)
@@ -79,6 +85,10 @@ class ApiErrorsMixin:
 _DESCRIPTIONS = {400: "输入有误（detail 说明原因，field 指出字段，errors 列出全部）", 401: "未登录或令牌无效",
                  403: "无权进行此操作", 404: "不存在或无权查看", 409: "当前状态不允许此操作（或已被他人处理）",
                  429: "失败次数过多，已被暂时锁定"}
+
+
+# For the endpoints under a rate limit (portal/ratelimit.py): error_responses(…, 429, **{"429": RATE_LIMITED}).
+RATE_LIMITED = "操作过于频繁（按账号或来源地址限次），请在 Retry-After 响应头所示的秒数后再试"
 
 
 def error_responses(*codes, **descriptions) -> dict:

@@ -1,13 +1,18 @@
 """Sign-in rules (issue 4; 等保 2.0 三级 身份鉴别, OWASP ASVS L2 V2/V3).
 
-- Lockout: django-axes, 5 failures by user name or by address (settings AXES_*); the answer
-  is a 429 in Chinese (lockout_response).
+- Lockout: django-axes, 5 failures of a user name from any addresses, or 5 failures from one
+  address against any user names (settings AXES_*); the answer is a 429 in Chinese
+  (lockout_response). A success clears only that user name's failures from that address
+  (LockoutHandler): never the failures against other accounts, which an attacker could
+  otherwise wipe by signing in to their own account between guesses (issue 8).
 - Second factor: staff (clerk, officer, regulator, admin) and anyone who enabled it must pass
   a TOTP code (django-otp) after the password. On the web, SecondFactorMiddleware sends them to
   the code page until they do, and to the set-up page if they have no device yet.
   The API issues no token on a password alone: a staff token request must carry `otp`, checked
   by PasswordBackend inside authenticate(), so a wrong or missing code counts as a failed
-  sign-in (and towards the lockout) like a wrong password.
+  sign-in (and towards the lockout) like a wrong password, and gets the same answer.
+  Binding an authenticator asks for the password again, passing the factor gives the session
+  a new key (portal/views_auth.py); devices are listed, removed and reset by portal/services_otp.py.
 - Sessions: 30 minutes idle (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST) and 12 hours
   at most from sign-in (SessionLifetimeMiddleware).
 """
@@ -15,6 +20,9 @@ import ipaddress
 import json
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import password_validation
@@ -36,6 +44,7 @@ STAFF_ROLES = {Role.CLERK, Role.OFFICER, Role.REGULATOR, Role.ADMIN}
 LOCKED_OUT_MESSAGE = "登录失败次数过多，该账号或本机地址已被锁定30分钟，请稍后再试；如需立即解锁，请联系系统管理员。"
 OTP_REQUIRED_MESSAGE = "工作人员须先完成动态验证码验证。"
 API_PREFIX = "/api/"
+USERNAME_MAX_LENGTH = 150  # portal.User.username, as Django's AbstractUser
 
 
 def client_ip(request):
@@ -94,6 +103,23 @@ def verify_code(user, code):
     return match_token(user, code)
 
 
+# --- lockout --------------------------------------------------------------------------------
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler, with a narrower reset on success (AXES_RESET_ON_SUCCESS).
+
+    With AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"] axes resets every row matching
+    the user name OR the address, so a success wipes the address's failures against every
+    other account too. Here a success proves only that whoever is at this address knows this
+    account's password: it clears that account's failures from that address, nothing else."""
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        count, _ = AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address).delete()
+        return count
+
+
 # --- authentication backends ----------------------------------------------------------------
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' lockout check. Without a request there is no address to lock and no HTTP
@@ -113,7 +139,6 @@ class PasswordBackend(ModelBackend):
         if user is None or not _is_api(request) or not needs_second_factor(user):
             return user
         if verify_code(user, _otp_from(request)) is None:
-            request.portal_otp_required = True
             # PermissionDenied stops authenticate() and is reported as a failed sign-in.
             raise PermissionDenied(OTP_REQUIRED_MESSAGE)
         return user
@@ -133,6 +158,18 @@ def _otp_from(request):
             except Exception:  # unreadable or already-read body: no code given
                 data = {}
     return data.get("otp", "") if hasattr(data, "get") else ""
+
+
+def lockout_username(request, credentials=None):
+    """The user name django-axes records and locks (AXES_USERNAME_CALLABLE): as given, cut to the
+    longest a user name can be. Django's sign-in form passes any length on to authenticate(),
+    and axes' varchar(255) column made a 2,000-character name a 500 on PostgreSQL (issue 8)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = username.get("username") if hasattr(username, "get") else None
+    return None if username is None else str(username)[:USERNAME_MAX_LENGTH]
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views_auth
+from portal import views_accounts, views_auth
 
 api_v1 = [
     path("", include("licensing.api_urls")),
@@ -19,7 +19,15 @@ urlpatterns = [
     path("accounts/login/", views_auth.PortalLoginView.as_view(), name="login"),
     path("accounts/otp/", views_auth.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", views_auth.otp_setup, name="otp-setup"),
+    path("accounts/otp/devices/", views_auth.otp_devices, name="otp-devices"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # issue 8: self-registration (applicants only), password change and reset by a mailed link
+    path("accounts/register/", views_accounts.register, name="register"),
+    path("accounts/password/", views_accounts.password_change, name="password-change"),
+    path("accounts/password/reset/", views_accounts.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password/reset/sent/", views_accounts.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path("accounts/password/reset/<uidb64>/<token>/", views_accounts.PasswordResetConfirmView.as_view(),
+         name="password-reset-confirm"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,6 +17,13 @@ from tests import clock
 from tests.factories import ApplicantFactory, OrganisationFactory, UserFactory, ready_commitment_item
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no rate-limit counters (portal/ratelimit.py counts in the cache)."""
+    from django.core.cache import cache
+    cache.clear()
+
+
 @pytest.fixture
 def at():
     """Travel to a Qinzhou wall-clock time, standing still there: `with at(2024, 10, 14, 9): ...`."""

@@ -3,7 +3,9 @@ import random
 
 import factory
 
-from licensing.constants import ApplicantKind, Channel, CommitmentKind, MaterialDue, ReformMode, Status
+from licensing.constants import (
+    VERIFIED_AT_WINDOW, ApplicantKind, Channel, ClaimStatus, CommitmentKind, MaterialDue, ReformMode, Status,
+)
 from licensing.models import Applicant, Application, Item, Material
 from licensing.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
@@ -61,6 +63,13 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def members(obj, create, extracted, **kwargs):
+        """Accounts whose link the window has verified: they act for the applicant and sign."""
+        for user in extracted or []:
+            obj.members.add(user, through_defaults={"status": ClaimStatus.VERIFIED, "verified_via": VERIFIED_AT_WINDOW})
+
+    @factory.post_generation
+    def claimants(obj, create, extracted, **kwargs):
+        """Accounts that claimed the applicant online, not yet verified (ApplicantMembership)."""
         for user in extracted or []:
             obj.members.add(user)
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from licensing.constants import ApplicantKind
+from licensing.constants import VERIFIED_AT_WINDOW, ApplicantKind, ClaimStatus
 from portal.masking import mask_identifier
 
 
@@ -15,7 +15,8 @@ class Applicant(models.Model):
     address = models.CharField("住所或经营场所", max_length=255, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="ApplicantMembership", related_name="applicants",
+        settings.AUTH_USER_MODEL, through="ApplicantMembership", through_fields=("applicant", "user"),
+        related_name="applicants",
         verbose_name="可代为办理的账号", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -33,11 +34,31 @@ class Applicant(models.Model):
 
 
 class ApplicantMembership(models.Model):
+    """An account acting online for an applicant. Typing a 统一社会信用代码 proves nothing, so a link
+    starts as a pending claim: it may prepare applications, but signs no 承诺书 (legal and credit
+    consequences) until the window checks the papers or a verifier (licensing/verifiers.py) confirms it."""
+
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField("核验状态", max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
+    verified_at = models.DateTimeField("核验时间", null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核验人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    # "window", or the name of the verifier that confirmed it (licensing/verifiers.py)
+    verified_via = models.CharField("核验方式", max_length=32, blank=True)
 
     class Meta:
         verbose_name = "代办关系"
         verbose_name_plural = "代办关系"
         constraints = [models.UniqueConstraint(fields=["applicant", "user"], name="uniq_applicant_member")]
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == ClaimStatus.VERIFIED
+
+    @property
+    def verified_via_display(self) -> str:
+        if not self.verified_via:
+            return ""
+        return "窗口核验证照" if self.verified_via == VERIFIED_AT_WINDOW else f"在线核验（{self.verified_via}）"

@@ -121,15 +121,12 @@ class Licence(models.Model):
 
 
 class MaterialSubmission(models.Model):
-    """A material an application owes, its due date and what was handed in."""
+    """A material an application owes, its due date and who handed it in last; its files are MaterialFile rows."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey("licensing.Material", on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField("提交期限", null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=MaterialStatus.choices, default=MaterialStatus.OWED)
-    file = models.FileField("文件", upload_to="materials/%Y/%m/", blank=True)
-    original_name = models.CharField("原文件名", max_length=255, blank=True)
-    content_type = models.CharField("文件类型", max_length=64, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
@@ -139,3 +136,48 @@ class MaterialSubmission(models.Model):
         verbose_name_plural = "办件材料"
         ordering = ["application", "material__order"]
         constraints = [models.UniqueConstraint(fields=["application", "material"], name="uniq_application_material")]
+
+    def __str__(self):
+        return f"{self.application} {self.material}"
+
+    @property
+    def current_file(self):
+        """The file handed in last, the one the officer reads (None while owed)."""
+        return next((f for f in self.files.all() if f.replaced_at is None), None)
+
+    @property
+    def earlier_files(self) -> list:
+        """The files it replaced, newest first: kept, never changed (issue 8)."""
+        return sorted((f for f in self.files.all() if f.replaced_at is not None), key=lambda f: f.replaced_at,
+                      reverse=True)
+
+
+class MaterialFile(models.Model):
+    """Every file ever handed in for a material, the current one and those it replaced. Never edited
+    but for `replaced_at`, never deleted: what the officer read stays readable.
+
+    The file is stored under a random name with the extension of the type its content shows
+    (licensing.uploads); the uploader's name is only `display_name`, cleaned, to show.
+    """
+
+    submission = models.ForeignKey(MaterialSubmission, verbose_name="办件材料", on_delete=models.PROTECT,
+                                   related_name="files")
+    file = models.FileField("文件", max_length=200)
+    content_type = models.CharField("文件类型", max_length=64)
+    display_name = models.CharField("上传时的文件名", max_length=100, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    replaced_at = models.DateTimeField("被更换时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "材料文件"
+        verbose_name_plural = "材料文件"
+        ordering = ["submission", "uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission"], condition=models.Q(replaced_at__isnull=True),
+                                               name="one_current_file_per_material")]
+
+    def __str__(self):
+        return self.display_name or self.file.name

@@ -3,14 +3,21 @@
 catalogue     items, their authorities, search
 applications  who may see which application, the lists and queues built on that, disclosure
 deadlines     every deadline of an application and what is overdue
-actions       what a user may do next (the pages' buttons, the API's allowed_actions)
+actions       what a user may do next (the pages' buttons, the API's allowed_actions), which files are frozen
+materials     materials handed in and every file of them (current and earlier)
 progress      the public progress lookup by number and query code
-applicants    public names and identifier masking
+applicants    public names and identifier masking; the accounts claiming an applicant
 
 notices and supervision read licensing through these (and licensing.constants) only.
 """
-from .actions import application_allowed_actions, materials_to_hand_in, transition_allowed
-from .applicants import identifier_for, may_see_identity, public_name
+from .actions import (
+    application_allowed_actions, commitment_awaits_verification, material_frozen_reason, materials_to_hand_in,
+    transition_allowed,
+)
+from .applicants import (
+    claim_of, claims_in_conflict, claims_of_applicant, claims_of_user, identifier_for, is_verified_for, may_see_identity,
+    public_name,
+)
 from .applications import (
     OfficerQueues, application_decidable, application_for, application_visible, applications_of_applicant, applications_of_authority,
     applications_of_user, applications_visible_to, disclosed_commitments, officer_queues, with_details,
@@ -20,14 +27,18 @@ from .deadlines import (
     PROVISIONAL_NOTE, Deadline, application_overdue, commitments_overdue, deadlines, is_overdue, materials_due,
     materials_overdue, next_deadline, overdue_q,
 )
+from .materials import application_materials, material_file
 from .progress import application_progress, normalise_number
 
 __all__ = [
     "PROVISIONAL_NOTE", "Deadline", "OfficerQueues", "application_allowed_actions", "application_decidable", "application_for",
     "application_overdue", "application_progress", "application_visible", "applications_of_applicant",
     "applications_of_authority", "applications_of_user", "applications_visible_to", "authorities_in_use",
+    "claim_of", "claims_in_conflict", "claims_of_applicant", "claims_of_user", "commitment_awaits_verification",
+    "is_verified_for",
     "commitments_overdue", "deadlines", "disclosed_commitments", "identifier_for", "is_overdue", "item_get",
-    "item_list", "materials_due", "materials_overdue", "materials_to_hand_in", "may_see_identity",
+    "item_list", "application_materials", "material_file", "material_frozen_reason", "materials_due",
+    "materials_overdue", "materials_to_hand_in", "may_see_identity",
     "next_deadline", "normalise_number", "officer_queues", "overdue_q", "public_name", "transition_allowed",
     "with_details",
 ]

@@ -3,7 +3,7 @@ the API, the permission rules (licensing/rules.py) and the jobs.
 
 谁审批、谁负责 / 谁主管、谁监管: an officer sees the applications of the items its organisation
 implements, a regulator those of the items it regulates; an applicant account those of the
-applicants it acts for; the window clerk (一窗受理) and the admin every one.
+applicants it acts for (with a claim not yet verified, only those it filed itself); the window clerk (一窗受理) and the admin every one.
 """
 import re
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from licensing.constants import MaterialStatus, Route, Status
 from licensing.models import Application, ApplicationEvent, Commitment, Item, MaterialSubmission
+from licensing.selectors.applicants import applicant_ids_claimed_by
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
 from supervision.constants import InspectionStatus
@@ -46,8 +47,16 @@ def applications_visible_to(user) -> QuerySet:
     if is_regulator.test(user) and user.organisation_id:
         return _base().filter(item__regulator_id=user.organisation_id)
     if is_applicant_user.test(user):
-        return _base().filter(applicant__members=user)
+        return _base().filter(_acts_for(user))
     return Application.objects.none()
+
+
+def _acts_for(user) -> Q:
+    """A verified link sees every application of the applicant; a pending claim only those its own
+    account filed, so claiming an enterprise shows nothing of what its real accounts did."""
+    verified = applicant_ids_claimed_by(user, verified_only=True)
+    claimed = applicant_ids_claimed_by(user, verified_only=False)
+    return Q(applicant_id__in=verified) | Q(applicant_id__in=claimed, submitted_by_id=user.pk)
 
 
 def application_for(user, number: str):

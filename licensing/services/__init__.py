@@ -7,7 +7,10 @@ beat job), and issues its documents in the same transaction, so two officers act
 cannot both succeed and nothing is half done. What must happen outside the database (a Celery
 task, a delivery) is scheduled with transaction.on_commit, so a rollback sends nothing.
 """
-from .applicants import applicant_bind_account, applicant_for_submission, applicant_register, submission_channel
+from .applicants import (
+    applicant_bind_account, applicant_claim_remove, applicant_claim_verify, applicant_claim_verify_online,
+    applicant_for_submission, applicant_register, submission_channel,
+)
 from ._core import notice_missing_content
 from .commitment import (
     application_choose_ordinary, application_commit, application_decide, application_issue_notice,
@@ -26,6 +29,7 @@ __all__ = [
     "application_decide", "application_issue_notice", "application_lapse", "application_reject",
     "application_request_correction", "application_resubmit", "application_revoke", "application_submit",
     "application_withdraw", "applications_lapse_overdue", "applications_revoke_for_overdue_materials",
-    "applicant_bind_account", "applicant_for_submission", "applicant_register", "material_submit",
+    "applicant_bind_account", "applicant_claim_remove", "applicant_claim_verify", "applicant_claim_verify_online",
+    "applicant_for_submission", "applicant_register", "material_submit",
     "notice_missing_content", "submission_channel",
 ]

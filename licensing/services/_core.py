@@ -4,11 +4,12 @@ import datetime as dt
 from django.db.models import F
 from django.utils import timezone
 
-from licensing.constants import TRANSITIONS, Action, Route
+from licensing.constants import TRANSITIONS, Action, Channel, Route, Side
 from portal.exceptions import Conflict
 from licensing.models import Application, ApplicationEvent, NumberCounter
 from portal import audit, calendar
 from portal.models import AuditAction
+from portal.permissions import is_clerk
 
 
 def _today() -> dt.date:
@@ -35,8 +36,39 @@ def _allocate_number(now) -> str:
 _AUDIT_ACTION = {Action.SUBMIT_MATERIAL: AuditAction.MATERIAL_SUBMIT, Action.REPLACE_MATERIAL: AuditAction.MATERIAL_SUBMIT}
 
 
+# What the applicant hands over for each applicant-side step, as the event names it when a window
+# clerk records it on an application filed online (_on_behalf).
+_HANDED_OVER = {
+    Action.COMMIT: "签署的告知承诺书",
+    Action.CHOOSE_ORDINARY: "不作承诺、转一般程序办理的意见",
+    Action.RESUBMIT: "补正材料",
+    Action.WITHDRAW: "撤回申请的意见",
+    Action.SUBMIT_MATERIAL: "材料",
+    Action.REPLACE_MATERIAL: "更换的材料",
+}
+
+
+def _applicant_side(action) -> bool:
+    transition = TRANSITIONS.get(action)
+    return action in _HANDED_OVER or (transition is not None and transition.side == Side.APPLICANT)
+
+
+def _on_behalf(application, action, actor, reason: str) -> str:
+    """An application filed online is the applicant's own: a window clerk takes one of its steps
+    only to record what the applicant hands over in person (一窗受理), and the event says so."""
+    if actor is None or not _applicant_side(action) or application.channel != Channel.ONLINE:
+        return reason
+    if not is_clerk.test(actor):
+        return reason
+    what = _HANDED_OVER.get(action) or f"“{Action(action).label}”"
+    if action in (Action.SUBMIT_MATERIAL, Action.REPLACE_MATERIAL):  # the reason is the material's name
+        return f"窗口工作人员代为录入申请人当面递交的{what}“{reason}”。"
+    return f"窗口工作人员代为录入申请人当面递交的{what}。{reason}"
+
+
 def _event(application, action, from_status, actor, reason=""):
     """The event row, and its audit row in the same transaction: who moved what, from where, why."""
+    reason = _on_behalf(application, action, actor, reason)
     ApplicationEvent.objects.create(application=application, action=action, from_status=from_status,
                                     to_status=application.status, actor=actor, at=timezone.now(), reason=reason)
     audit.write(_AUDIT_ACTION.get(action, AuditAction.STATE_CHANGE), actor=actor, obj=application, details={

@@ -12,13 +12,19 @@ from licensing.constants import (
     Route,
 )
 from licensing.models import Application, Commitment
+from licensing.selectors.actions import SIGN_COMMITMENT
+from licensing.selectors.applicants import claim_of
 from licensing.selectors.deadlines import commitments_overdue, is_overdue
+from licensing.services.applicants import APPLY_NOT_ALLOWED, UNVERIFIED_SIGNER
 from licensing.services._core import _check_notice_content, _lock_in_state, _move, _today, _working_days_after
+from licensing.services._jobs import each_in_own_transaction
 from licensing.services.decision import _grant
 from licensing.services.materials import check_uploads, material_submit
+from licensing.uploads import removed_on_error
 from notices.constants import DocumentKind
 from notices.services import document_issue
-from portal.exceptions import Conflict, Problems
+from portal.exceptions import Conflict, NotAllowed, Problems
+from portal.permissions import is_applicant_user
 from supervision import selectors as supervision_selectors
 
 # --- notify and commit ---------------------------------------------------------------------
@@ -37,12 +43,14 @@ def application_issue_notice(*, application, actor) -> Application:
 
 
 @transaction.atomic
+@removed_on_error()  # a later step that fails takes the uploaded files with it
 def application_commit(*, application, actor, kind, confirmations, signatory, meet_by=None,
                        files=None) -> Application:
     """Record the signed 承诺书 with the materials due at this moment; the decision is due today."""
     # The state first, on the locked row: a lapsed or already committed application is told so
     # (not asked for materials), and two commitments sent at once cannot both upload.
     application = _lock_in_state(application, Action.COMMIT)
+    _check_may_sign(application, actor)
     _check_not_barred(application.applicant)
     _check_in_time(application)
     files = files or {}
@@ -66,6 +74,15 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
                               signed_at=timezone.now(), recorded_by=actor)
     document_issue(application=application, kind=DocumentKind.COMMITMENT)
     return application
+
+
+def _check_may_sign(application, actor):
+    """An applicant account signs only with a verified link to the applicant (legal and credit
+    consequences, 附件3 第九条); the clerk records what the applicant signed on paper at the window."""
+    if actor is None or not is_applicant_user.test(actor) or actor.has_perm(SIGN_COMMITMENT, application):
+        return
+    claim = claim_of(actor, application.applicant)
+    raise NotAllowed(UNVERIFIED_SIGNER if claim is not None else APPLY_NOT_ALLOWED)
 
 
 def _check_not_barred(applicant):
@@ -118,11 +135,9 @@ def application_lapse(*, application, actor=None) -> Application:
 
 
 def applications_lapse_overdue() -> list[str]:
-    """Beat job: close the commitment applications whose commitment is overdue."""
-    numbers = []
-    for app in commitments_overdue(_today()):
-        try:
-            numbers.append(application_lapse(application=app).number)
-        except Conflict:
-            pass  # someone committed or withdrew it meanwhile
-    return numbers
+    """Beat job: close the commitment applications whose commitment is overdue; the numbers it closed.
+
+    Each in its own transaction, past one that fails (services._jobs); one committed or withdrawn
+    meanwhile is left alone (Conflict)."""
+    return each_in_own_transaction("lapse_overdue_commitments", commitments_overdue(_today()),
+                                   lambda app: application_lapse(application=app), lambda app: app.number)

@@ -6,9 +6,10 @@ from licensing.constants import Action, MaterialStatus
 from licensing.models import Application, Licence, MaterialSubmission
 from licensing.selectors.deadlines import materials_overdue
 from licensing.services._core import _move, _today
+from licensing.services._jobs import each_in_own_transaction
 from notices.constants import DocumentKind
 from notices.services import document_issue
-from portal.exceptions import Conflict, InvalidInput
+from portal.exceptions import InvalidInput
 from supervision import services as supervision_services
 from supervision.constants import CreditReason
 
@@ -31,20 +32,21 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
 
 
 def applications_revoke_for_overdue_materials() -> list[str]:
-    """Beat job: materials owed after the decision and not in by their date revoke it (附件3 第六条)."""
-    overdue = materials_overdue(_today())
+    """Beat job: materials owed after the decision and not in by their date revoke it (附件3 第六条);
+    the numbers it revoked.
+
+    Each application in its own transaction, past one that fails (services._jobs): its materials
+    stay owed and its decision stands until a later run succeeds. One revoked by someone else
+    meanwhile is left alone (Conflict): one effect only."""
     by_application = {}
-    for submission in overdue:
+    for submission in materials_overdue(_today()):
         by_application.setdefault(submission.application, []).append(submission)
-    numbers = []
-    for application, late in by_application.items():
-        names = "、".join(s.material.name for s in late)
-        try:
-            with transaction.atomic():
-                MaterialSubmission.objects.filter(pk__in=[s.pk for s in late]).update(status=MaterialStatus.OVERDUE)
-                application_revoke(application=application, actor=None, credit_reason=CreditReason.MISSING_MATERIALS,
-                                   reason=f"未在约定期限内提交材料：{names}，依据告知承诺指引第六条撤销行政许可决定。")
-            numbers.append(application.number)
-        except Conflict:
-            pass  # already revoked by someone else: one effect only
-    return numbers
+    return each_in_own_transaction("revoke_for_overdue_materials", by_application.items(),
+                                   lambda row: _revoke_for_late_materials(*row), lambda row: row[0].number)
+
+
+def _revoke_for_late_materials(application, late) -> None:
+    names = "、".join(s.material.name for s in late)
+    MaterialSubmission.objects.filter(pk__in=[s.pk for s in late]).update(status=MaterialStatus.OVERDUE)
+    application_revoke(application=application, actor=None, credit_reason=CreditReason.MISSING_MATERIALS,
+                       reason=f"未在约定期限内提交材料：{names}，依据告知承诺指引第六条撤销行政许可决定。")

@@ -7,6 +7,7 @@ from licensing.models import Application, MaterialSubmission
 from licensing.services._core import _allocate_number, _check_notice_content, _event, _today, _working_days_after
 from licensing.services.commitment import application_issue_notice
 from licensing.services.materials import check_uploads, material_submit
+from licensing.uploads import removed_on_error
 from notices.constants import DocumentKind
 from notices.services import document_issue
 from portal.exceptions import InvalidInput
@@ -19,6 +20,7 @@ DIRECT_OUTCOME = {ReformMode.CANCEL: (Status.RECORDED, DocumentKind.CANCEL_RECEI
 # --- submission ----------------------------------------------------------------------------
 
 @transaction.atomic
+@removed_on_error()  # a later step that fails takes the uploaded files with it
 def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, details="",
                        wants_commitment=True, uploads=None) -> Application:
     """Receive an application for any of the four modes.

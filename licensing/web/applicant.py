@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 from licensing import selectors, services
 from licensing.constants import Channel, Route
 from licensing.forms_applications import ApplicantRegisterForm, ApplyForm, CommitForm, MaterialUploadForm
-from licensing.models import Item
+from licensing.models import ApplicantMembership, Item
+from licensing.services import applicants as services_applicants
+from licensing.verifiers import get_verifier, verifies_online
 from licensing.web.common import application_or_404, desk_required
 from licensing.web.detail import render_detail
 from licensing.web.labels import cn_date
@@ -32,7 +34,7 @@ def my_applications(request):
 # --- 办理主体 ------------------------------------------------------------------------------
 
 def _register_for(user, form):
-    """Register the applicant for this account (the service refuses one that another account registered)."""
+    """Register the applicant for this account: a claim, pending until the window or a verifier checks it."""
     data = form.cleaned_data
     try:
         return services.applicant_register(kind=data["kind"], identifier=data["identifier"], name=data["name"],
@@ -42,18 +44,47 @@ def _register_for(user, form):
         return None
 
 
+def _registered(request, applicant):
+    messages.success(request, f"已添加办理主体：{applicant.name}。")
+    if not selectors.is_verified_for(request.user, applicant):
+        messages.warning(request, services_applicants.CLAIM_PENDING)
+
+
+def _verify_online(request):
+    """The account asks the configured verifier (电子营业执照, identity services) to verify one of its claims."""
+    claim_id = request.POST.get("verify_claim", "")
+    if not (claim_id.isascii() and claim_id.isdigit() and len(claim_id) < 10):
+        claim_id = 0  # no such claim: 404, never a 500 for "²" or a number past the column
+    claim = get_object_or_404(ApplicantMembership, pk=claim_id, user=request.user)
+    try:
+        result = services.applicant_claim_verify_online(claim=claim, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if result.verified:
+            messages.success(request, f"已在线核验，可以代 {claim.applicant.name} 签署承诺书。")
+        else:
+            messages.error(request, result.reason or services_applicants.CLAIM_PENDING)
+    return redirect("my-applicants")
+
+
 @desk_required(APPLICANT_DESK)
 def my_applicants(request):
-    """办理主体: the enterprises and persons this account acts for, and registering another."""
+    """办理主体: the enterprises and persons this account claims (verified or not yet), and registering another."""
+    if request.method == "POST" and "verify_claim" in request.POST:
+        return _verify_online(request)
     form = ApplicantRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         applicant = _register_for(request.user, form)
         if applicant is not None:
-            messages.success(request, f"已添加办理主体：{applicant.name}。")
+            _registered(request, applicant)
             return redirect(request.GET.get("next") if _is_apply_path(request.GET.get("next")) else "my-applicants")
-    applicants = request.user.applicants.all()
     status = form.error_status if request.method == "POST" else 200
-    return render(request, "licensing/my_applicants.html", {"form": form, "applicants": applicants}, status=status)
+    claims = list(selectors.claims_of_user(request.user))
+    return render(request, "licensing/my_applicants.html", {
+        "form": form, "claims": claims, "any_pending": any(not c.is_verified for c in claims),
+        "verifies_online": verifies_online(get_verifier()), "go_to_window": services_applicants.GO_TO_THE_WINDOW,
+    }, status=status)
 
 
 def _is_apply_path(path) -> bool:
@@ -103,6 +134,8 @@ def apply(request, code):
             form.service_error(exc)
         else:
             messages.success(request, _submitted_message(application))
+            if application.route == Route.COMMITMENT and not selectors.is_verified_for(request.user, application.applicant):
+                messages.warning(request, services_applicants.CLAIM_PENDING)
             return redirect("web-application-detail", number=application.number)
     return render(request, "licensing/apply.html", {
         "item": item, "form": form, "has_applicants": applicants.exists(), "barred": _barred(applicants),
@@ -143,12 +176,23 @@ def commit(request, number):
 @require_POST
 @login_required
 def material_upload(request, number, material_id):
-    """Hand in one owed material, e.g. one agreed for after the decision (附件3 第六条: by its date)."""
-    def run(application, form):
+    """Hand in one owed material, e.g. one agreed for after the decision (附件3 第六条: by its date), or
+    replace one handed in while it may be replaced (the earlier file is kept)."""
+    application = application_or_404(request, number, ACT_AS_APPLICANT)
+    form_key = f"upload_{material_id}"
+    form = MaterialUploadForm(request.POST, request.FILES, auto_id=f"upload{material_id}_%s")
+    if not form.is_valid():
+        return render_detail(request, application, bound={form_key: form}, status=400)
+    try:
         services.material_submit(application=application, material_id=material_id, upload=form.cleaned_data["file"],
                                  actor=request.user)
-    return _step(request, number, run, "材料已上传。", form_key=f"upload_{material_id}",
-                 form=lambda a: MaterialUploadForm(request.POST, request.FILES, auto_id=f"upload{material_id}_%s"))
+    except ServiceError as exc:
+        form.service_error(exc)
+        # A frozen or late material has no upload form left on the page: its refusal is said at the top.
+        error = exc.message if exc.status == 409 else ""
+        return render_detail(request, application, bound={form_key: form}, error=error, status=exc.status)
+    messages.success(request, "材料已上传。")
+    return redirect("web-application-detail", number=application.number)
 
 
 @require_POST

@@ -10,15 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from licensing import selectors
-from licensing.constants import Action, Channel, MaterialStatus, Status
+from licensing.constants import Action, Channel, Status
 from licensing.forms_applications import CommitForm, MaterialUploadForm, ReasonForm, RevokeForm
 from licensing.services import notice_missing_content
+from licensing.uploads import download_name
 from licensing.web.common import NOT_FOUND, application_or_404
 from notices.constants import DocumentKind
 from portal import audit
+from portal.downloads import attachment
 from portal.models import AuditAction
 
 APPLICANT_BUTTONS = {Action.COMMIT, Action.CHOOSE_ORDINARY, Action.WITHDRAW, Action.RESUBMIT}
@@ -48,11 +51,14 @@ def _buttons(application, user, forms) -> dict:
     actions = set(selectors.application_allowed_actions(application, user))
     as_applicant = user.has_perm("licensing.act_as_applicant", application)
     uploads = _uploads(application, user, forms) if as_applicant else []
+    # An account whose link to the applicant is not verified yet prepares, but signs no 承诺书: say why.
+    awaits_verification = selectors.commitment_awaits_verification(application, user)
     return {
         "actions": actions,
         "as_applicant": as_applicant,
+        "awaits_verification": awaits_verification,
         "as_officer": user.has_perm("licensing.act_as_officer", application),
-        "applicant_panel": bool(actions & APPLICANT_BUTTONS or uploads),
+        "applicant_panel": bool(actions & APPLICANT_BUTTONS or uploads or awaits_verification),
         "officer_panel": bool(actions & OFFICER_BUTTONS),
         "uploads": uploads,
         "notice_missing": notice_missing_content(application.item) if Action.ISSUE_NOTICE in actions else [],
@@ -77,7 +83,7 @@ def detail_context(request, application, *, bound=None, error="") -> dict:
         "forms": forms, "error": error, "documents": documents, "notice": notice,
         "deadlines": selectors.deadlines(application), "provisional_note": selectors.PROVISIONAL_NOTE,
         "events": application.events.select_related("actor"),
-        "materials": application.materials.select_related("material"),
+        "materials": selectors.application_materials(application),
         "commitment": getattr(application, "commitment", None),
         "licence": getattr(application, "licence", None),
         "identifier": selectors.identifier_for(user, application),
@@ -104,15 +110,29 @@ def application_detail(request, number):
 
 @require_GET
 @login_required
-def material_file(request, number, material_id):
-    """A handed-in material, for those who may see the application (the officer reads it before deciding)."""
+@never_cache
+def material_file(request, number, material_id, file_id=None):
+    """A handed-in material's current file (the one the officer reads before deciding), or with
+    `file_id` one of the files it replaced, for those who may see the application; every download
+    is an audit row. Served with the type its content showed on upload, named after the material."""
     application = application_or_404(request, number)
-    submission = application.materials.filter(material_id=material_id, status=MaterialStatus.SUBMITTED).first()
-    if submission is None or not submission.file:
+    stored = selectors.material_file(application, material_id, file_id)
+    if stored is None:
         raise Http404(NOT_FOUND)
-    audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, submission, material=submission.material.name,
-                 application=application.number)
-    response = FileResponse(submission.file.open("rb"), content_type=submission.content_type or "application/octet-stream",
-                            as_attachment=True, filename=submission.original_name or "material")
+    material = stored.submission.material
+    try:
+        handle = stored.file.open("rb")
+    except OSError:  # the row outlived its file (a restore without the media volume): nothing to serve
+        raise Http404(NOT_FOUND)
+    audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, stored.submission, material=material.name,
+                 application=application.number, file=stored.pk, sha256=stored.sha256,
+                 version="current" if stored.replaced_at is None else "earlier")
+    label = material.name if stored.replaced_at is None else f"{material.name}-{_local(stored.uploaded_at):%Y%m%d%H%M}"
+    response = FileResponse(handle, content_type=stored.content_type)
+    response["Content-Disposition"] = attachment(download_name(label, stored.content_type), fallback="material")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _local(moment):
+    return timezone.localtime(moment)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from licensing import selectors, services
 from licensing.constants import ApplicantKind, Route, Status
 from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
-from licensing.models import Applicant
+from licensing.models import Applicant, ApplicantMembership
 from licensing.validators import identifier_problem, looks_like_id_number, normalise
 from licensing.web.common import desk_required
 from portal.exceptions import ServiceError
@@ -83,8 +83,14 @@ def _applicant_page(request, applicant, *, form, bind_form=None, status=200):
         "applicant": applicant, "form": form, "q": request.GET.get("q", ""),
         "applications": selectors.applications_of_applicant(applicant),
         "credit_record": applicant_barred_from_commitment(applicant),
-        "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), "members": applicant.members.all(),
+        "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), **_claims(applicant),
     }, status=status)
+
+
+def _claims(applicant) -> dict:
+    claims = selectors.claims_of_applicant(applicant)
+    return {"claims": claims, "claims_conflict": selectors.claims_in_conflict(claims),
+            "verified_count": sum(c.is_verified for c in claims)}
 
 
 @desk_required(WINDOW_DESK)
@@ -109,11 +115,9 @@ def window_applicant(request, pk):
 @require_POST
 @desk_required(WINDOW_DESK)
 def window_bind_account(request, pk):
-    """Let an applicant account act online for this applicant, once the clerk has checked its papers.
-
-    Online, an account cannot claim an applicant someone else registered (applicant.py); this is
-    where the enterprise proves it in person.
-    """
+    """Let an applicant account act online for this applicant, verified, once the clerk has checked
+    its papers (营业执照 or 身份证, and the authorisation). Online, an account only claims an applicant
+    (pending: it may not sign a 承诺书); this is where the enterprise proves it in person."""
     applicant = get_object_or_404(Applicant, pk=pk)
     form = WindowBindForm(request.POST, auto_id="bind_%s")
     if form.is_valid():
@@ -126,3 +130,35 @@ def window_bind_account(request, pk):
             messages.success(request, f"账号 {account.username} 今后可在网上代 {applicant.name} 办理。")
             return redirect("window-applicant", pk=applicant.pk)
     return _applicant_page(request, applicant, form=WindowApplyForm(), bind_form=form, status=400)
+
+
+def _claim_step(request, pk, claim, run, success):
+    """Settle one account's claim to the applicant (verify it, or remove it), back to the applicant's page."""
+    applicant = get_object_or_404(Applicant, pk=pk)
+    membership = get_object_or_404(ApplicantMembership.objects.select_related("user"), pk=claim, applicant=applicant)
+    try:
+        run(membership)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success(membership, applicant))
+    return redirect("window-applicant", pk=applicant.pk)
+
+
+@require_POST
+@desk_required(WINDOW_DESK)
+def window_claim_verify(request, pk, claim):
+    """Papers checked (营业执照 or 身份证, and the authorisation): this account's claim is true."""
+    return _claim_step(request, pk, claim,
+                       lambda m: services.applicant_claim_verify(claim=m, actor=request.user),
+                       lambda m, a: f"已核验：账号 {m.user.username} 可以代 {a.name} 在网上办理并签署承诺书。")
+
+
+@require_POST
+@desk_required(WINDOW_DESK)
+def window_claim_remove(request, pk, claim):
+    """The claim is false (or the account no longer acts for the applicant): remove it."""
+    return _claim_step(request, pk, claim,
+                       lambda m: services.applicant_claim_remove(claim=m, actor=request.user,
+                                                                 reason=request.POST.get("reason", "")[:500]),
+                       lambda m, a: f"已删除账号 {m.user.username} 与 {a.name} 的关联。")

@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from portal import audit
 from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.exports import defuse
 from portal.models import AuditAction, AuditEvent
 
 CSV_COLUMNS = ["at", "actor_display", "role", "ip_address", "action", "outcome", "object_type", "object_id",
                "object_repr", "details"]
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
@@ -24,8 +23,7 @@ class _Echo:
 
 
 def _cell(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return defuse("" if value is None else str(value))  # no cell starts a formula (portal/exports.py)
 
 
 def _csv_rows(queryset):

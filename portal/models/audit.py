@@ -2,7 +2,7 @@
 
 Rows are written through portal.audit.record() and never changed or deleted by the
 application: save() refuses updates, delete() and queryset update()/delete() refuse, and on
-PostgreSQL a trigger (migration 0003) raises on UPDATE and DELETE whatever the caller.
+PostgreSQL triggers raise on UPDATE and DELETE (migration 0003) and TRUNCATE (0005) whatever the caller.
 
 Retention: everything is kept. The requirement is "at least 6 months"; a purge job would need
 DELETE, which the trigger forbids, so archiving older rows is an operator's task done with
@@ -26,20 +26,30 @@ class AuditAction(models.TextChoices):
     OTP_VERIFIED = "otp_verified", "动态验证码验证通过"
     OTP_FAILED = "otp_failed", "动态验证码错误"
     OTP_DEVICE_CONFIRMED = "otp_device_confirmed", "绑定动态验证码"
+    OTP_DEVICE_REMOVED = "otp_device_removed", "删除两步验证设备"
+    OTP_DEVICES_RESET = "otp_devices_reset", "管理员重置两步验证设备"
     PERMISSION_DENIED = "permission_denied", "越权访问被拒绝"
     STATE_CHANGE = "state_change", "办件状态变更"
     MATERIAL_SUBMIT = "material_submit", "提交或更换材料"
     APPLICANT_REGISTER = "applicant_register", "登记申请人"
     ACCOUNT_BIND = "account_bind", "授权账号代为办理"
+    CLAIM_VERIFY = "claim_verify", "核验账号与申请人的关联"
+    CLAIM_REMOVE = "claim_remove", "删除账号与申请人的关联"
     CREDIT_RECORD = "credit_record", "记入诚信档案"
     CREDIT_REPAIR = "credit_repair", "信用修复"
     TOKEN_ISSUE = "token_issue", "签发接口令牌"
     DOCUMENT_DOWNLOAD = "document_download", "下载文书"
+    DOCUMENT_VIEW = "document_view", "查看文书"
     EXPORT = "export", "导出数据"
     IMPORT = "import", "导入数据"
     ADMIN_ADD = "admin_add", "后台新增"
     ADMIN_CHANGE = "admin_change", "后台修改"
     ADMIN_DELETE = "admin_delete", "后台删除"
+    # issue 8: accounts people expect
+    ACCOUNT_REGISTER = "account_register", "注册账号"
+    PASSWORD_CHANGE = "password_change", "修改密码"
+    PASSWORD_RESET_REQUEST = "password_reset_request", "申请重置密码"
+    PASSWORD_RESET = "password_reset", "重置密码"
 
 
 class AuditOutcome(models.TextChoices):

@@ -48,8 +48,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # issue 8: no answer to a signed-in user or of a lookup by secret code is cached (outermost,
+    # so that it sees every answer, refusals included)
+    "portal.middleware.PrivateNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.RequestSizeLimitMiddleware",
+    # issue 8: NUL bytes / invalid UTF-8 in the address, NUL in form fields: 400 before anything reads them
+    "portal.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "portal.audit.middleware.AuditMiddleware",
     "portal.security.SessionLifetimeMiddleware",
     "portal.security.SecondFactorMiddleware",
+    # issue 8: limits on applications, uploads and the public lookups (after the CSRF check)
+    "portal.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -120,6 +127,24 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# A password-reset link (issue 8) works once, and for this long after it is mailed.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+
+# Mail (issue 8: password-reset links). Development and the demo print each message on the
+# console (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes them under
+# var/mail/ instead); the test runner swaps in its own in-memory backend; production.py sends
+# by SMTP to EMAIL_HOST. Nothing is ever sent to a real address unless someone says so.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds: a hung mail server must not hang the page
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="钦州市证照分离平台 <noreply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]  # the portal speaks Chinese to everyone, API clients included
@@ -144,6 +169,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # issue 8: JSON nested too deep, NUL characters, bodies that are not JSON: a Chinese 400, never a 500
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api_parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # One shape for every refusal of every API view: {"detail": "<中文>", "field": …}.
     "EXCEPTION_HANDLER": "portal.api_errors.api_exception_handler",
@@ -168,6 +199,23 @@ SPECTACULAR_SETTINGS = {
         "MaterialStatusEnum": "licensing.constants.MaterialStatus",
         "DocumentKindEnum": "notices.constants.DocumentKind",
     },
+}
+
+# The shared cache (issue 8): the rate-limit counters (portal/ratelimit.py) that every worker and
+# process must see alike. Redis when CACHE_URL (e.g. redis://127.0.0.1:6379/14) or REDIS_URL says
+# so, as in CI and docker-compose; the embedded default is one process's memory (make run, tests).
+CACHES = {"default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="locmemcache://"))}
+CACHES["default"].setdefault("KEY_PREFIX", "portal")
+
+# Rate limits (issue 8, portal/ratelimit.py): "N/s|m|h|d" (or "N/10m"), "off" for none. Per account
+# and per address on filing applications and on uploads; per address on the public lookups.
+RATE_LIMITS = {
+    "applications": {"account": env.str("RATE_LIMIT_APPLICATIONS_PER_ACCOUNT", default="30/h"),
+                     "ip": env.str("RATE_LIMIT_APPLICATIONS_PER_IP", default="300/h")},
+    "uploads": {"account": env.str("RATE_LIMIT_UPLOADS_PER_ACCOUNT", default="60/h"),
+                "ip": env.str("RATE_LIMIT_UPLOADS_PER_IP", default="300/h")},
+    "progress": {"ip": env.str("RATE_LIMIT_PROGRESS_PER_IP", default="20/m")},
+    "verify": {"ip": env.str("RATE_LIMIT_VERIFY_PER_IP", default="20/m")},
 }
 
 # Celery: an embedded filesystem broker by default, so the demo needs no server;
@@ -198,6 +246,11 @@ CELERY_BEAT_SCHEDULE["licensing-revoke-for-overdue-materials"] = {
     "task": "licensing.tasks.revoke_for_overdue_materials", "schedule": crontab(minute=5)}
 CELERY_BEAT_SCHEDULE["licensing-lapse-overdue-commitments"] = {
     "task": "licensing.tasks.lapse_overdue_commitments", "schedule": crontab(minute=10)}
+# Files a rolled-back upload left on disk (no row names them), once they are older than the grace
+# period, so that an upload still in its transaction is never taken for one. Daily, at night.
+MATERIAL_ORPHAN_GRACE_HOURS = env.int("MATERIAL_ORPHAN_GRACE_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["licensing-remove-orphan-material-files"] = {
+    "task": "licensing.tasks.remove_orphan_material_files", "schedule": crontab(minute=40, hour=3)}
 
 LOGGING = {
     "version": 1,
@@ -235,6 +288,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Who verifies online that an account may act for an enterprise or a person (licensing/verifiers.py):
+# a dotted path to an IdentityVerifier. The default verifies nothing: claims are verified at the window.
+IDENTITY_VERIFIER = env.str("IDENTITY_VERIFIER", default="licensing.verifiers.NullVerifier")
+
 # Content-Security-Policy (django-csp 4 format): no inline script anywhere, no plugins,
 # no framing. data: images are the icons inside Swagger UI's and the admin's stylesheets.
 CONTENT_SECURITY_POLICY = {
@@ -252,14 +309,22 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Lockout (django-axes): 5 failures lock the user name and, separately, the address for
-# 30 minutes. The address is REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front the
-# entry they added to X-Forwarded-For (portal.security.client_ip; the audit uses it too).
+# Lockout (django-axes): 5 failures of a user name from any addresses lock that user name, and
+# 5 failures from one address against any user names lock that address, each for 30 minutes
+# (two separate parameters, not their combination). A success clears only that user name's
+# failures from that address (portal.security.LockoutHandler; issue 8: axes' own reset would
+# clear the address's failures against every account).
+# The address is REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front the entry the
+# nearest of them added to X-Forwarded-For (portal.security.client_ip; the audit and the rate
+# limits use it too). The callable takes precedence over axes' own AXES_IPWARE_* settings,
+# which are therefore not set. docker-compose.yml sets TRUSTED_PROXY_COUNT=1 for web.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "portal.security.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_USERNAME_CALLABLE = "portal.security.lockout_username"  # issue 8: an overlong name is no 500
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_VERBOSE = False

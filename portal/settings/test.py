@@ -7,3 +7,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # Between transactional tests the runner empties every table with one TRUNCATE; the audit
+    # table refuses TRUNCATE unless the session allows it (portal/migrations/0005_audit_no_truncate).
+    # Only the test runner's connections do; tests of the refusal turn it off again.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c portal.allow_truncate=on"  # noqa: F405

@@ -98,13 +98,14 @@ def test_a_wrong_check_character_is_refused_next_to_the_field_and_nothing_is_reg
     assert not Applicant.objects.filter(name="钦州市错码有限公司").exists()
 
 
-def test_an_enterprise_registered_by_another_account_cannot_be_claimed_by_knowing_its_code(login, outsider, enterprise):
+def test_knowing_an_enterprises_code_makes_only_a_pending_claim_that_signs_nothing(login, outsider, enterprise):
     response = login(outsider).post(reverse("my-applicants"), {
-        "kind": ApplicantKind.ENTERPRISE, "identifier": enterprise.identifier, "name": "随便写的名称"})
+        "kind": ApplicantKind.ENTERPRISE, "identifier": enterprise.identifier, "name": "随便写的名称"}, follow=True)
 
-    assert response.status_code == 403
-    assert "该申请人已由其他账号登记。请持营业执照或身份证件到政务服务中心窗口核验后办理授权" in response.content.decode()
-    assert not enterprise.members.filter(pk=outsider.pk).exists()
+    html = response.content.decode()
+    assert "已添加办理主体" in html and "待核验" in html and "不能签署承诺书" in html
+    assert enterprise.applicantmembership_set.get(user=outsider).status == "pending"
+    assert not outsider.has_perm("licensing.sign_commitment", enterprise)
 
 
 # --- 在线申请 ------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ from licensing.constants import ApplicantKind
 from portal.exceptions import InvalidInput
 from licensing.models import Applicant, ApplicantMembership
 from licensing.services import applicant_register
-from licensing.validators import validate_id_number, validate_uscc
+from licensing.validators import (
+    ID_PROVINCES, USCC_DEPARTMENTS, id_check_char, identifier_problem, looks_like_id_number, uscc_check_char,
+    validate_id_number, validate_uscc,
+)
 from portal.masking import mask_identifier, mask_person_name
 from tests.factories import valid_id_number, valid_uscc
 
@@ -61,6 +64,44 @@ def test_a_credit_code_of_the_wrong_length_is_refused(code, length):
     assert refusal(validate_uscc, code) == f"统一社会信用代码应为18位，当前为{length}位。"
 
 
+def uscc(first17: str) -> str:
+    """A code with the right check character, so only its structure can be at fault."""
+    return first17 + uscc_check_char(first17)
+
+
+@pytest.mark.parametrize("department,category", [(d, c) for d, (_, categories) in USCC_DEPARTMENTS.items()
+                                                 for c in categories])
+def test_every_department_and_category_of_the_standard_is_accepted(department, category):
+    validate_uscc(uscc(department + category + "450700MA5N1A2B3"))
+
+
+def test_a_credit_code_of_zeros_is_refused():
+    assert refusal(validate_uscc, "0" * 18) == "统一社会信用代码不能全为0，请核对后重新输入。"
+
+
+@pytest.mark.parametrize("department", ["0", "B", "C", "X", "M"])
+def test_an_unknown_registration_department_is_refused(department):
+    message = refusal(validate_uscc, uscc(department + "1450700MA5N1A2B3"))
+    assert message == f"统一社会信用代码第1位（登记管理部门代码）{department} 不存在，请核对后重新输入。"
+
+
+@pytest.mark.parametrize("code,department", [("94", "工商"), ("99", "工商"), ("Y2", "其他"), ("16", "机构编制"),
+                                             ("A2", "中央军委改革和编制办公室"), ("5A", "民政")])
+def test_a_category_the_department_does_not_use_is_refused(code, department):
+    message = refusal(validate_uscc, uscc(code + "450700MA5N1A2B3"))
+    assert f"第2位（机构类别代码）{code[1]} 不是“{department}”登记管理部门使用的机构类别" in message
+
+
+def test_the_registering_authoritys_area_code_is_digits():
+    assert "第3至8位（登记管理机关行政区划码）应为数字" in refusal(validate_uscc, uscc("91A50700MA5N1A2B3"))
+
+
+def test_a_credit_code_of_digits_only_is_taken_for_a_credit_code_not_an_id_number():
+    code = "911101066976941872"  # digits only, a valid credit code, no valid ID number
+    assert identifier_problem(code) == "" and not looks_like_id_number(code)
+    assert looks_like_id_number(PUBLIC_ID_NUMBERS[0]) and looks_like_id_number("110105194912310021")
+
+
 # --- 居民身份证号码 ---------------------------------------------------------------------------
 
 
@@ -96,6 +137,34 @@ def test_letters_inside_an_id_number_are_refused():
 def test_an_impossible_birth_date_is_refused(birth):
     first17 = "110105" + birth + "002"
     assert refusal(validate_id_number, first17 + "0") == "居民身份证号码中的出生日期无效。"
+
+
+def id_number(first17: str) -> str:
+    return first17 + id_check_char(first17)
+
+
+@pytest.mark.parametrize("province", sorted(ID_PROVINCES))
+def test_every_province_of_gb_t_2260_is_accepted(province):
+    validate_id_number(id_number(province + "0102" + "19800101" + "123"))
+
+
+@pytest.mark.parametrize("province", ["00", "10", "16", "20", "24", "30", "38", "47", "55", "66", "72", "80", "84",
+                                      "99"])
+def test_a_province_that_does_not_exist_is_refused(province):
+    message = refusal(validate_id_number, id_number(province + "0102" + "19800101" + "123"))
+    assert message == f"居民身份证号码前两位（省级行政区划代码）{province} 不存在，请核对后重新输入。"
+
+
+@pytest.mark.parametrize("birth", ["10660101", "18591231", "00000101"])
+def test_a_birth_date_before_anyone_alive_had_a_number_is_refused(birth):
+    assert refusal(validate_id_number, id_number("450702" + birth + "123")) == "居民身份证号码中的出生日期无效。"
+
+
+def test_a_birth_date_after_today_is_refused_and_today_is_accepted(at):
+    with at(2026, 5, 1, 0, 30):  # just after midnight in Qinzhou: still 30 April in UTC
+        validate_id_number(id_number("450702" + "20260501" + "123"))
+        message = refusal(validate_id_number, id_number("450702" + "20260502" + "123"))
+    assert message == "居民身份证号码中的出生日期 2026-05-02 晚于今天，请核对后重新输入。"
 
 
 def test_lists_and_logs_see_only_the_ends_of_an_identifier():

@@ -6,10 +6,11 @@ application of item 13 (告知承诺) every row about an application uses; outsi
 applicant; officer and regulator are item 13's approval authority and industry regulator;
 other_officer and other_regulator belong to other organisations; clerk works the window.
 """
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from licensing.constants import CommitmentKind, Status
+from licensing.constants import CommitmentKind, MaterialDue, Status
 from portal.constants import Role
 from tests.factories import TEST_PASSWORD, UserFactory, pdf_file, second_factor_code
 from tests.portal.permission_matrix import project_urls
@@ -95,6 +96,19 @@ def material_file_args(w):
     return (w.application.number, w.handed_in_material().pk)
 
 
+def earlier_file_args(w):
+    """A file of the 申请书 that a second upload replaced (kept as history, issue 8)."""
+    from licensing import services
+    from licensing.models import MaterialFile
+
+    material = w.item.materials.get(due=MaterialDue.AT_APPLICATION)
+    for _ in range(2):
+        services.material_submit(application=w.application, material_id=material.pk, upload=pdf_file("申请书.pdf"),
+                                 actor=w.fixture("applicant_user"))
+    earlier = MaterialFile.objects.get(submission__application=w.application, replaced_at__isnull=False)
+    return (w.application.number, material.pk, earlier.pk)
+
+
 def commit_form(w):
     confirmations = {f"confirm_{n}": "on" for n in range(1, 8)}
     return {"kind": CommitmentKind.ALREADY_MEETS, "signatory": "张三", **confirmations}
@@ -125,6 +139,14 @@ def credentials(w):
 def new_account(w):
     """An applicant account that asks at the window to act for the enterprise online."""
     return {"username": UserFactory(role=Role.APPLICANT).username}
+
+
+def pending_claim(w):
+    """Another account's claim to the enterprise, made online and not yet verified (issue 8)."""
+    from licensing.models import ApplicantMembership
+
+    claim = ApplicantMembership.objects.create(applicant=w.enterprise, user=UserFactory(role=Role.APPLICANT))
+    return (w.enterprise.pk, claim.pk)
 
 
 def submit_json(w):
@@ -163,6 +185,55 @@ def _public_pages():
         # Applicants without a device have nothing to verify; staff signed in with theirs have passed it.
         "otp-verify": [Probe("get", {**dict.fromkeys(SIGNED_IN, HOME), "anonymous": SIGN_IN})],
         "otp-setup": [Probe("get", {**dict.fromkeys(SIGNED_IN, 200), "anonymous": SIGN_IN})],
+        # Everyone lists their own devices; no one removes another account's (404: not among theirs).
+        "otp-devices": [Probe("get", {**dict.fromkeys(SIGNED_IN, 200), "anonymous": SIGN_IN}),
+                        Probe("post", {**dict.fromkeys(SIGNED_IN, 404), "anonymous": SIGN_IN},
+                              data=lambda w: {"device": someone_elses_device()})],
+    }
+
+
+def someone_elses_device():
+    """The persistent id of an authenticator bound to an account none of the personas is."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    return TOTPDevice.objects.create(user=UserFactory(), name="身份验证器", confirmed=True).persistent_id
+
+
+def registration(w):
+    """A visitor's own new account (issue 8): a fresh name each time, a password the rules accept."""
+    name = f"newcomer{next(_NEW_ACCOUNTS)}"
+    return {"username": name, "full_name": "赵六", "email": f"{name}@example.com",
+            "new_password1": "Qinzhou-Newcomer-2026", "new_password2": "Qinzhou-Newcomer-2026"}
+
+
+_NEW_ACCOUNTS = itertools.count(1)
+
+
+def password_change_form(w):
+    return {"old_password": TEST_PASSWORD, "new_password1": "Qinzhou-Changed-2026",
+            "new_password2": "Qinzhou-Changed-2026"}
+
+
+def _account_pages():
+    # Only a visitor registers; whoever is signed in has an account already and is sent home.
+    signed_in_home = dict.fromkeys(SIGNED_IN, HOME)
+    return {
+        "register": [
+            Probe("get", {**signed_in_home, "anonymous": 200}),
+            Probe("post", {**signed_in_home, "anonymous": Redirect("/my/applicants/")}, data=registration),
+        ],
+        "password-change": [
+            Probe("get", {**dict.fromkeys(SIGNED_IN, 200), "anonymous": SIGN_IN}),
+            Probe("post", {**signed_in_home, "anonymous": SIGN_IN}, data=password_change_form),
+        ],
+        # The same answer for an address with an account and without one, signed in or not.
+        "password-reset": [
+            Probe("get", everyone()),
+            Probe("post", everyone(Redirect("/accounts/password/reset/sent/")),
+                  data=lambda w: {"email": "nobody@example.com"}),
+        ],
+        "password-reset-done": [Probe("get", everyone())],
+        # A link that is not one: the page says so, to everyone alike.
+        "password-reset-confirm": [Probe("get", everyone(), args=lambda w: ("MQ", "not-a-token"))],
     }
 
 
@@ -188,6 +259,8 @@ def _application_pages():
         "document-pdf": [Probe("get", application_page(), state="approved", args=document_code)],
         "web-application-material-file": [Probe("get", application_page(), state="approved",
                                                 args=material_file_args)],
+        "web-application-material-file-version": [Probe("get", application_page(), state="submitted",
+                                                        args=earlier_file_args)],
     }
 
 
@@ -218,6 +291,11 @@ def _desks():
                                    lists=window)],
         "window-bind-account": [Probe("post", desk(window, ok=Redirect("/desk/window/applicants/")),
                                       args=lambda w: (w.enterprise.pk,), data=new_account)],
+        # The window settles who acts for the enterprise online: verify a claim, or remove a false one.
+        "window-claim-verify": [Probe("post", desk(window, ok=Redirect("/desk/window/applicants/")),
+                                      args=pending_claim)],
+        "window-claim-remove": [Probe("post", desk(window, ok=Redirect("/desk/window/applicants/")),
+                                      args=pending_claim, data=lambda w: {"reason": "证照核对不符"})],
         # Every officer has a desk; it lists only the own authority's work (谁审批、谁负责).
         "officer-desk": [Probe("get", desk(("officer", "other_officer")), state="committed", lists=("officer",))],
     }
@@ -275,8 +353,8 @@ def _admin():
                              url_name="admin:index")]}
 
 
-MATRIX = {**_public_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(), **_desks(),
-          **_api_public(), **_api_applications(), **_api_steps(), **_admin()}
+MATRIX = {**_public_pages(), **_account_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(),
+          **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_admin()}
 
 
 def api_keys():

@@ -68,8 +68,8 @@ def test_the_service_names_the_clerk_who_registers_at_the_window_and_binds_nobod
 
 def test_a_refused_registration_writes_no_audit_row(login, applicant_user, colleague):
     taken = ApplicantFactory(members=[colleague])
-    response = login(applicant_user).post(reverse("my-applicants"), {
-        "kind": ApplicantKind.ENTERPRISE, "identifier": taken.identifier, "name": taken.name})
+    response = login(applicant_user).post(reverse("my-applicants"), {  # an enterprise's code as a person's
+        "kind": ApplicantKind.PERSON, "identifier": taken.identifier, "name": taken.name})
     assert response.status_code in (400, 403, 409)
     assert rows(AuditAction.APPLICANT_REGISTER) == [] and rows(AuditAction.ACCOUNT_BIND) == []
 

@@ -128,7 +128,7 @@ def snapshot():
     return (sorted(Application.objects.values_list("number", "status", "route")),
             ApplicationEvent.objects.count(),
             MaterialSubmission.objects.filter(status=MaterialStatus.SUBMITTED).count(),
-            ApplicantMembership.objects.count())
+            sorted(ApplicantMembership.objects.values_list("pk", "status")))
 
 
 def check_answer(response, answer):

@@ -103,6 +103,8 @@ def test_a_clerk_with_only_a_password_cannot_open_the_window_desk(client, clerk)
 
 def test_a_clerk_sets_up_an_authenticator_and_then_reaches_the_desk(client, clerk):
     sign_in(client, clerk)
+    assert "工作人员账号须启用动态验证码" in client.get(reverse("otp-setup")).content.decode()
+    client.post(reverse("otp-setup"), {"password": TEST_PASSWORD})  # the password again first (issue 8)
     page = client.get(reverse("otp-setup"))
     html = page.content.decode()
     assert "<svg" in html and "otpauth://totp/" in html and "工作人员账号须启用动态验证码" in html
@@ -182,7 +184,9 @@ def test_an_applicant_who_enabled_it_must_enter_the_code(client, applicant_user)
 
 def test_an_applicant_may_enable_the_second_factor(login, applicant_user):
     client = login(applicant_user)
-    assert reverse("otp-setup") in client.get(reverse("home")).content.decode()
+    assert reverse("otp-devices") in client.get(reverse("home")).content.decode()
+    assert reverse("otp-setup") in client.get(reverse("otp-devices")).content.decode()
+    client.post(reverse("otp-setup"), {"password": TEST_PASSWORD})
     page = client.get(reverse("otp-setup")).content.decode()
     assert "otpauth://totp/" in page and "工作人员账号须启用" not in page
     device = TOTPDevice.objects.get(user=applicant_user)
