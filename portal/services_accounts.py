@@ -122,14 +122,7 @@ def account_change_password(*, user, old_password: str, new_password: str, actor
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     if not user.check_password(old_password or ""):
         raise InvalidInput(OLD_PASSWORD_WRONG, field="old_password")
-    problems = Problems()
-    _password_problems(problems, "new_password", new_password, user)
-    problems.raise_if_any()
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    _end_api_tokens(user)
-    audit.write(AuditAction.PASSWORD_CHANGE, actor=actor, obj=user)
-    return user
+    return _set_password(user, new_password, AuditAction.PASSWORD_CHANGE, actor)
 
 
 def reset_accounts(email: str):
@@ -188,11 +181,16 @@ def account_reset_password(*, user, token: str, new_password: str):
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     if not default_token_generator.check_token(user, token):
         raise Conflict(LINK_USED)
+    return _set_password(user, new_password, AuditAction.PASSWORD_RESET, user)
+
+
+def _set_password(user, new_password: str, action, actor):
+    """The new password, once it meets the rules; the account's API tokens end with the old one."""
     problems = Problems()
     _password_problems(problems, "new_password", new_password, user)
     problems.raise_if_any()
     user.set_password(new_password)
     user.save(update_fields=["password"])
     _end_api_tokens(user)
-    audit.write(AuditAction.PASSWORD_RESET, actor=user, obj=user)
+    audit.write(action, actor=actor, obj=user)
     return user
