@@ -19,13 +19,11 @@ def acts_for_applicant(user, target):
     withdraw or see what the enterprise's real accounts filed)."""
     if not user.is_authenticated or target is None:
         return False
-    applicant = getattr(target, "applicant", target)
-    claim = claim_of(user, applicant)
-    if claim is None:
-        return False
-    if claim.is_verified or target is applicant:
-        return True
-    return target.submitted_by_id == user.pk
+    if hasattr(target, "applicant"):
+        # On an application the applicant account's reach is the visibility rule itself
+        # (selectors.applications_visible_to: a pending claim only what its account filed).
+        return application_visible(user, target)
+    return claim_of(user, target) is not None
 
 
 @rules.predicate
