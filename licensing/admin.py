@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
@@ -9,7 +9,9 @@ from licensing.models import (
     Item,
     ItemAuthority,
     Material,
+    RegulatorRoute,
 )
+from licensing.services.records import records_route_pending
 from portal import exports
 from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.admin_safe import ExportFiltersMixin, HistoryAdmin
@@ -39,7 +41,7 @@ class ItemResource(resources.ModelResource):
         report_skipped = True
         fields = ["seq_no", "code", "name", "reform_mode", "measures", "remark", "compression",
                   "legal_basis", "conditions", "statutory_days", "committed_days_override",
-                  "inspection_months", "regulator", "is_demo_content"]
+                  "inspection_months", "is_demo_content"]
         export_order = fields
 
 
@@ -48,6 +50,17 @@ class ItemAuthorityInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = ["order", "organisation", "role", "variant_name", "remark"]
+
+
+class RegulatorRouteInline(admin.TabularInline):
+    """Who gets this item's approval records (issue 9); with no row, an industry department that
+    approves is its own regulator, and an approval bureau's records wait unrouted."""
+
+    model = RegulatorRoute
+    extra = 0
+    # Plain selects, not autocomplete: the catalogue has a few dozen organisations, and the
+    # autocomplete widget looks up whatever id a hostile form sends back (a 500, not a 400).
+    fields = ["level", "authority", "regulator"]
 
 
 class MaterialInline(admin.TabularInline):
@@ -61,26 +74,51 @@ class ItemAdmin(ExportFiltersMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [ItemResource]
     formats = exports.FORMATS  # xlsx and csv whose cells never start a formula
     list_display = ["seq_no", "code", "name", "reform_mode", "statutory_days", "committed_days_display",
-                    "regulator", "is_demo_content"]
+                    "is_demo_content"]
     list_display_links = ["code", "name"]
     list_filter = ["reform_mode", "compression", "is_demo_content", "authorities__organisation__level",
                    "authorities__organisation"]
     search_fields = ["name", "code", "remark", "authorities__organisation__name", "authorities__variant_name"]
     ordering = ["seq_no", "code"]
-    autocomplete_fields = ["regulator"]
-    inlines = [ItemAuthorityInline, MaterialInline]
+    inlines = [ItemAuthorityInline, MaterialInline, RegulatorRouteInline]
     history_list_display = ["reform_mode", "statutory_days", "legal_basis"]
     fieldsets = [
         (None, {"fields": ["seq_no", "code", "name", "reform_mode", "remark"]}),
         ("改革举措", {"fields": ["measures"]}),
         ("办理要素（由审批部门补充）", {"fields": [
             "legal_basis", "conditions", "statutory_days", "compression", "committed_days_override",
-            "inspection_months", "regulator", "is_demo_content"]}),
+            "inspection_months", "is_demo_content"]}),
     ]
 
     @admin.display(description="承诺时限（工作日）")
     def committed_days_display(self, obj):
         return obj.committed_days
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _route_waiting_records(request)
+
+
+def _route_waiting_records(request):
+    """A route just saved may name the regulator that records waiting unrouted need: send them now
+    rather than at the next beat run, and tell the admin."""
+    routed = records_route_pending()
+    if routed:
+        messages.info(request, f"已按新的推送路由发出 {len(routed)} 件办件的待推送审批信息：{'、'.join(routed[:20])}。")
+
+
+@admin.register(RegulatorRoute)
+class RegulatorRouteAdmin(HistoryAdmin):
+    """The routing table as one list: which regulator gets each item's approval records (issue 9)."""
+
+    list_display = ["item", "level", "authority", "regulator"]
+    list_filter = ["level", "regulator"]
+    search_fields = ["item__name", "item__code", "regulator__name", "authority__name"]
+    list_select_related = ["item", "authority", "regulator"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _route_waiting_records(request)
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from licensing.constants import ApplicantKind, MaterialDue
-from licensing.models import Item, Material
+from licensing.models import Item, Material, RegulatorRoute
 from licensing.services import applicant_bind_account, applicant_register
 from licensing.validators import uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
@@ -20,6 +20,8 @@ DEMO_NOTE = "【演示数据，非真实内容，不具法律效力】"
 # backup codes (django-otp static tokens): each works once; load_demo puts them all back.
 DEMO_BACKUP_CODES = [f"2019{n:04d}" for n in range(1, 11)]
 DEMO_DEVICE_NAME = "演示备用码"
+
+DEMO_AUTHORITY_EMAIL = "demo-authority@example.invalid"
 
 ORGS = {
     "HALL": ("SH01", "钦州市政务服务中心", OrgLevel.CITY, OrgKind.SERVICE_HALL),
@@ -48,15 +50,20 @@ def _organisations(item):
         code=code, defaults={"name": name, "level": level, "kind": kind})[0]
         for key, (code, name, level, kind) in ORGS.items()}
     orgs["AUTH"] = item.authorities.order_by("order").first().organisation
+    # The warning that a record is about to miss its 3 working days goes to the authority's contact
+    # (issue 9); in the demo, mail is printed by the console backend rather than sent.
+    Organisation.objects.filter(pk=orgs["AUTH"].pk, contact_email="").update(contact_email=DEMO_AUTHORITY_EMAIL)
     return orgs
 
 
 def _fill_demo_item(item, regulator):
     item.legal_basis = f"{DEMO_NOTE}此处由审批部门填写法律、法规、规章名称及具体条款内容。"
     item.conditions = f"{DEMO_NOTE}此处由审批部门填写准予许可应当具备的条件、标准和技术要求。"
-    item.regulator = regulator
     item.is_demo_content = True
     item.save()
+    # issue 9: the demo item's approval records go to the demo regulator, at the level it is run.
+    level = item.authorities.order_by("order").first().organisation.level
+    RegulatorRoute.objects.update_or_create(item=item, level=level, authority=None, defaults={"regulator": regulator})
     for order, (name, due, days) in enumerate(MATERIALS):
         Material.objects.update_or_create(item=item, name=f"{name}（演示）", defaults={
             "due": due, "due_working_days": days, "order": order})

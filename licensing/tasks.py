@@ -10,6 +10,7 @@ from celery import shared_task
 
 from licensing.services import applications_lapse_overdue, applications_revoke_for_overdue_materials
 from licensing.services.materials import material_files_remove_orphans
+from licensing.services.records import records_route_pending
 
 
 @shared_task
@@ -28,3 +29,9 @@ def lapse_overdue_commitments() -> list[str]:
 def remove_orphan_material_files() -> list[str]:
     """Delete material files no row names, past a grace period (what a rolled-back upload left)."""
     return material_files_remove_orphans()
+
+
+@shared_task
+def route_pending_records() -> list[str]:
+    """Send on the approval records that waited for a regulator, once a route names one (issue 9)."""
+    return records_route_pending()

@@ -17,3 +17,40 @@ NUMBER_PREFIX = {
     DocumentKind.REJECTION: "不准", DocumentKind.FILING_RECEIPT: "备", DocumentKind.CANCEL_RECEIPT: "登",
     DocumentKind.REVOCATION: "撤",
 }
+
+
+class RecordKind(models.TextChoices):
+    """What an approval record tells the regulator (钦政办〔2019〕72号: 作出行政许可决定后3个工作日内推送，
+    包括承诺内容). The payload's `type` is the kind with its schema version, e.g. approval.decided.v1."""
+
+    DECIDED = "approval.decided", "行政许可决定"
+    FILED = "filing.recorded", "备案"
+    REGISTERED = "cancel.registered", "经营信息登记（取消审批事项）"
+    REVOKED = "approval.revoked", "撤销行政许可决定"
+
+
+PAYLOAD_VERSION = "v1"
+# 钦政办〔2019〕72号: records reach the regulator within 3 working days of the event.
+DELIVERY_WORKING_DAYS = 3
+
+
+class OutboxStatus(models.TextChoices):
+    UNROUTED = "unrouted", "待确定接收部门"
+    PENDING = "pending", "待推送"
+    SENDING = "sending", "推送中"
+    DELIVERED = "delivered", "已送达"
+    DEAD = "dead", "推送失败（待人工处理）"
+
+
+class Destination(models.TextChoices):
+    """Where a record goes: one plugin module each under notices/destinations/."""
+
+    INBOX = "inbox", "平台内监管收件箱"
+    WEBHOOK = "webhook", "监管部门接收接口"
+
+
+class Recipient(models.TextChoices):
+    """Which side a record is for: the regulator always; a revocation goes to both sides."""
+
+    REGULATOR = "regulator", "行业主管部门"
+    AUTHORITY = "authority", "审批部门"

@@ -1,8 +1,9 @@
 import hashlib
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from notices.constants import DocumentKind
+from notices.constants import Destination, DocumentKind, OutboxStatus, Recipient, RecordKind
 
 
 class Document(models.Model):
@@ -65,3 +66,83 @@ class DocumentNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year}：{self.last}"
+
+
+class OutboxRecord(models.Model):
+    """An approval record on its way to one destination of one recipient (issue 9).
+
+    Written in the transaction of the decision, filing, cancel registration or revocation it tells
+    of, so the record exists exactly when the event does; a worker delivers it afterwards, as many
+    times as it takes (notices/outbox.py). `idempotency_key` is the same for every destination and
+    attempt of one record (it is the webhook-id), so a receiver keeps one copy however often it
+    arrives. `recipient_org` is None while no one can be named (the unrouted queue); the due time
+    runs from the event all the same.
+    """
+
+    kind = models.CharField("类型", max_length=32, choices=RecordKind.choices)
+    type = models.CharField("报文类型", max_length=48)
+    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+                                    related_name="outbox_records")
+    recipient = models.CharField("接收方", max_length=16, choices=Recipient.choices, default=Recipient.REGULATOR)
+    recipient_org = models.ForeignKey("portal.Organisation", verbose_name="接收部门", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="outbox_records")
+    authority = models.ForeignKey("portal.Organisation", verbose_name="审批部门", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="outbox_records_sent")
+    destination = models.CharField("推送渠道", max_length=16, choices=Destination.choices, default=Destination.INBOX)
+    endpoint = models.ForeignKey("notices.RegulatorEndpoint", verbose_name="接收接口", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="records")
+    idempotency_key = models.CharField("幂等键（webhook-id）", max_length=64, db_index=True)
+    payload = models.JSONField("报文", encoder=DjangoJSONEncoder)
+    event_at = models.DateTimeField("事件时间")
+    due_at = models.DateTimeField("推送期限", db_index=True)
+    status = models.CharField("状态", max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING,
+                              db_index=True)
+    attempts = models.PositiveIntegerField("已尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField("推送租约到期", null=True, blank=True)
+    last_error = models.TextField("最近一次错误", blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    warned_at = models.DateTimeField("超时提醒时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审批信息推送记录"
+        verbose_name_plural = "审批信息推送记录"
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key", "destination"], name="uniq_outbox_key_destination"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.idempotency_key}"
+
+    @property
+    def delivered_on_time(self) -> bool | None:
+        return None if self.delivered_at is None else self.delivered_at <= self.due_at
+
+
+class RegulatorEndpoint(models.Model):
+    """A regulator organisation's own HTTPS endpoint for approval records, signed per the Standard
+    Webhooks spec with a whsec_ secret (notices/destinations/webhook.py). The previous secret signs
+    too for a while after a rotation, so the receiver can switch over without losing a delivery."""
+
+    organisation = models.ForeignKey("portal.Organisation", verbose_name="行业主管部门", on_delete=models.PROTECT,
+                                     related_name="endpoints")
+    url = models.URLField("接收地址", max_length=500)
+    secret = models.CharField("签名密钥", max_length=128)
+    previous_secret = models.CharField("上一个签名密钥", max_length=128, blank=True)
+    rotated_at = models.DateTimeField("密钥轮换时间", null=True, blank=True)
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "监管部门接收接口"
+        verbose_name_plural = "监管部门接收接口"
+        ordering = ["organisation", "id"]
+        # One active endpoint per organisation: the outbox binds each record to it (notices.endpoints).
+        constraints = [models.UniqueConstraint(fields=["organisation"], condition=models.Q(active=True),
+                                               name="uniq_active_endpoint_per_org")]
+
+    def __str__(self):
+        return f"{self.organisation}：{self.url}"

@@ -98,7 +98,7 @@ def _state_context(application) -> dict:
     materials = list(application.materials.select_related("material").order_by("material__order", "id"))
     return {
         "application": application, "item": application.item, "applicant": application.applicant,
-        "issuer": _issuer(application), "regulator": application.item.regulator,
+        "issuer": _issuer(application), "regulator": application.regulator,
         "commitment": getattr(application, "commitment", None), "licence": getattr(application, "licence", None),
         "materials": materials,
         "materials_owed": [m for m in materials if m.status == MaterialStatus.OWED and m.due_date],

@@ -1,7 +1,7 @@
 """Celery jobs of notices: thin, idempotent, enqueued only after the issuing transaction commits."""
 from celery import shared_task
 
-from notices import services
+from notices import outbox, services, sla
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -12,3 +12,23 @@ def document_prepare_pdf(document_id: int) -> bool:
     document_pdf lets only one of two concurrent renders keep its file.
     """
     return services.document_prepare_pdf(document_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_deliver(record_id: int) -> bool:
+    """Deliver one approval record; True when this run delivered it. Safe to run twice or at once
+    (notices/outbox.py: one conditional UPDATE claims the row)."""
+    return outbox.outbox_deliver(record_id)
+
+
+@shared_task(ignore_result=True)
+def outbox_redrive() -> list[int]:
+    """Beat: queue what is due for an attempt or was left mid-delivery by a vanished worker."""
+    return outbox.outbox_redrive()
+
+
+@shared_task(ignore_result=True)
+def outbox_warn_due_soon() -> int:
+    """Beat (hourly): warn approving authorities of records about to miss their 3-working-day due
+    time; the mails sent. Safe to run twice: each record is claimed once (notices/sla.py)."""
+    return sla.outbox_warn_due_soon()

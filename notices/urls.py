@@ -1,10 +1,12 @@
 from django.urls import path
 
-from notices import views
+from notices import views, views_sla
 
 urlpatterns = [
     path("documents/<str:verification_code>/", views.document_html, name="document-html"),
     path("documents/<str:verification_code>/content/", views.document_content, name="document-content"),
     path("documents/<str:verification_code>/pdf/", views.document_pdf, name="document-pdf"),
     path("verify/", views.verify, name="verify"),
+    # issue 9: the 3-working-day SLA of approval records (admins: all; officers: their authority's)
+    path("records/sla/", views_sla.records_sla, name="records-sla"),
 ]

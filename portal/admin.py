@@ -25,7 +25,7 @@ for _device_model in (TOTPDevice, StaticDevice):
 
 @admin.register(Organisation)
 class OrganisationAdmin(HistoryAdmin):
-    list_display = ["code", "name", "level", "kind"]
+    list_display = ["code", "name", "level", "kind", "contact_email"]
     list_filter = ["level", "kind"]
     search_fields = ["code", "name"]
 

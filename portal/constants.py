@@ -18,5 +18,8 @@ class OrgLevel(models.TextChoices):
 
 class OrgKind(models.TextChoices):
     AUTHORITY = "authority", "审批部门"
+    # An approval bureau decides for other departments: it is never the regulator of what it
+    # approves, so its items' approval records must be routed (issue 9).
+    APPROVAL_BUREAU = "approval_bureau", "行政审批局"
     REGULATOR = "regulator", "行业主管部门"
     SERVICE_HALL = "service_hall", "政务服务大厅"

@@ -9,6 +9,7 @@ from portal import views_accounts, views_auth
 
 api_v1 = [
     path("", include("licensing.api_urls")),
+    path("", include("supervision.api_urls")),
     path("", include("portal.api_calendar")),
     path("", include("portal.api_auth")),
 ]
@@ -16,6 +17,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("licensing.urls")),
     path("", include("notices.urls")),
+    path("", include("supervision.urls")),
     path("accounts/login/", views_auth.PortalLoginView.as_view(), name="login"),
     path("accounts/otp/", views_auth.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", views_auth.otp_setup, name="otp-setup"),

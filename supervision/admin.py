@@ -2,7 +2,7 @@
 from django.contrib import admin, messages
 
 from portal.admin_readonly import ReadOnlyAdminMixin
-from supervision.models import CreditRecord, Inspection
+from supervision.models import CreditRecord, InboxRecord, Inspection
 from supervision.services import credit_record_repair
 
 
@@ -29,3 +29,15 @@ class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "regulator"]
     search_fields = ["application__number"]
     date_hierarchy = "due_date"
+
+
+@admin.register(InboxRecord)
+class InboxRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What reached each organisation's inbox, and whether it was signed for (admins look, never sign)."""
+
+    list_display = ["kind_label", "application", "organisation", "item_code", "event_at", "due_at", "delivered_at",
+                    "acknowledged_at"]
+    list_filter = ["kind", ("acknowledged_at", admin.EmptyFieldListFilter), "organisation"]
+    search_fields = ["application__number", "key", "applicant_name"]
+    date_hierarchy = "delivered_at"
+    list_select_related = ["application", "organisation"]

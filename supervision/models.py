@@ -46,3 +46,35 @@ class Inspection(models.Model):
         verbose_name = "事后核查"
         verbose_name_plural = "事后核查"
         ordering = ["due_date"]
+
+
+class InboxRecord(models.Model):
+    """An approval record in a regulator's inbox in the portal (issue 9): a copy of what was pushed,
+    kept by the regulator. `key` is the record's idempotency key, so a record delivered twice is
+    still one row here."""
+
+    key = models.CharField("幂等键", max_length=64, unique=True)
+    organisation = models.ForeignKey("portal.Organisation", verbose_name="接收部门", on_delete=models.PROTECT,
+                                     related_name="inbox_records")
+    kind = models.CharField("类型", max_length=32)
+    kind_label = models.CharField("类型名称", max_length=64)
+    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+                                    related_name="inbox_records")
+    item_code = models.CharField("事项编码", max_length=16)
+    applicant_name = models.CharField("申请人", max_length=200)
+    payload = models.JSONField("报文")
+    event_at = models.DateTimeField("事件时间")
+    due_at = models.DateTimeField("推送期限")
+    delivered_at = models.DateTimeField("送达时间")
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "监管收件箱记录"
+        verbose_name_plural = "监管收件箱"
+        ordering = ["-delivered_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "acknowledged_at", "delivered_at"])]
+
+    def __str__(self):
+        return f"{self.kind_label} {self.application_id}"

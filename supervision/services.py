@@ -9,7 +9,7 @@ from portal import audit
 from portal.exceptions import InvalidInput
 from portal.models import AuditAction
 from supervision.constants import InspectionStatus
-from supervision.models import CreditRecord, Inspection
+from supervision.models import CreditRecord, InboxRecord, Inspection
 
 
 def credit_record_create(*, applicant, reason, actor, application=None, details="") -> CreditRecord:
@@ -48,3 +48,30 @@ def credit_record_repair(*, record: CreditRecord, actor, note: str) -> CreditRec
         audit.write(AuditAction.CREDIT_REPAIR, actor=actor, obj=record, details={"note": note.strip()[:500]})
     record.refresh_from_db()
     return record
+
+
+def inbox_receive(*, key, organisation, kind, kind_label, application, payload, event_at, due_at) -> InboxRecord:
+    """Keep a pushed approval record in the organisation's inbox; the same key twice is one record."""
+    data = payload.get("data", {})
+    record, _ = InboxRecord.objects.get_or_create(key=key, defaults={
+        "organisation": organisation, "kind": kind, "kind_label": kind_label, "application": application,
+        "item_code": (data.get("item") or {}).get("code", ""),
+        "applicant_name": (data.get("applicant") or {}).get("name", ""),
+        "payload": payload, "event_at": event_at, "due_at": due_at, "delivered_at": timezone.now()})
+    return record
+
+
+def inbox_acknowledge(*, record: InboxRecord, actor) -> InboxRecord:
+    """签收: the regulator has read the record. A second acknowledgement keeps the first's time and name."""
+    if InboxRecord.objects.filter(pk=record.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(), acknowledged_by=actor):
+        audit.write(AuditAction.RECORD_ACKNOWLEDGE, actor=actor, obj=record, details={
+            "key": record.key, "kind": record.kind})
+    record.refresh_from_db()
+    return record
+
+
+def inspection_assign(*, application, regulator) -> None:
+    """A pending inspection whose regulator was not known yet goes to the one now routed."""
+    Inspection.objects.filter(application=application, regulator__isnull=True, status=InspectionStatus.PENDING).update(
+        regulator=regulator)

@@ -4,6 +4,9 @@ Transactional tests (django_db(transaction=True)) must pass serialized_rollback=
 catalogue and the calendar are data migrations, and a flush would take them from later tests.
 """
 import io
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +18,20 @@ from portal.constants import OrgKind, Role
 from portal.security import needs_second_factor
 from tests import clock
 from tests.factories import ApplicantFactory, OrganisationFactory, UserFactory, ready_commitment_item
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file of this run, not memory: a real worker process
+    (tests/notices/test_outbox_faults.py) must see the rows the tests commit. PostgreSQL's is
+    already a database other processes can open."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    in_memory = os.environ.get("PORTAL_TEST_SQLITE_MEMORY") == "1"  # opt-out: those tests then skip
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not in_memory:
+        name = Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +92,7 @@ def clerk(db):
 
 @pytest.fixture
 def regulator(commitment_item):
-    return UserFactory(role=Role.REGULATOR, organisation=commitment_item.regulator)
+    return UserFactory(role=Role.REGULATOR, organisation=commitment_item.regulator_routes.get().regulator)
 
 
 @pytest.fixture

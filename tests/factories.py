@@ -6,7 +6,7 @@ import factory
 from licensing.constants import (
     VERIFIED_AT_WINDOW, ApplicantKind, Channel, ClaimStatus, CommitmentKind, MaterialDue, ReformMode, Status,
 )
-from licensing.models import Applicant, Application, Item, Material
+from licensing.models import Applicant, Application, Item, Material, RegulatorRoute
 from licensing.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
 from portal.models import Organisation, User
@@ -74,13 +74,22 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
             obj.members.add(user)
 
 
+def route_item(item, regulator, *, level=None, authority=None):
+    """The admins' route: the item's approval records (at `level`, by default that of its first
+    authority; for `authority` only, when given) go to `regulator` (issue 9)."""
+    level = level or item.authorities.order_by("order").first().organisation.level
+    RegulatorRoute.objects.update_or_create(item=item, level=level, authority=authority,
+                                            defaults={"regulator": regulator})
+    return regulator
+
+
 def ready_commitment_item(seq_no=13, *, later_days=20) -> Item:
     """A commitment item whose notice content an admin has filled in (the gazette gives none)."""
     item = Item.objects.get(seq_no=seq_no)
     item.legal_basis = "测试用法律依据条款"
     item.conditions = "测试用许可条件"
-    item.regulator = OrganisationFactory(kind=OrgKind.REGULATOR, name="测试行业主管部门")
     item.save()
+    route_item(item, OrganisationFactory(kind=OrgKind.REGULATOR, name="测试行业主管部门"))
     Material.objects.create(item=item, name="申请书", due=MaterialDue.AT_APPLICATION, order=0)
     Material.objects.create(item=item, name="承诺书附件", due=MaterialDue.AT_COMMITMENT, order=1)
     Material.objects.create(item=item, name="安全设施说明", due=MaterialDue.AFTER_DECISION,

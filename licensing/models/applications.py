@@ -48,6 +48,11 @@ class Application(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     inspection_due = models.DateField("事后核查期限", null=True, blank=True)
+    # Set from the routing table (licensing.selectors.routing) when the application is filed and
+    # again with each record pushed; None while no one can be named (the unrouted queue).
+    regulator = models.ForeignKey(
+        "portal.Organisation", verbose_name="行业主管部门", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="regulated_applications")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closing_reason = models.TextField("办结或终止原因", blank=True)
     deadlines_provisional = models.BooleanField("期限含未确认年度", default=False)

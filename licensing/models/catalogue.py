@@ -6,6 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from licensing.constants import AuthorityRole, Compression, MaterialDue, ReformMode
+from portal.constants import OrgLevel
 
 # 附件3 第七条: the regulator checks the commitment within 2 months of the decision.
 DEFAULT_INSPECTION_MONTHS = 2
@@ -44,9 +45,6 @@ class Item(models.Model):
     inspection_months = models.PositiveSmallIntegerField(
         "核查期限（月）", default=DEFAULT_INSPECTION_MONTHS,
         help_text="许可决定后行业主管部门核查承诺内容的期限")
-    regulator = models.ForeignKey(
-        "portal.Organisation", verbose_name="接收审批信息的行业主管部门", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="regulated_items")
     is_demo_content = models.BooleanField(
         "含演示数据", default=False, help_text="法律依据、条件或材料为演示用内容，不具法律效力")
     history = HistoricalRecords()
@@ -128,3 +126,42 @@ class Material(models.Model):
             raise ValidationError({"due_working_days": "许可决定后提交的材料必须填写提交期限（工作日）。"})
         if not later and self.due_working_days:
             raise ValidationError({"due_working_days": "只有许可决定后提交的材料才填写期限。"})
+
+
+class RegulatorRoute(models.Model):
+    """Who regulates what an authority approves (谁审批谁负责，谁主管谁监管; 钦政办〔2019〕72号).
+
+    Kept by admins: item × level of the approving authority → the industry regulator that gets the
+    approval records. `authority` narrows a row to one implementing authority of that level (a
+    county's own bureau, where an item is run by counties); a row without it covers the whole level.
+    Where no row applies, an industry department that approves is its own regulator
+    (licensing.selectors.routing); an approval bureau's items must be routed here.
+    """
+
+    item = models.ForeignKey(Item, verbose_name="事项", on_delete=models.CASCADE, related_name="regulator_routes")
+    level = models.CharField("审批层级", max_length=16, choices=OrgLevel.choices)
+    authority = models.ForeignKey(
+        "portal.Organisation", verbose_name="实施机关（县区）", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text="留空：适用于该层级的所有实施机关；填写：仅适用于该实施机关（如某县区）")
+    regulator = models.ForeignKey(
+        "portal.Organisation", verbose_name="接收审批信息的行业主管部门", on_delete=models.PROTECT,
+        related_name="regulated_routes")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "审批信息推送路由"
+        verbose_name_plural = "审批信息推送路由"
+        ordering = ["item", "level", "authority"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "level", "authority"], name="uniq_route_item_level_authority"),
+            models.UniqueConstraint(fields=["item", "level"], condition=models.Q(authority__isnull=True),
+                                    name="uniq_route_item_level_any_authority"),
+        ]
+
+    def __str__(self):
+        where = self.authority.name if self.authority_id else self.get_level_display()
+        return f"{self.item.name}（{where}）→ {self.regulator.name}"
+
+    def clean(self):
+        if self.authority_id and self.authority.level != self.level:
+            raise ValidationError({"authority": "实施机关的层级须与所选审批层级一致。"})

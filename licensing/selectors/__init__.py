@@ -7,6 +7,8 @@ actions       what a user may do next (the pages' buttons, the API's allowed_act
 materials     materials handed in and every file of them (current and earlier)
 progress      the public progress lookup by number and query code
 applicants    public names and identifier masking; the accounts claiming an applicant
+routing       the approving authority of an application and the regulator its records go to (issue 9)
+records       what an approval record tells the regulator (the payload's data)
 
 notices and supervision read licensing through these (and licensing.constants) only.
 """
@@ -29,8 +31,11 @@ from .deadlines import (
 )
 from .materials import application_materials, material_file
 from .progress import application_progress, normalise_number
+from .records import approval_record_data
+from .routing import authority_of, regulator_for
 
 __all__ = [
+    "approval_record_data", "authority_of", "regulator_for",
     "PROVISIONAL_NOTE", "Deadline", "OfficerQueues", "application_allowed_actions", "application_decidable", "application_for",
     "application_overdue", "application_progress", "application_visible", "applications_of_applicant",
     "applications_of_authority", "applications_of_user", "applications_visible_to", "authorities_in_use",

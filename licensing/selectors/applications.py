@@ -2,7 +2,8 @@
 the API, the permission rules (licensing/rules.py) and the jobs.
 
 谁审批、谁负责 / 谁主管、谁监管: an officer sees the applications of the items its organisation
-implements, a regulator those of the items it regulates; an applicant account those of the
+implements, a regulator those the routing table makes its own (Application.regulator, set from
+licensing.selectors.routing when filed and with each approval record); an applicant account those of the
 applicants it acts for (with a claim not yet verified, only those it filed itself); the window clerk (一窗受理) and the admin every one.
 """
 import re
@@ -45,7 +46,7 @@ def applications_visible_to(user) -> QuerySet:
     if is_officer.test(user):
         return applications_of_authority(user)
     if is_regulator.test(user) and user.organisation_id:
-        return _base().filter(item__regulator_id=user.organisation_id)
+        return _base().filter(regulator_id=user.organisation_id)
     if is_applicant_user.test(user):
         return _base().filter(_acts_for(user))
     return Application.objects.none()

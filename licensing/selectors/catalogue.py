@@ -26,11 +26,11 @@ def item_list(*, q: str = "", reform_mode: str = "", authority: str = "", level:
         qs = qs.filter(authorities__organisation__level=level)
     if seq_no is not None:
         qs = qs.filter(seq_no=seq_no)
-    return _with_authorities(qs.distinct().select_related("regulator"))
+    return _with_authorities(qs.distinct())
 
 
 def item_get(code: str) -> Item:
-    return _with_authorities(Item.objects.select_related("regulator")).prefetch_related("materials").get(code=code)
+    return _with_authorities(Item.objects.prefetch_related("regulator_routes__regulator")).prefetch_related("materials").get(code=code)
 
 
 def authorities_in_use() -> QuerySet:

@@ -6,7 +6,8 @@ from licensing.constants import Action
 from licensing.models import Application
 from licensing.services._core import _lock_in_state, _move, _today, _working_days_after
 from licensing.services.decision import _grant
-from notices.constants import DocumentKind
+from licensing.services.records import record_push
+from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
 from portal import calendar
 from portal.exceptions import InvalidInput
@@ -62,6 +63,7 @@ def application_reject(*, application, actor, reason) -> Application:
     application = _move(application, Action.REJECT, actor, decided_at=timezone.now(), decided_by=actor,
                         closed_at=timezone.now(), closing_reason=reason.strip(), reason=reason.strip())
     document_issue(application=application, kind=DocumentKind.REJECTION, extra={"reason": reason.strip()})
+    record_push(application, RecordKind.DECIDED, outcome="refused", reason=reason.strip())
     return application
 
 

@@ -7,7 +7,8 @@ from licensing.models import Application, Licence, MaterialSubmission
 from licensing.selectors.deadlines import materials_overdue
 from licensing.services._core import _move, _today
 from licensing.services._jobs import each_in_own_transaction
-from notices.constants import DocumentKind
+from licensing.services.records import record_push
+from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
 from portal.exceptions import InvalidInput
 from supervision import services as supervision_services
@@ -28,6 +29,7 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
                                                   reason=credit_reason, details=reason.strip(), actor=actor)
     supervision_services.inspection_cancel(application=application)
     document_issue(application=application, kind=DocumentKind.REVOCATION, extra={"reason": reason.strip()})
+    record_push(application, RecordKind.REVOKED, outcome="revoked", reason=reason.strip())
     return application
 
 

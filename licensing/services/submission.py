@@ -8,13 +8,17 @@ from licensing.services._core import _allocate_number, _check_notice_content, _e
 from licensing.services.commitment import application_issue_notice
 from licensing.services.materials import check_uploads, material_submit
 from licensing.uploads import removed_on_error
-from notices.constants import DocumentKind
+from licensing.selectors.routing import regulator_for
+from licensing.services.records import record_push
+from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
 from portal.exceptions import InvalidInput
 from supervision import selectors as supervision_selectors
 
 DIRECT_OUTCOME = {ReformMode.CANCEL: (Status.RECORDED, DocumentKind.CANCEL_RECEIPT),
                   ReformMode.FILING: (Status.FILED, DocumentKind.FILING_RECEIPT)}
+# The record each direct outcome pushes to the regulator ("登记信息将推送至…", 备案信息).
+DIRECT_RECORD = {ReformMode.CANCEL: (RecordKind.REGISTERED, "registered"), ReformMode.FILING: (RecordKind.FILED, "filed")}
 
 
 # --- submission ----------------------------------------------------------------------------
@@ -44,6 +48,7 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
         application.closed_at = now
     elif item.reform_mode == ReformMode.COMMITMENT:
         reason = _choose_route(application, item, applicant, wants_commitment)
+    application.regulator = regulator_for(application)  # who may see it meanwhile; fixed again at each record
     application.save()
     _event(application, Action.SUBMIT, "", actor, reason)
     _owe_materials(application)
@@ -51,6 +56,8 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
     if item.reform_mode in DIRECT_OUTCOME:
         document_issue(application=application, kind=document_kind)
+        record_kind, outcome = DIRECT_RECORD[item.reform_mode]
+        record_push(application, record_kind, outcome=outcome)
     elif application.route == Route.COMMITMENT and channel == Channel.WINDOW:
         application = application_issue_notice(application=application, actor=actor)
     return application

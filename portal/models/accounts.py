@@ -13,6 +13,8 @@ class Organisation(models.Model):
     name = models.CharField("机构名称", max_length=128)
     level = models.CharField("层级", max_length=16, choices=OrgLevel.choices)
     kind = models.CharField("类型", max_length=16, choices=OrgKind.choices, default=OrgKind.AUTHORITY)
+    contact_email = models.EmailField(
+        "联系邮箱", blank=True, help_text="审批信息推送即将超过3个工作日时，提醒发往此邮箱")
     history = HistoricalRecords()
 
     class Meta:

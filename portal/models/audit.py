@@ -50,6 +50,10 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGE = "password_change", "修改密码"
     PASSWORD_RESET_REQUEST = "password_reset_request", "申请重置密码"
     PASSWORD_RESET = "password_reset", "重置密码"
+    # issue 9: approval records pushed to regulators
+    RECORD_ACKNOWLEDGE = "record_acknowledge", "签收审批信息"
+    RECORD_RESEND = "record_resend", "重新推送审批信息"
+    ENDPOINT_CHANGE = "endpoint_change", "设置推送接收地址或密钥"
 
 
 class AuditOutcome(models.TextChoices):

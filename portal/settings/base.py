@@ -232,7 +232,28 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
     }
+else:
+    # Redis: jobs are enqueued from requests (on_commit), so a broker that is down or unreachable
+    # must fail fast, never hang the request (the outbox's redrive sends what was not queued).
+    # Without these timeouts an unreachable host waits for the OS (minutes) and a hung Redis (one
+    # that accepts but never answers) forever; with them a publish gives up within seconds.
+    # visibility_timeout: an unacknowledged message (acks_late, its worker gone) is handed out
+    # again after this long; it must outlast the longest job. The outbox does not wait for it: its
+    # redrive re-queues a record once OUTBOX_LEASE_SECONDS (below, far shorter) has run out.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+        "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0),
+        "visibility_timeout": 3600,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+# One quick retry of a failed publish, not Celery's default of three: a request that enqueues a
+# few jobs while the broker is down must come back within seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2,
+                                    "interval_max": 0.5}
 CELERY_TASK_IGNORE_RESULT = True
+# A job is acknowledged when it has run, not when received: a worker killed mid-job leaves it to
+# the broker (and the outbox to its lease and redrive); one message at a time per worker process,
+# so a killed worker strands no prefetched backlog.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -251,6 +272,34 @@ CELERY_BEAT_SCHEDULE["licensing-lapse-overdue-commitments"] = {
 MATERIAL_ORPHAN_GRACE_HOURS = env.int("MATERIAL_ORPHAN_GRACE_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["licensing-remove-orphan-material-files"] = {
     "task": "licensing.tasks.remove_orphan_material_files", "schedule": crontab(minute=40, hour=3)}
+
+# Approval records to regulators (issue 9, notices/outbox.py). A delivery holds its row for the
+# lease; a worker that vanishes mid-delivery leaves it to the redrive once the lease runs out, so
+# the lease must outlast the endpoint's timeouts. Retries back off exponentially with jitter from
+# the base up to the cap; after the last attempt the record is dead-lettered for an admin to resend.
+# 25 attempts with these figures span about four days: past the 3-working-day due time, as asked.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_CAP_SECONDS = env.int("OUTBOX_RETRY_CAP_SECONDS", default=6 * 3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=25)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=20.0)
+# After a secret is rotated, deliveries are signed with the old secret too for this many hours, so a
+# receiver switches over without refusing a record (Standard Webhooks allows several signatures).
+WEBHOOK_ROTATION_GRACE_HOURS = env.int("WEBHOOK_ROTATION_GRACE_HOURS", default=24)
+# Signed records go over HTTPS only; plain http:// endpoints are for development (DEBUG) and tests.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+CELERY_BEAT_SCHEDULE["notices-outbox-redrive"] = {
+    "task": "notices.tasks.outbox_redrive", "schedule": crontab(minute="*")}
+CELERY_BEAT_SCHEDULE["licensing-route-pending-records"] = {
+    "task": "licensing.tasks.route_pending_records", "schedule": crontab(minute="*/5")}
+# The SLA watch (notices/sla.py): hourly, each undelivered record due within one working day is
+# mailed once to its approving authority's contact; unrouted ones also to these operators (and
+# ADMINS), since only an admin can add the missing route. Links in mails start with SITE_URL.
+OUTBOX_ALERT_EMAILS = env.list("OUTBOX_ALERT_EMAILS", default=[])
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+CELERY_BEAT_SCHEDULE["notices-outbox-warn-due-soon"] = {
+    "task": "notices.tasks.outbox_warn_due_soon", "schedule": crontab(minute=20)}
 
 LOGGING = {
     "version": 1,

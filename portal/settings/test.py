@@ -13,3 +13,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # table refuses TRUNCATE unless the session allows it (portal/migrations/0005_audit_no_truncate).
     # Only the test runner's connections do; tests of the refusal turn it off again.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c portal.allow_truncate=on"  # noqa: F405
+WEBHOOK_ALLOW_HTTP = True  # the tests' stand-in regulator is a plain http:// server on 127.0.0.1

@@ -41,8 +41,9 @@ def test_an_edit_through_the_admin_records_the_admin(admin_client_, admin_user):
     url = reverse("admin:licensing_item_change", args=[item.pk])
     form = admin_client_.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "measures"}
-    data.update({"measures": '["推广网上业务办理。"]', "statutory_days": 30, "regulator": "",
+    data.update({"measures": '["推广网上业务办理。"]', "statutory_days": 30,
                  "authorities-TOTAL_FORMS": 0, "authorities-INITIAL_FORMS": 0,
+                 "regulator_routes-TOTAL_FORMS": 0, "regulator_routes-INITIAL_FORMS": 0,
                  "materials-TOTAL_FORMS": 0, "materials-INITIAL_FORMS": 0})
     response = admin_client_.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -14,6 +14,7 @@ from licensing.models import Item
 from licensing.selectors import applications_visible_to
 from portal.constants import Role
 from tests.factories import (
+    route_item,
     TEST_PASSWORD, ApplicantFactory, ApplicationFactory, UserFactory, commitment_application, second_factor_code,
 )
 
@@ -62,7 +63,7 @@ def inactive_clerk(clerk):
 def catalogue(commitment_item, other_regulator):
     """One item of each reform mode; the filing item is regulated by the other regulator."""
     filing = Item.objects.filter(reform_mode=ReformMode.FILING).order_by("seq_no").first()
-    filing.regulator = other_regulator.organisation
+    route_item(filing, other_regulator.organisation)
     filing.save()
     return {
         "commitment": commitment_item,

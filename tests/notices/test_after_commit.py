@@ -7,7 +7,7 @@ from django.db import transaction
 
 from licensing import services
 from notices.constants import DocumentKind
-from notices.models import Document
+from notices.models import Document, OutboxRecord
 from notices.tasks import document_prepare_pdf
 from portal.celery import app as celery_app
 from portal.exceptions import Conflict
@@ -89,7 +89,9 @@ def test_a_decision_schedules_one_pdf_per_document_it_issues(django_capture_on_c
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.application_decide(application=committed, actor=officer)
     issued = Document.objects.filter(application=committed).count() - before
-    assert issued >= 1 and len(callbacks) == issued
+    # and one delivery per approval record it writes for the regulator (issue 9)
+    records = OutboxRecord.objects.filter(application=committed).count()
+    assert issued >= 1 and records == 1 and len(callbacks) == issued + records
 
 
 def test_the_pdf_job_run_twice_renders_once(submitted, officer):

@@ -17,7 +17,7 @@ from notices.constants import DocumentKind
 from notices.models import Document
 from portal.constants import OrgKind, Role
 from portal.masking import mask_identifier
-from tests.factories import ApplicantFactory, ApplicationFactory, OrganisationFactory, UserFactory, valid_id_number
+from tests.factories import ApplicantFactory, ApplicationFactory, OrganisationFactory, UserFactory, route_item, valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -124,13 +124,12 @@ def test_verification_still_finds_the_original_intact_after_the_masked_copy_was_
 
 def test_an_identifier_typed_into_the_applicants_own_text_is_masked_too(enterprise, applicant_user, login):
     regulated = Item.objects.filter(reform_mode=ReformMode.FILING).order_by("seq_no").first()
-    regulated.regulator = OrganisationFactory(kind=OrgKind.REGULATOR, name="文化市场监管部门")
-    regulated.save()
+    route_item(regulated, OrganisationFactory(kind=OrgKind.REGULATOR, name="文化市场监管部门"))
     filed = ApplicationFactory(item=regulated, applicant=enterprise, actor=applicant_user,
                                details=f"备案主体代码：{enterprise.identifier.lower()}")
     receipt = Document.objects.get(application=filed, kind=DocumentKind.FILING_RECEIPT)
     assert enterprise.identifier.lower() in receipt.html  # the receipt repeats what the applicant wrote
-    its_regulator = UserFactory(role=Role.REGULATOR, organisation=filed.item.regulator)
+    its_regulator = UserFactory(role=Role.REGULATOR, organisation=filed.regulator)
     shown = content(login(its_regulator), filed, DocumentKind.FILING_RECEIPT)
     assert enterprise.identifier.lower() not in shown.lower()
     assert mask_identifier(enterprise.identifier) in shown

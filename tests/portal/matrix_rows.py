@@ -170,6 +170,25 @@ UNKNOWN_ARGS = {
 }
 
 
+# --- the regulator's inbox (issue 9) ----------------------------------------------------------------
+
+def inbox_delivered(w):
+    """Deliver the application's approval records into the inbox, as the worker would (issue 9)."""
+    from notices.constants import Destination
+    from notices.outbox import outbox_deliver
+
+    for record in w.application.outbox_records.filter(destination=Destination.INBOX):
+        outbox_deliver(record.pk)
+    return w.application.inbox_records.get(kind="approval.decided")
+
+
+def inbox_record_args(w):
+    return (inbox_delivered(w).pk,)
+
+
+UNKNOWN_ARGS[inbox_record_args] = lambda w: (999_999_999,)
+
+
 # --- the rows ------------------------------------------------------------------------------------
 
 def _public_pages():
@@ -298,6 +317,10 @@ def _desks():
                                       args=pending_claim, data=lambda w: {"reason": "证照核对不符"})],
         # Every officer has a desk; it lists only the own authority's work (谁审批、谁负责).
         "officer-desk": [Probe("get", desk(("officer", "other_officer")), state="committed", lists=("officer",))],
+        # issue 9: the 3-working-day SLA of approval records, for admins (all records) and approval
+        # officers (their own authority's: a decided application's record shows to its officer only).
+        "records-sla": [Probe("get", desk(("officer", "other_officer", "admin_user")), state="approved",
+                              lists=("officer", "admin_user"))],
     }
 
 
@@ -347,6 +370,32 @@ def _api_steps():
     }
 
 
+def _inbox():
+    """The records pushed to the regulator's organisation (谁主管、谁监管): its regulators read and sign
+    for them; another organisation's regulator is told a record does not exist (404). The inbox is
+    403 to everyone who reads none, like the staff desks; through the API a record is 404 to them."""
+    def reader(ok, stranger, others):
+        # Officers read their own organisation's inbox (revocations arrive there), not the regulator's.
+        return {**dict.fromkeys(SIGNED_IN, others), "regulator": ok,
+                **dict.fromkeys(("other_regulator", "officer", "other_officer"), stranger), "anonymous": SIGN_IN}
+
+    def delivered(w):
+        inbox_delivered(w)
+        return None
+    inbox_record = Redirect("/supervision/inbox/")
+    return {
+        "supervision-inbox": [Probe("get", reader(200, 200, 403), state="approved", data=delivered,
+                                    lists=("regulator",))],
+        "supervision-inbox-record": [Probe("get", reader(200, 404, 403), state="approved", args=inbox_record_args)],
+        "supervision-inbox-ack": [Probe("post", reader(inbox_record, 404, 403), state="approved",
+                                        args=inbox_record_args)],
+        "inbox-list": [Probe("get", api(reader(200, 200, 403)), state="approved", data=delivered,
+                             lists=("regulator",))],
+        "inbox-detail": [Probe("get", api(reader(200, 404, 404)), state="approved", args=inbox_record_args)],
+        "inbox-ack": [Probe("post", api(reader(200, 404, 404)), state="approved", args=inbox_record_args, json=True)],
+    }
+
+
 def _admin():
     # The Django admin (one row for the whole site): staff accounts with is_staff only.
     return {"admin": [Probe("get", {**dict.fromkeys(PERSONAS, ADMIN_SIGN_IN), "admin_user": 200},
@@ -354,7 +403,7 @@ def _admin():
 
 
 MATRIX = {**_public_pages(), **_account_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(),
-          **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_admin()}
+          **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_inbox(), **_admin()}
 
 
 def api_keys():

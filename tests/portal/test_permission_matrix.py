@@ -25,6 +25,7 @@ from licensing.constants import Channel, MaterialDue, MaterialStatus
 from licensing.models import ApplicantMembership, Application, ApplicationEvent, MaterialSubmission
 from notices.constants import DocumentKind
 from licensing.web import public as views
+from supervision.models import InboxRecord
 from tests.factories import TEST_PASSWORD, commitment_application, pdf_file, second_factor_code
 from tests.portal.matrix_rows import MATRIX, PERSONAS, UNKNOWN_ARGS, Probe, Redirect, api_keys
 from tests.portal.permission_matrix import project_urls, rows_missing
@@ -124,11 +125,13 @@ def send(client, probe: Probe, url, data, **headers):
 
 
 def snapshot():
-    """What a refused request must leave as it was: applications, their events, materials, account links."""
+    """What a refused request must leave as it was: applications, their events, materials, account
+    links, and which records of the regulators' inboxes are signed for (issue 9)."""
     return (sorted(Application.objects.values_list("number", "status", "route")),
             ApplicationEvent.objects.count(),
             MaterialSubmission.objects.filter(status=MaterialStatus.SUBMITTED).count(),
-            sorted(ApplicantMembership.objects.values_list("pk", "status")))
+            sorted(ApplicantMembership.objects.values_list("pk", "status")),
+            sorted(InboxRecord.objects.filter(acknowledged_at__isnull=False).values_list("pk", flat=True)))
 
 
 def check_answer(response, answer):

@@ -1,0 +1,136 @@
+"""The 3-working-day SLA of approval records, watched (钦政办〔2019〕72号: 作出行政许可决定后应当在
+3个工作日内将信息推送给监管部门).
+
+One function per rule; the SLA page, the admin index alert and the warning mail read these, so
+they cannot disagree. Each takes the records to look at (`outbox_records_visible_to(user)`, or
+every record for the beat job) and the present moment, so a test can freeze time around it.
+
+The unit is the outbox row: one per destination of each recipient (notices.models.OutboxRecord),
+so a regulator reached both in its portal inbox and at its endpoint counts twice; each of those
+deliveries is owed within the due time.
+"""
+import datetime as dt
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from notices.constants import OutboxStatus
+from notices.models import OutboxRecord
+from portal import calendar
+from portal.permissions import is_admin, is_officer
+
+LIST_LIMIT = 200  # rows a page table shows; the counts above it are always complete
+
+
+# --- who sees which records --------------------------------------------------------------------
+
+def outbox_records_visible_to(user) -> QuerySet:
+    """Admins see every record; an approval officer sees the records its own organisation approved
+    (the approving authority answers for its own pushes, 谁审批谁负责); nobody else sees any."""
+    records = OutboxRecord.objects.select_related("application__item", "authority", "recipient_org")
+    if is_admin(user):
+        return records
+    if is_officer(user) and user.organisation_id is not None:
+        return records.filter(authority_id=user.organisation_id)
+    return records.none()
+
+
+def may_watch_sla(user) -> bool:
+    """Who may open the SLA page: those to whom some records may be visible (admins, officers)."""
+    return bool(is_admin(user) or is_officer(user))
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+def _now(now):
+    return now or timezone.now()
+
+
+def counts_by_status(records) -> dict:
+    """{status: count} for every OutboxStatus, zeros included, in the order of OutboxStatus."""
+    found = dict(records.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: found.get(status, 0) for status in OutboxStatus.values}
+
+
+def with_duration(records) -> QuerySet:
+    """Each record with `took` (delivered_at - event_at, a timedelta; None while undelivered)."""
+    return records.annotate(took=ExpressionWrapper(F("delivered_at") - F("event_at"), output_field=DurationField()))
+
+
+def undelivered(records) -> QuerySet:
+    """Every record not yet delivered (unrouted, pending, sending or dead), soonest due first."""
+    return records.exclude(status=OutboxStatus.DELIVERED).order_by("due_at", "id")
+
+
+def recently_delivered(records, limit: int = 50) -> QuerySet:
+    return with_duration(records.filter(status=OutboxStatus.DELIVERED)).order_by("-delivered_at", "-id")[:limit]
+
+
+def due_soon_until(now=None) -> dt.datetime:
+    """The end of the next working day after today (local time): a due time up to it is within
+    one working day."""
+    today = timezone.localtime(_now(now)).date()
+    day = calendar.next_working_day(today).date
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def due_soon(records, now=None) -> QuerySet:
+    """Not delivered, not yet late, and due today or on the next working day."""
+    now = _now(now)
+    return (records.exclude(status=OutboxStatus.DELIVERED)
+            .filter(due_at__gte=now, due_at__lte=due_soon_until(now)).order_by("due_at", "id"))
+
+
+def _missed_q(now) -> Q:
+    late_delivery = Q(status=OutboxStatus.DELIVERED, delivered_at__gt=F("due_at"))
+    still_undelivered = ~Q(status=OutboxStatus.DELIVERED) & Q(due_at__lt=now)
+    return late_delivery | still_undelivered
+
+
+def missed(records, now=None) -> QuerySet:
+    """Delivered after their due time, or not delivered and already past it."""
+    return with_duration(records.filter(_missed_q(_now(now)))).order_by("-due_at", "-id")
+
+
+def overdue_undelivered(records, now=None) -> QuerySet:
+    """The missed records still owed (what someone must act on now)."""
+    return records.exclude(status=OutboxStatus.DELIVERED).filter(due_at__lt=_now(now))
+
+
+def on_time_share(records, now=None) -> list[dict]:
+    """Per approving authority and month of the event (local time): records settled (delivered, or
+    past due undelivered), delivered on time among them, the share (None when nothing is settled
+    yet), and those still within their due time. Newest month first."""
+    now = _now(now)
+    on_time = Q(status=OutboxStatus.DELIVERED, delivered_at__lte=F("due_at"))
+    settled = Q(status=OutboxStatus.DELIVERED) | Q(due_at__lt=now)
+    rows = (records.order_by().annotate(month=TruncMonth("event_at", tzinfo=timezone.get_current_timezone()))
+            .values("authority_id", "authority__name", "month")
+            .annotate(total=Count("id"), settled=Count("id", filter=settled), on_time=Count("id", filter=on_time))
+            .order_by("-month", "authority__name"))
+    return [_share_row(row) for row in rows]
+
+
+def _share_row(row) -> dict:
+    share = row["on_time"] / row["settled"] if row["settled"] else None
+    return {"authority_id": row["authority_id"], "authority": row["authority__name"] or "未确定审批部门",
+            "month": row["month"], "total": row["total"], "settled": row["settled"], "on_time": row["on_time"],
+            "open": row["total"] - row["settled"], "share": share}
+
+
+def unrouted(records, now=None) -> QuerySet:
+    """The unrouted queue: records no route names a regulator for yet, oldest first, with `age`
+    (now - event_at). Their due time runs from the event all the same."""
+    age = ExpressionWrapper(Value(_now(now)) - F("event_at"), output_field=DurationField())
+    return records.filter(status=OutboxStatus.UNROUTED).annotate(age=age).order_by("event_at", "id")
+
+
+def sla_alert(user, now=None) -> dict | None:
+    """The admin index's alert: counts of unrouted, overdue and soon-due records the user sees,
+    or None when there is nothing to say. Three COUNT queries and one calendar look-up."""
+    records = outbox_records_visible_to(user).order_by()
+    now = _now(now)
+    alert = {"unrouted": records.filter(status=OutboxStatus.UNROUTED).count(),
+             "overdue": overdue_undelivered(records, now).count(), "due_soon": due_soon(records, now).count()}
+    return alert if any(alert.values()) else None

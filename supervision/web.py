@@ -1,0 +1,86 @@
+"""监管收件箱 (issue 9): the approval records pushed to the regulator's own organisation, each opened
+with its full commitment, and 签收 (acknowledgement).
+
+Who reads which inbox is one selector (supervision.selectors.inbox_for), the same the API uses.
+An approval officer reads its own organisation's inbox too: revocations of what it approved arrive
+there (撤销 goes to both sides). Like the staff desks, the inbox is 403 for anyone who reads none (not a regulator, or a regulator
+without an organisation); a record of another organisation is 404, the same as one that does not exist.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from portal.exceptions import InvalidInput
+from supervision import selectors, services
+from supervision.constants import InboxKind
+
+VIEW_INBOX = "supervision.view_inbox"
+NOT_FOUND = "没有这条记录，或它不是推送给本部门的。"
+FILTERS = ("kind", "acknowledged", "item", "since")
+
+
+def _reader(request):
+    if not request.user.has_perm(VIEW_INBOX):
+        raise PermissionDenied
+    return request.user
+
+
+def _record_or_404(request, record_id, perm):
+    record = selectors.inbox_record_for(_reader(request), record_id)
+    if record is None or not request.user.has_perm(perm, record):
+        raise Http404(NOT_FOUND)
+    return record
+
+
+@login_required
+def inbox(request):
+    user = _reader(request)
+    chosen = {name: request.GET.get(name, "").strip() for name in FILTERS}
+    records, error, status = selectors.inbox_for(user), None, 200
+    try:
+        records = selectors.inbox_filter(records, **chosen)
+    except InvalidInput as exc:
+        records, error, status = records.none(), exc.message, 400
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/inbox.html", {
+        "page": page, "chosen": chosen, "error": error, "kinds": InboxKind.choices,
+        "organisation": user.organisation, "unacknowledged": selectors.inbox_unacknowledged_count(user),
+        "query": urlencode({name: value for name, value in chosen.items() if value})}, status=status)
+
+
+@login_required
+def inbox_record(request, record_id):
+    record = _record_or_404(request, record_id, "supervision.view_inbox_record")
+    return render(request, "supervision/inbox_record.html", {
+        "record": record, "data": record.payload.get("data") or {}, "envelope": record.payload})
+
+
+@require_POST
+@login_required
+def inbox_acknowledge(request, record_id):
+    record = _record_or_404(request, record_id, "supervision.acknowledge_inbox_record")
+    first = record.acknowledged_at is None
+    with transaction.atomic():
+        record = services.inbox_acknowledge(record=record, actor=request.user)
+    if first:
+        messages.success(request, f"已签收办件 {record.application.number} 的{record.kind_label}记录。")
+    else:
+        first_time = timezone.localtime(record.acknowledged_at)
+        messages.info(request, f"该记录已于 {first_time:%Y-%m-%d %H:%M} 由{record.acknowledged_by}签收。")
+    return redirect(_back(request, reverse("supervision-inbox-record", args=[record.pk])))
+
+
+def _back(request, fallback: str) -> str:
+    """Back to where the button was (the inbox or the record), but only to this site."""
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
