@@ -17,7 +17,7 @@ from licensing.constants import (
 from licensing.models import Item
 from licensing.validators import normalise
 from notices.constants import DocumentKind
-from supervision.constants import CreditReason
+from supervision.constants import CreditReason, FailureGround, InspectionStatus
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -224,6 +224,16 @@ class EventSerializer(serializers.Serializer):
         return actor_label(event.actor)
 
 
+class RevocationRequestSerializer(serializers.Serializer):
+    """The regulator's open request to revoke (issue 10); the approving officer answers with revoke/."""
+
+    regulator = serializers.CharField(source="inspection.regulator.name", default="", help_text="提请的行业主管部门")
+    ground = serializers.ChoiceField(FailureGround.choices)
+    ground_display = serializers.CharField(source="get_ground_display")
+    reason = serializers.CharField(help_text="提请撤销理由（核查情况）")
+    requested_at = serializers.DateTimeField()
+
+
 class ApplicationDetailSerializer(ApplicationListSerializer):
     applicant = ApplicantBriefSerializer(source="*")
     query_code = serializers.SerializerMethodField(help_text="公开查询进度用；仅申请人及窗口工作人员可见，其他人为 null")
@@ -242,6 +252,8 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     licence = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True)
     events = EventSerializer(many=True)
+    revocation_request = serializers.SerializerMethodField(
+        help_text="行业主管部门核查不实、提请撤销且尚待审批部门处理的，为提请内容；否则为 null")
     allowed_actions = serializers.SerializerMethodField(
         help_text="当前用户现在可以进行的操作（POST /applications/{number}/<操作>/，下划线写作连字符）；页面按钮与此一致")
 
@@ -262,10 +274,24 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         commitment = getattr(application, "commitment", None)
         return CommitmentSerializer(commitment).data if commitment else None
 
+    @extend_schema_field(RevocationRequestSerializer(allow_null=True))
+    def get_revocation_request(self, application):
+        revocation = selectors.revocation_request_of(application)
+        return RevocationRequestSerializer(revocation).data if revocation else None
+
     @extend_schema_field(LicenceSerializer(allow_null=True))
     def get_licence(self, application):
         licence = getattr(application, "licence", None)
         return LicenceSerializer(licence).data if licence else None
+
+
+class InspectionProgressSerializer(serializers.Serializer):
+    """The regulator's check as the public sees it: status and dates, no finding and no names."""
+
+    status = serializers.ChoiceField(InspectionStatus.choices)
+    label = serializers.CharField(help_text="如：待核查、限期整改（整改期限…）、核查属实、承诺不实，已提请撤销许可")
+    due_date = serializers.DateField(allow_null=True, help_text="核查期限（决定后2个月）")
+    rectify_due = serializers.DateField(allow_null=True, help_text="限期整改中的整改期限，其他状态为 null")
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -282,6 +308,12 @@ class ProgressSerializer(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     decided_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    inspection = serializers.SerializerMethodField(help_text="事后核查状态（告知承诺件决定后），无则为 null")
 
     def get_overdue(self, application) -> bool:
         return selectors.application_overdue(application)
+
+    @extend_schema_field(InspectionProgressSerializer(allow_null=True))
+    def get_inspection(self, application):
+        progress = selectors.inspection_progress(application)
+        return InspectionProgressSerializer(progress).data if progress else None

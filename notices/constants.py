@@ -9,13 +9,18 @@ class DocumentKind(models.TextChoices):
     FILING_RECEIPT = "filing_receipt", "备案回执"
     CANCEL_RECEIPT = "cancel_receipt", "经营信息登记回执"
     REVOCATION = "revocation", "撤销行政许可决定书"
+    # issue 10: issued by the regulator after its check of the commitment (附件3 第七条)
+    INSPECTION_RECORD = "inspection_record", "告知承诺事后核查记录"
+    RECTIFICATION = "rectification", "责令限期整改通知书"
+    REINSPECTION_RECORD = "reinspection_record", "整改复查记录"
 
 
 # Each document's number prefix, e.g. 钦告〔2026〕000123号.
 NUMBER_PREFIX = {
     DocumentKind.NOTICE: "告", DocumentKind.COMMITMENT: "诺", DocumentKind.DECISION: "准",
     DocumentKind.REJECTION: "不准", DocumentKind.FILING_RECEIPT: "备", DocumentKind.CANCEL_RECEIPT: "登",
-    DocumentKind.REVOCATION: "撤",
+    DocumentKind.REVOCATION: "撤", DocumentKind.INSPECTION_RECORD: "查", DocumentKind.RECTIFICATION: "改",
+    DocumentKind.REINSPECTION_RECORD: "复查",
 }
 
 

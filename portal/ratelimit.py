@@ -62,6 +62,9 @@ RULES = (
     Rule("web-application-material-upload", "POST", "uploads"),
     Rule("application-material-upload", "POST", "uploads"),
     Rule("web-application-commit", "POST", "uploads", _with_files),
+    # issue 10: the regulator's on-site photos and files, by page and by API
+    Rule("regulator-inspection-result", "POST", "uploads", _with_files),
+    Rule("inspection-result", "POST", "uploads", _with_files),
     Rule("progress", "POST", "progress"),
     Rule("application-progress", "GET", "progress"),
     Rule("verify", "GET", "verify", _with_code),

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db import models
 
-from supervision.constants import CreditReason, InspectionStatus
+from supervision.constants import (
+    CreditReason, FailureGround, InspectionOutcome, InspectionStatus, RevocationRequestStatus,
+)
 
 
 class CreditRecord(models.Model):
@@ -38,14 +40,96 @@ class Inspection(models.Model):
                                        related_name="inspection")
     regulator = models.ForeignKey("portal.Organisation", verbose_name="行业主管部门", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="inspections")
+    # The approving authority (a county's own, where counties run the item): the queue's county filter.
+    authority = models.ForeignKey("portal.Organisation", verbose_name="审批部门", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField("核查期限")
     status = models.CharField("状态", max_length=16, choices=InspectionStatus.choices, default=InspectionStatus.PENDING)
+    full_coverage = models.BooleanField("全覆盖例行检查", default=False,
+                                        help_text="序号4-19事项：每个决定都须核查，不得未经核查结果而关闭")
+    inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="核查人员", blank=True,
+                                        related_name="inspections_assigned")
+    assigned_at = models.DateTimeField("指派时间", null=True, blank=True)
+    rectify_due = models.DateField("整改期限", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "事后核查"
         verbose_name_plural = "事后核查"
-        ordering = ["due_date"]
+        ordering = ["due_date", "id"]
+        # The regulator's queue at a million applications: its own rows, by state and due date.
+        indexes = [models.Index(fields=["regulator", "status", "due_date"], name="inspection_queue_idx")]
+
+    def __str__(self):
+        return f"{self.application} 事后核查"
+
+
+class InspectionResult(models.Model):
+    """One recorded check: what was found, by whom; the rectification deadline it set, if any.
+    An inspection is closed only by a result (no status is written without one)."""
+
+    inspection = models.ForeignKey(Inspection, verbose_name="事后核查", on_delete=models.PROTECT, related_name="results")
+    outcome = models.CharField("核查结果", max_length=16, choices=InspectionOutcome.choices)
+    ground = models.CharField("撤销理由类别", max_length=32, choices=FailureGround.choices, blank=True)
+    note = models.TextField("核查情况")
+    inspector_names = models.CharField("核查人员", max_length=200)
+    rectify_due = models.DateField("整改期限", null=True, blank=True)
+    is_reinspection = models.BooleanField("复查", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "核查结果"
+        verbose_name_plural = "核查结果"
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.inspection} {self.get_outcome_display()}"
+
+
+class InspectionFile(models.Model):
+    """An on-site photo or document of a check, judged by its content like every upload (portal.uploads)."""
+
+    result = models.ForeignKey(InspectionResult, verbose_name="核查结果", on_delete=models.PROTECT, related_name="files")
+    file = models.FileField("文件", max_length=255)
+    content_type = models.CharField("文件类型", max_length=64)
+    original_name = models.CharField("原文件名", max_length=100, blank=True)
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "核查现场材料"
+        verbose_name_plural = "核查现场材料"
+        ordering = ["uploaded_at", "id"]
+
+
+class RevocationRequest(models.Model):
+    """The regulator asks the approving authority to revoke (谁审批、谁撤销): it sees the request on its
+    desk and revokes through licensing's service, which closes the request."""
+
+    inspection = models.OneToOneField(Inspection, verbose_name="事后核查", on_delete=models.PROTECT,
+                                      related_name="revocation_request")
+    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+                                    related_name="revocation_requests")
+    ground = models.CharField("理由类别", max_length=32, choices=FailureGround.choices)
+    reason = models.TextField("提请撤销理由")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提请人", on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField("提请时间")
+    status = models.CharField("状态", max_length=16, choices=RevocationRequestStatus.choices,
+                              default=RevocationRequestStatus.OPEN, db_index=True)
+    closed_at = models.DateTimeField("处理时间", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "撤销许可提请"
+        verbose_name_plural = "撤销许可提请"
+        ordering = ["requested_at", "id"]
+
+    def __str__(self):
+        return f"{self.application} 提请撤销"
 
 
 class InboxRecord(models.Model):

@@ -6,6 +6,7 @@ a user reads is one selector (selectors.inbox_organisation_id), which the lists 
 """
 import rules
 
+from supervision.queue import queue_organisation_id
 from supervision.selectors import inbox_organisation_id
 
 
@@ -22,3 +23,13 @@ def of_own_organisation(user, record):
 rules.add_perm("supervision.view_inbox", reads_an_inbox)
 rules.add_perm("supervision.view_inbox_record", reads_an_inbox & of_own_organisation)
 rules.add_perm("supervision.acknowledge_inbox_record", reads_an_inbox & of_own_organisation)
+
+
+# issue 10: the 核查工作台 is for the regulators who work an inspection queue (supervision.queue);
+# which inspection each one works is queue.inspection_for (another organisation's: 404).
+@rules.predicate
+def works_an_inspection_queue(user):
+    return queue_organisation_id(user) is not None
+
+
+rules.add_perm("supervision.use_regulator_desk", works_an_inspection_queue)

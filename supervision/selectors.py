@@ -7,8 +7,8 @@ from django.utils import dateparse, timezone
 
 from portal.exceptions import InvalidInput
 from portal.permissions import is_officer, is_regulator
-from supervision.constants import InboxKind
-from supervision.models import CreditRecord, InboxRecord
+from supervision.constants import InboxKind, RevocationRequestStatus
+from supervision.models import CreditRecord, InboxRecord, Inspection, RevocationRequest
 
 # An id in a path or a form: anything else is not looked up (PostgreSQL refuses integers past bigint).
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
@@ -107,3 +107,27 @@ def _moment(value: str) -> dt.datetime:
         return moment.astimezone(dt.timezone.utc)  # a year 1 or 9999 at the edge of a zone overflows here
     except (ValueError, OverflowError):
         raise InvalidInput(SINCE_INVALID, field="since") from None
+
+
+# --- inspections (issue 10) ------------------------------------------------------------------------
+
+def open_revocation_request(application):
+    """The regulator's request to revoke this application's decision that awaits the authority, or None."""
+    return (RevocationRequest.objects.filter(application=application, status=RevocationRequestStatus.OPEN)
+            .select_related("inspection__regulator", "requested_by").first())
+
+
+def revocation_requests_to(organisation_id):
+    """The open requests to revoke what `organisation_id` approved (the officer desk's queue)."""
+    if organisation_id is None:
+        return RevocationRequest.objects.none()
+    return (RevocationRequest.objects.filter(status=RevocationRequestStatus.OPEN,
+                                             inspection__authority_id=organisation_id)
+            .select_related("application__item", "application__applicant", "inspection__regulator")
+            .order_by("requested_at", "id"))
+
+
+def inspection_of(application):
+    """The application's inspection with its results and files, or None (for its page)."""
+    return (Inspection.objects.filter(application=application).select_related("regulator")
+            .prefetch_related("results__files", "inspectors").first())

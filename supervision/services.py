@@ -2,52 +2,26 @@
 
 Each names its actor (None: the portal's own beat job) and leaves an audit row.
 """
-from django.db import transaction
 from django.utils import timezone
 
 from portal import audit
-from portal.exceptions import InvalidInput
 from portal.models import AuditAction
-from supervision.constants import InspectionStatus
-from supervision.models import CreditRecord, InboxRecord, Inspection
+from supervision.constants import OPEN_INSPECTION, InspectionStatus
+from supervision.models import InboxRecord, Inspection
 
 
-def credit_record_create(*, applicant, reason, actor, application=None, details="") -> CreditRecord:
-    """Record the applicant in the 诚信档案; a second call for the same application (or, without one, the
-    same applicant) and reason adds nothing."""
-    key = {"application": application} if application is not None else {"applicant": applicant, "application": None}
-    record, created = CreditRecord.objects.get_or_create(
-        **key, reason=reason,
-        defaults={"applicant": applicant, "details": details, "recorded_by": actor, "recorded_at": timezone.now()})
-    if created:
-        audit.write(AuditAction.CREDIT_RECORD, actor=actor, obj=record, details={
-            "reason": reason, "application": application.number if application else ""})
-    return record
-
-
-def inspection_schedule(*, application, due_date, regulator=None) -> Inspection:
-    inspection, _ = Inspection.objects.get_or_create(
-        application=application, defaults={"due_date": due_date, "regulator": regulator})
+def inspection_schedule(*, application, due_date, regulator=None, authority=None, full_coverage=False) -> Inspection:
+    inspection, _ = Inspection.objects.get_or_create(application=application, defaults={
+        "due_date": due_date, "regulator": regulator, "authority": authority, "full_coverage": full_coverage})
     return inspection
 
 
 def inspection_cancel(*, application) -> None:
-    Inspection.objects.filter(application=application, status=InspectionStatus.PENDING).update(
-        status=InspectionStatus.CANCELLED)
-
-
-@transaction.atomic
-def credit_record_repair(*, record: CreditRecord, actor, note: str) -> CreditRecord:
-    """信用修复: the record stays in the 诚信档案 but no longer bars notify-and-commit."""
-    if not (note or "").strip():
-        raise InvalidInput("信用修复须说明依据。", field="note")
-    # Conditional update: repairing twice keeps the first repair's time and note.
-    repaired = CreditRecord.objects.filter(pk=record.pk, repaired_at__isnull=True).update(
-        repaired_at=timezone.now(), details=f"{record.details}\n【信用修复】{note.strip()}（{actor}）".strip())
-    if repaired:
-        audit.write(AuditAction.CREDIT_REPAIR, actor=actor, obj=record, details={"note": note.strip()[:500]})
-    record.refresh_from_db()
-    return record
+    """A decision revoked for another cause (late materials, the officer's own finding) leaves nothing
+    to check: the open inspection is cancelled. That is not a result: passed and failed are written
+    only with one (supervision.inspections), full-coverage items (4-19) included."""
+    Inspection.objects.filter(application=application, status__in=OPEN_INSPECTION).update(
+        status=InspectionStatus.CANCELLED, closed_at=timezone.now())
 
 
 def inbox_receive(*, key, organisation, kind, kind_label, application, payload, event_at, due_at) -> InboxRecord:
@@ -71,7 +45,19 @@ def inbox_acknowledge(*, record: InboxRecord, actor) -> InboxRecord:
     return record
 
 
-def inspection_assign(*, application, regulator) -> None:
+def inspection_route(*, application, regulator) -> None:
     """A pending inspection whose regulator was not known yet goes to the one now routed."""
     Inspection.objects.filter(application=application, regulator__isnull=True, status=InspectionStatus.PENDING).update(
         regulator=regulator)
+
+
+from supervision.credit import credit_record_create, credit_record_repair  # noqa: E402
+from supervision.inspections import (  # noqa: E402  (the inspection workflow, issue 10)
+    inspection_assign, inspection_record_result, revocation_request_close,
+)
+
+__all__ = [
+    "credit_record_create", "credit_record_repair", "inbox_acknowledge", "inbox_receive", "inspection_assign",
+    "inspection_cancel", "inspection_route", "inspection_record_result", "inspection_schedule",
+    "revocation_request_close",
+]

@@ -162,7 +162,7 @@ class MaterialFile(models.Model):
     but for `replaced_at`, never deleted: what the officer read stays readable.
 
     The file is stored under a random name with the extension of the type its content shows
-    (licensing.uploads); the uploader's name is only `display_name`, cleaned, to show.
+    (portal.uploads); the uploader's name is only `display_name`, cleaned, to show.
     """
 
     submission = models.ForeignKey(MaterialSubmission, verbose_name="办件材料", on_delete=models.PROTECT,

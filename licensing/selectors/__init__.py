@@ -6,6 +6,7 @@ deadlines     every deadline of an application and what is overdue
 actions       what a user may do next (the pages' buttons, the API's allowed_actions), which files are frozen
 materials     materials handed in and every file of them (current and earlier)
 progress      the public progress lookup by number and query code
+inspections   what the authority, the applicant and the public see of the regulator's check (issue 10)
 applicants    public names and identifier masking; the accounts claiming an applicant
 routing       the approving authority of an application and the regulator its records go to (issue 9)
 records       what an approval record tells the regulator (the payload's data)
@@ -29,8 +30,12 @@ from .deadlines import (
     PROVISIONAL_NOTE, Deadline, application_overdue, commitments_overdue, deadlines, is_overdue, materials_due,
     materials_overdue, next_deadline, overdue_q,
 )
+from .inspections import (
+    INSPECTION_DOCUMENTS, InspectionSummary, inspection_label, inspection_summary,
+    revocation_request_of, revocation_requests_for,
+)
 from .materials import application_materials, material_file
-from .progress import application_progress, normalise_number
+from .progress import InspectionProgress, application_progress, inspection_progress, normalise_number
 from .records import approval_record_data
 from .routing import authority_of, regulator_for
 
@@ -46,4 +51,6 @@ __all__ = [
     "materials_overdue", "materials_to_hand_in", "may_see_identity",
     "next_deadline", "normalise_number", "officer_queues", "overdue_q", "public_name", "transition_allowed",
     "with_details",
+    "INSPECTION_DOCUMENTS", "InspectionProgress", "InspectionSummary", "inspection_label", "inspection_progress",
+    "inspection_summary", "revocation_request_of", "revocation_requests_for",
 ]

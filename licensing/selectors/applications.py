@@ -16,6 +16,7 @@ from licensing.constants import MaterialStatus, Route, Status
 from licensing.models import Application, ApplicationEvent, Commitment, Item, MaterialSubmission
 from licensing.selectors.applicants import applicant_ids_claimed_by
 from licensing.selectors.deadlines import is_overdue, next_deadline
+from licensing.selectors.inspections import revocation_requests_for
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
 from supervision.constants import InspectionStatus
 
@@ -117,6 +118,8 @@ class OfficerQueues:
     corrections: list = field(default_factory=list)
     materials_due: list = field(default_factory=list)
     inspections_due: list = field(default_factory=list)
+    # 核查不实，提请撤销 (issue 10): the regulator found the commitment untrue; 谁审批、谁撤销.
+    revocation_requests: list = field(default_factory=list)
 
 
 def _flag(rows, due):
@@ -151,6 +154,7 @@ def officer_queues(user) -> OfficerQueues:
             mine.filter(status=Status.APPROVED, inspection_due__isnull=False,
                         inspection__status=InspectionStatus.PENDING).order_by("inspection_due"),
             lambda a: a.inspection_due),
+        revocation_requests=revocation_requests_for(user),
     )
 
 

@@ -20,7 +20,7 @@ from licensing.services._core import _check_notice_content, _lock_in_state, _mov
 from licensing.services._jobs import each_in_own_transaction
 from licensing.services.decision import _grant
 from licensing.services.materials import check_uploads, material_submit
-from licensing.uploads import removed_on_error
+from portal.uploads import removed_on_error
 from notices.constants import DocumentKind
 from notices.services import document_issue
 from portal.exceptions import Conflict, NotAllowed, Problems

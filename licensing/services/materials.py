@@ -18,7 +18,7 @@ from licensing.models import Application, MaterialFile, MaterialSubmission
 from licensing.selectors.actions import material_frozen_reason
 from licensing.selectors.deadlines import is_overdue
 from licensing.services._core import _event, _today
-from licensing.uploads import STORED_UNDER, check_upload, display_name, removed_on_error, store
+from portal.uploads import STORED_UNDER, check_upload, display_name, removed_on_error, store
 from portal.exceptions import Conflict, InvalidInput, Problems
 
 logger = logging.getLogger(__name__)

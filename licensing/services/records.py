@@ -34,7 +34,7 @@ def _route_one(application) -> None:
     if regulator is None:
         raise Conflict("仍无接收审批信息的行业主管部门。")  # not done: it stays in the unrouted queue
     _remember_regulator(application, regulator)
-    supervision_services.inspection_assign(application=application, regulator=regulator)
+    supervision_services.inspection_route(application=application, regulator=regulator)
     notices_outbox.outbox_route(application=application, regulator=regulator)
 
 

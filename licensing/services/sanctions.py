@@ -11,6 +11,7 @@ from licensing.services.records import record_push
 from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
 from portal.exceptions import InvalidInput
+from supervision import selectors as supervision_selectors
 from supervision import services as supervision_services
 from supervision.constants import CreditReason
 
@@ -18,10 +19,17 @@ from supervision.constants import CreditReason
 
 @transaction.atomic
 def application_revoke(*, application, actor, reason, credit_reason=None) -> Application:
-    """Revoke the decision (附件3 第六、七条); with credit_reason, record it in the 诚信档案 (第九条)."""
+    """Revoke the decision (附件3 第六、七条); with credit_reason, record it in the 诚信档案 (第九条).
+
+    Where the regulator's check found the commitment untrue and asked for this revocation (issue 10),
+    the false commitment goes on the credit record whatever credit_reason says, and the request is
+    closed."""
     if not (reason or "").strip():
         raise InvalidInput("撤销许可须说明理由。", field="reason")
     application = _move(application, Action.REVOKE, actor, closing_reason=reason.strip(), reason=reason.strip())
+    if supervision_selectors.open_revocation_request(application) is not None:
+        credit_reason = CreditReason.FALSE_COMMITMENT
+        supervision_services.revocation_request_close(application=application, actor=actor)
     Licence.objects.filter(application=application, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revocation_reason=reason.strip())
     if credit_reason:

@@ -7,7 +7,7 @@ from licensing.models import Application, MaterialSubmission
 from licensing.services._core import _allocate_number, _check_notice_content, _event, _today, _working_days_after
 from licensing.services.commitment import application_issue_notice
 from licensing.services.materials import check_uploads, material_submit
-from licensing.uploads import removed_on_error
+from portal.uploads import removed_on_error
 from licensing.selectors.routing import regulator_for
 from licensing.services.records import record_push
 from notices.constants import DocumentKind, RecordKind

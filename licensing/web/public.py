@@ -30,7 +30,9 @@ def _public_view(application) -> dict:
     """Status and dates only; event reasons and actors may name people, so they stay out."""
     events = [{"label": e.get_action_display(), "at": e.at} for e in application.events.all()]
     return {"application": application, "deadlines": selectors.deadlines(application, detailed=False),
-            "events": events, "today": timezone.localdate()}
+            "events": events, "today": timezone.localdate(),
+            # The regulator's check by its status alone: no finding, no inspector's name (issue 10).
+            "inspection": selectors.inspection_progress(application)}
 
 
 def progress(request):

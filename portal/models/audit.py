@@ -54,6 +54,10 @@ class AuditAction(models.TextChoices):
     RECORD_ACKNOWLEDGE = "record_acknowledge", "签收审批信息"
     RECORD_RESEND = "record_resend", "重新推送审批信息"
     ENDPOINT_CHANGE = "endpoint_change", "设置推送接收地址或密钥"
+    # issue 10: the regulator's check of the commitment
+    INSPECTION_ASSIGN = "inspection_assign", "指派核查人员"
+    INSPECTION_RESULT = "inspection_result", "记录核查结果"
+    REVOCATION_REQUEST = "revocation_request", "提请撤销许可"
 
 
 class AuditOutcome(models.TextChoices):

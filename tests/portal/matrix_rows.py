@@ -396,6 +396,92 @@ def _inbox():
     }
 
 
+# --- the regulator's inspections through the API (issue 10) ---------------------------------------
+
+def inspection_args(w):
+    return (w.application.inspection.pk,)
+
+
+def two_inspectors(w):
+    """The regulator and a colleague of its organisation (两名以上执法人员), by username."""
+    regulator = w.fixture("regulator")
+    colleague = UserFactory(role=Role.REGULATOR, organisation=regulator.organisation)
+    return {"inspectors": [regulator.username, colleague.username]}
+
+
+def assigned_inspection_args(w):
+    """The inspection with its two inspectors assigned, so that a result may be recorded."""
+    from supervision import services
+
+    inspection = w.application.inspection
+    services.inspection_assign(inspection=inspection, inspectors=[
+        w.fixture("regulator"), UserFactory(role=Role.REGULATOR, organisation=inspection.regulator)],
+        actor=w.fixture("regulator"))
+    return (inspection.pk,)
+
+
+UNKNOWN_ARGS[inspection_args] = lambda w: (999_999_999,)
+UNKNOWN_ARGS[assigned_inspection_args] = lambda w: (999_999_999,)
+
+
+def _inspections_api():
+    """The queue of the item's regulator (谁主管、谁监管): its regulators read and work it; another
+    organisation's regulator sees an empty queue and is told an inspection does not exist (404), as
+    is everyone else; the list is 403 to those who work no queue, like the inbox."""
+    def worker(ok, stranger, others):
+        return api({**dict.fromkeys(SIGNED_IN, others), "regulator": ok, "other_regulator": stranger})
+
+    def conforms(w):
+        return {"outcome": "conforms", "note": "现场核查，承诺属实。"}
+    return {
+        "inspection-list": [Probe("get", worker(200, 200, 403), state="approved", lists=("regulator",))],
+        "inspection-detail": [Probe("get", worker(200, 404, 404), state="approved", args=inspection_args)],
+        "inspection-assign": [Probe("post", worker(200, 404, 404), state="approved", args=inspection_args,
+                                    data=two_inspectors, json=True)],
+        "inspection-result": [Probe("post", worker(201, 404, 404), state="approved",
+                                    args=assigned_inspection_args, data=conforms, json=True)],
+    }
+
+
+# --- the regulator's workbench in the browser (issue 10) -----------------------------------------------
+
+def inspection_file_args(w):
+    """An on-site photo of a result the regulator recorded: (inspection, file)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision import services
+
+    (inspection_id,) = assigned_inspection_args(w)
+    photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0" + b"0" * 64, content_type="image/jpeg")
+    result = services.inspection_record_result(inspection=w.application.inspection, actor=w.fixture("regulator"),
+                                               outcome="conforms", note="现场核查，承诺属实。", files=[photo])
+    return (inspection_id, result.files.get().pk)
+
+
+UNKNOWN_ARGS[inspection_file_args] = lambda w: (999_999_999, 999_999_999)
+
+
+def _regulator_desk():
+    """核查工作台: every regulator with an organisation has one, listing only its own organisation's
+    checks (谁主管、谁监管); a check of another organisation is 404 to its regulators, and the pages
+    are 403 to everyone who works no queue, like the other staff desks."""
+    def worker(ok):
+        return {**dict.fromkeys(SIGNED_IN, 403), "regulator": ok, "other_regulator": 404, "anonymous": SIGN_IN}
+
+    done = Redirect("/desk/regulator/inspections/")
+    return {
+        "regulator-desk": [Probe("get", desk(("regulator", "other_regulator")), state="approved",
+                                 lists=("regulator",))],
+        "regulator-desk-export": [Probe("get", desk(("regulator", "other_regulator")), state="approved")],
+        "regulator-inspection": [Probe("get", worker(200), state="approved", args=inspection_args)],
+        "regulator-inspection-assign": [Probe("post", worker(done), state="approved", args=inspection_args,
+                                              data=two_inspectors)],
+        "regulator-inspection-result": [Probe("post", worker(done), state="approved", args=assigned_inspection_args,
+                                              data=lambda w: {"outcome": "conforms", "note": "现场核查，承诺属实。"})],
+        "regulator-inspection-file": [Probe("get", worker(200), state="approved", args=inspection_file_args)],
+    }
+
+
 def _admin():
     # The Django admin (one row for the whole site): staff accounts with is_staff only.
     return {"admin": [Probe("get", {**dict.fromkeys(PERSONAS, ADMIN_SIGN_IN), "admin_user": 200},
@@ -403,7 +489,8 @@ def _admin():
 
 
 MATRIX = {**_public_pages(), **_account_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(),
-          **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_inbox(), **_admin()}
+          **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_inbox(), **_inspections_api(),
+          **_regulator_desk(), **_admin()}
 
 
 def api_keys():

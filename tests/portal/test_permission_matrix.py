@@ -25,7 +25,7 @@ from licensing.constants import Channel, MaterialDue, MaterialStatus
 from licensing.models import ApplicantMembership, Application, ApplicationEvent, MaterialSubmission
 from notices.constants import DocumentKind
 from licensing.web import public as views
-from supervision.models import InboxRecord
+from supervision.models import InboxRecord, Inspection, InspectionResult
 from tests.factories import TEST_PASSWORD, commitment_application, pdf_file, second_factor_code
 from tests.portal.matrix_rows import MATRIX, PERSONAS, UNKNOWN_ARGS, Probe, Redirect, api_keys
 from tests.portal.permission_matrix import project_urls, rows_missing
@@ -126,12 +126,15 @@ def send(client, probe: Probe, url, data, **headers):
 
 def snapshot():
     """What a refused request must leave as it was: applications, their events, materials, account
-    links, and which records of the regulators' inboxes are signed for (issue 9)."""
+    links, which records of the regulators' inboxes are signed for (issue 9), and the inspections:
+    their states, inspectors and results (issue 10)."""
     return (sorted(Application.objects.values_list("number", "status", "route")),
             ApplicationEvent.objects.count(),
             MaterialSubmission.objects.filter(status=MaterialStatus.SUBMITTED).count(),
             sorted(ApplicantMembership.objects.values_list("pk", "status")),
-            sorted(InboxRecord.objects.filter(acknowledged_at__isnull=False).values_list("pk", flat=True)))
+            sorted(InboxRecord.objects.filter(acknowledged_at__isnull=False).values_list("pk", flat=True)),
+            sorted(Inspection.objects.values_list("pk", "status", "assigned_at")),
+            Inspection.inspectors.through.objects.count(), InspectionResult.objects.count())
 
 
 def check_answer(response, answer):

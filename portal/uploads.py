@@ -9,6 +9,8 @@ A file written inside a transaction that rolls back would stay on disk with no r
 `removed_on_error` deletes the files written under it when an exception leaves it (the service's
 own error path); whatever escapes that (a crash, a rollback without an exception further out) is
 removed by the orphan job (licensing.services.materials.material_files_remove_orphans).
+
+Shared by every app that takes files: licensing's materials, supervision's inspection files.
 """
 import contextvars
 import secrets
@@ -61,10 +63,11 @@ def download_name(label: str, content_type: str) -> str:
 _written = contextvars.ContextVar("uploads_written", default=None)
 
 
-def store(upload, content_type: str) -> str:
-    """Write the upload under a random name with the detected type's extension; returns the stored name."""
+def store(upload, content_type: str, *, under: str = STORED_UNDER) -> str:
+    """Write the upload under a random name with the detected type's extension, in the folder
+    `under` (materials; inspection files); returns the stored name."""
     now = timezone.localtime()
-    name = f"{STORED_UNDER}/{now:%Y/%m}/{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    name = f"{under}/{now:%Y/%m}/{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
     upload.seek(0)
     stored = default_storage.save(name, upload)
     written = _written.get()
