@@ -34,6 +34,8 @@ ACCOUNTS = [
     ("demo-clerk", "演示窗口人员", Role.CLERK, "HALL"),
     ("demo-officer", "演示审批人员", Role.OFFICER, "AUTH"),
     ("demo-regulator", "演示监管人员", Role.REGULATOR, "REG"),
+    # an on-site check is made by two law-enforcement officers (issue 10): the demo regulator's colleague
+    ("demo-inspector", "演示核查人员", Role.REGULATOR, "REG"),
     ("demo-admin", "演示管理员", Role.ADMIN, None),
 ]
 
