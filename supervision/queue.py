@@ -10,9 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from portal.constants import Role
 from portal.exceptions import InvalidInput, Problems
 from portal.permissions import is_regulator
 from supervision.constants import OPEN_INSPECTION, InspectionStatus
@@ -56,6 +58,11 @@ def inspection_for(user, inspection_id) -> Inspection | None:
 def is_overdue_q(today: dt.date) -> Q:
     """Still open past its due date (附件3 第七条: within 2 months of the decision)."""
     return Q(status__in=OPEN_INSPECTION, due_date__lt=today)
+
+
+def is_overdue(inspection, today: dt.date) -> bool:
+    """is_overdue_q for an inspection already read (a row of the desk or its export)."""
+    return inspection.status in OPEN_INSPECTION and inspection.due_date < today
 
 
 def queue_filter(inspections: QuerySet, **given) -> QuerySet:
@@ -140,10 +147,8 @@ def queue_counts(inspections: QuerySet) -> QueueCounts:
 
 def inspectors_of(user) -> QuerySet:
     """The active regulators of the user's organisation: whom an inspection can be assigned to."""
-    from django.contrib.auth import get_user_model
-
     organisation_id = queue_organisation_id(user)
-    users = get_user_model().objects.filter(is_active=True, organisation_id=organisation_id, role="regulator")
+    users = get_user_model().objects.filter(is_active=True, organisation_id=organisation_id, role=Role.REGULATOR)
     return users.order_by("full_name", "username") if organisation_id else users.none()
 
 

@@ -58,11 +58,6 @@ def _inspection_or_404(request, inspection_id):
     return inspection
 
 
-def _is_overdue(inspection, today) -> bool:
-    """As supervision.queue.is_overdue_q says it, for a row already read."""
-    return inspection.status in OPEN_INSPECTION and inspection.due_date < today
-
-
 def _inspectors(inspection) -> list:
     return sorted(inspection.inspectors.all(), key=lambda u: (u.full_name, u.username))  # prefetched
 
@@ -85,7 +80,7 @@ def _filtered(user, chosen):
 def _row(inspection, today):
     """What a row of the desk and the export shows beyond the inspection's own fields."""
     application = inspection.application
-    inspection.is_overdue = _is_overdue(inspection, today)
+    inspection.is_overdue = queue.is_overdue(inspection, today)
     inspection.applicant_name = public_name(application.applicant)
     inspection.label = inspection_label(inspection, application)
     inspection.inspector_list = _inspectors(inspection)
@@ -198,7 +193,7 @@ def _render_inspection(request, inspection, *, assign_form=None, result_form=Non
     return render(request, "supervision/regulator_inspection.html", {
         "inspection": inspection, "application": application, "item": application.item,
         "applicant_name": public_name(application.applicant), "identifier": identifier_for(user, application),
-        "label": inspection_label(inspection, application), "is_overdue": _is_overdue(inspection, today),
+        "label": inspection_label(inspection, application), "is_overdue": queue.is_overdue(inspection, today),
         "inspectors": inspectors, "documents": documents_for_application(application).defer("html", "masked_html"),
         "results": inspection.results.select_related("recorded_by").prefetch_related("files"),
         "revocation_request": RevocationRequest.objects.filter(inspection=inspection).first(),

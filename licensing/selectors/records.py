@@ -50,7 +50,7 @@ def _commitment(application) -> dict | None:
     }
 
 
-def approval_record_data(application, *, outcome: str = "", reason: str = "") -> dict:
+def approval_record_data(application, *, outcome: str = "", reason: str = "", authority=None) -> dict:
     """The record's `data`: everything the regulator supervises from, read now (inside the event's
     transaction, so it is what the event decided)."""
     decided_by = application.decided_by if application.decided_by_id else None
@@ -62,7 +62,7 @@ def approval_record_data(application, *, outcome: str = "", reason: str = "") ->
         "decision": {"outcome": outcome, "decided_at": application.decided_at or application.closed_at,
                      "decided_by": str(decided_by) if decided_by else "", "reason": reason,
                      "inspection_due": application.inspection_due},
-        "authority": _org(authority_of(application)),
+        "authority": _org(authority or authority_of(application)),
         "regulator": _org(application.regulator),
         "item": _item(application.item),
         "applicant": _applicant(application.applicant),

@@ -8,7 +8,6 @@ from licensing.constants import (
 )
 from licensing.models import Licence
 from licensing.services._core import _today, _working_days_after
-from licensing.selectors.routing import authority_of, regulator_for
 from licensing.services.records import record_push
 from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
@@ -26,13 +25,13 @@ def _grant(application, actor):
     if application.route == Route.COMMITMENT:
         _date_later_materials(application, today)
         application.inspection_due = calendar.add_calendar_months(today, application.item.inspection_months)
-        authority = authority_of(application)
-        supervision_services.inspection_schedule(
-            application=application, due_date=application.inspection_due, regulator=regulator_for(application, authority),
-            authority=authority, full_coverage=application.item.seq_no in FULL_COVERAGE_SEQ_NOS)
     application.save(update_fields=["inspection_due", "deadlines_provisional"])
     document_issue(application=application, kind=DocumentKind.DECISION)
-    record_push(application, RecordKind.DECIDED, outcome="granted")
+    authority, regulator = record_push(application, RecordKind.DECIDED, outcome="granted")
+    if application.route == Route.COMMITMENT:  # the check goes to whom the record went (谁主管谁监管)
+        supervision_services.inspection_schedule(
+            application=application, due_date=application.inspection_due, regulator=regulator, authority=authority,
+            full_coverage=application.item.seq_no in FULL_COVERAGE_SEQ_NOS)
 
 
 def _date_later_materials(application, today):

@@ -19,14 +19,16 @@ def _remember_regulator(application, regulator) -> None:
         Application.objects.filter(pk=application.pk).update(regulator=regulator)
 
 
-def record_push(application, kind: str, *, outcome: str = "", reason: str = "") -> None:
+def record_push(application, kind: str, *, outcome: str = "", reason: str = "") -> tuple:
     """Write the record of what just happened to the application, for its regulator (and, for a
-    revocation, its approving authority too). Inside the caller's transaction."""
+    revocation, its approving authority too). Inside the caller's transaction. Returns the
+    (authority, regulator) it routed by, for the caller's other work (the inspection)."""
     authority = authority_of(application)
     regulator = regulator_for(application, authority)
     _remember_regulator(application, regulator)
     notices_outbox.outbox_record(application=application, kind=kind, regulator=regulator, authority=authority,
-                                 data=approval_record_data(application, outcome=outcome, reason=reason))
+                                 data=approval_record_data(application, outcome=outcome, reason=reason, authority=authority))
+    return authority, regulator
 
 
 def _route_one(application) -> None:
