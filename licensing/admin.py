@@ -41,15 +41,21 @@ class ItemResource(resources.ModelResource):
         report_skipped = True
         fields = ["seq_no", "code", "name", "reform_mode", "measures", "remark", "compression",
                   "legal_basis", "conditions", "statutory_days", "committed_days_override",
-                  "inspection_months", "is_demo_content"]
+                  "inspection_months", "is_demo_content",
+                  "printed_name", "printed_authorities", "repair_note", "authority_note"]
         export_order = fields
 
 
 class ItemAuthorityInline(admin.TabularInline):
+    """Each implementing authority and its role. A 委托 row names its 委托机关 (entrusted_by), and only a
+    委托 row does: ItemAuthority.clean() says so on that field, which must therefore be in the form
+    (an error on a field the form lacks is a ValueError, a 500). A plain select, not autocomplete, for
+    the reason given on RegulatorRouteInline."""
+
     model = ItemAuthority
     extra = 0
     autocomplete_fields = ["organisation"]
-    fields = ["order", "organisation", "role", "variant_name", "remark"]
+    fields = ["order", "organisation", "role", "entrusted_by", "variant_name", "remark"]
 
 
 class RegulatorRouteInline(admin.TabularInline):
@@ -84,6 +90,9 @@ class ItemAdmin(ExportFiltersMixin, ImportExportModelAdmin, HistoryAdmin):
     history_list_display = ["reform_mode", "statutory_days", "legal_basis"]
     fieldsets = [
         (None, {"fields": ["seq_no", "code", "name", "reform_mode", "remark"]}),
+        # What 附件2 printed where a cell was repaired or needs reading (issue 11); the guide shows it.
+        ("目录原文与修订说明", {"fields": ["printed_name", "printed_authorities", "repair_note", "authority_note"],
+                              "description": "公报附件2原文有误、经推断修订，或多个实施机关的关系需要说明时填写；办事指南将原文与修订并列显示。"}),
         ("改革举措", {"fields": ["measures"]}),
         ("办理要素（由审批部门补充）", {"fields": [
             "legal_basis", "conditions", "statutory_days", "compression", "committed_days_override",

@@ -24,8 +24,9 @@ from licensing import selectors, services
 from licensing.constants import Status
 from licensing.models import Application
 from licensing.serializers_applications import (
-    ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, MaterialSerializer,
-    MaterialUploadSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer, RevokeSerializer,
+    ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, CorrectFilingSerializer,
+    FilingUntrueSerializer, ForwardSerializer, MaterialSerializer, MaterialUploadSerializer, NoteSerializer,
+    NoticeReceiptSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer, RevokeSerializer,
     SubmitSerializer,
 )
 from portal.api_errors import RATE_LIMITED, ApiErrorsMixin, ErrorSerializer, error_responses
@@ -39,6 +40,7 @@ NOT_FOUND = "办件不存在，或您无权查看。"
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 APPLICANT_SIDE_ONLY = "只有申请人或代为办理的窗口工作人员可以进行此操作。"
 OFFICER_SIDE_ONLY = "只有该事项实施机关的审批人员可以进行此操作。"
+REGULATOR_ONLY = "只有该办件的行业主管部门可以进行此操作。"
 
 
 class ApplicationFilter(filters.FilterSet):
@@ -61,13 +63,18 @@ def _transition(name, service, permission, serializer=None, *, summary, descript
     view.__name__ = name
     view = action(detail=True, methods=["post"], url_path=name.replace("_", "-"),
                   url_name=name.replace("_", "-"))(view)
-    side = "申请人一方（申请人或窗口工作人员）" if permission.endswith("applicant") else "该事项实施机关的审批人员"
+    side = SIDE_LABELS[permission]
     return extend_schema(operation_id=f"application_{name}", summary=summary, request=serializer,
                          description=f"{description}\n\n权限：{side}（{permission}）。".strip(),
                          responses={200: ApplicationDetailSerializer, **_errors(400, 401, 403, 404, 409)})(view)
 
 
 AS_APPLICANT, AS_OFFICER = "licensing.act_as_applicant", "licensing.act_as_officer"
+AS_REGULATOR = "licensing.act_as_regulator"  # 钦政发〔2019〕20号 二（四）: the regulator acts on filings
+SIDE_LABELS = {AS_APPLICANT: "申请人一方（申请人或窗口工作人员）",
+               AS_OFFICER: "当前办理该办件的机关（初审机关，或审批机关及其受委托机关）的审批人员",
+               AS_REGULATOR: "该办件的行业主管部门"}
+REFUSALS = {AS_APPLICANT: APPLICANT_SIDE_ONLY, AS_OFFICER: OFFICER_SIDE_ONLY, AS_REGULATOR: REGULATOR_ONLY}
 
 
 @extend_schema(tags=["applications"])
@@ -101,7 +108,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
 
     def require(self, permission, application):
         if not self.request.user.has_perm(permission, application):
-            raise NotAllowed(APPLICANT_SIDE_ONLY if permission == AS_APPLICANT else OFFICER_SIDE_ONLY)
+            raise NotAllowed(REFUSALS[permission])
 
     def validated(self, serializer_class) -> dict:
         if serializer_class is None:
@@ -111,7 +118,9 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return dict(serializer.validated_data)
 
     def detail_response(self, number, status_code=status.HTTP_200_OK):
-        application = selectors.with_details(Application.objects.select_related("item", "applicant")).get(number=number)
+        application = selectors.with_details(Application.objects.select_related(
+            "item", "applicant", "authority", "entrusted", "reviewing")).prefetch_related(
+            "reviews__organisation").get(number=number)
         data = ApplicationDetailSerializer(application, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
@@ -139,7 +148,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
             application = services.application_submit(
                 item=data["item"], applicant=applicant, actor=request.user,
                 channel=services.submission_channel(actor=request.user, requested=data.get("channel")),
-                details=data["details"], wants_commitment=data["wants_commitment"])
+                details=data["details"], wants_commitment=data["wants_commitment"], authority=data.get("authority"))
         return self.detail_response(application.number, status.HTTP_201_CREATED)
 
     issue_notice = _transition(
@@ -171,6 +180,30 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
     revoke = _transition(
         "revoke", services.application_revoke, AS_OFFICER, RevokeSerializer, summary="撤销许可",
         description="承诺不实或未按期提交材料的，撤销许可决定（告知承诺指引第六、七条）；可同时记入诚信档案（第九条）。")
+    forward = _transition(
+        "forward", services.application_forward, AS_OFFICER, ForwardSerializer, summary="初审意见报送",
+        description="初审（审核、审查）机关提出初审意见，连同全部申请材料报送下一环节，最后报送审批机关；"
+                    "只有审批机关作出决定（行政许可法第三十五条；谁审批、谁负责）。")
+    record_notice_receipt = _transition(
+        "record_notice_receipt", services.application_record_notice_receipt, AS_OFFICER, NoticeReceiptSerializer,
+        summary="登记告知书送达",
+        description="以信函、传真或电子邮件送达告知书的，按送达回证登记送达日期；申请人自收到告知书之日起3个工作日内递交承诺书"
+                    "（告知承诺指引第三条），登记前承诺书递交期限尚未起算。")
+    declare_conditions = _transition(
+        "declare_conditions", services.application_declare_conditions, AS_APPLICANT, NoteSerializer,
+        summary="申报已具备经营许可条件",
+        description="承诺在约定期限内具备许可条件的，提交约定材料后申报已达到条件；审批机关确认后方可开展经营（钦政发〔2019〕20号）。")
+    confirm_conditions = _transition(
+        "confirm_conditions", services.application_confirm_conditions, AS_OFFICER, NoteSerializer,
+        summary="确认具备经营许可条件", description="确认后许可证载明自当日起可开展经营（钦政发〔2019〕20号）。")
+    mark_filing_untrue = _transition(
+        "mark_filing_untrue", services.application_mark_filing_untrue, AS_REGULATOR, FilingUntrueSerializer,
+        summary="认定备案信息不实，责令改正",
+        description="行业主管部门认定备案信息不实，责令备案人限期改正；备案信息虚假的同时记入诚信档案"
+                    "（钦政发〔2019〕20号 二（四））。")
+    correct_filing = _transition(
+        "correct_filing", services.application_correct_filing, AS_APPLICANT, CorrectFilingSerializer,
+        summary="改正备案信息", description="备案人改正备案信息，改正后重新推送行业主管部门。")
 
     @extend_schema(operation_id="application_material_upload", summary="上传材料",
                    description="上传一项材料（申请时、承诺时或决定后限期提交的）。权限：申请人一方（licensing.act_as_applicant）。",

@@ -20,6 +20,22 @@ class AuthorityRole(models.TextChoices):
     DELEGATED = "delegated", "委托"
 
 
+# 谁审批、谁负责. The catalogue names, for some items, authorities that examine before the decider
+# ("自治区公安厅审批、市人民政府公安部门初审", items 12, 46, 75): they examine and forward with their
+# opinion (行政许可法 第三十五条: 下级行政机关…将初步审查意见和全部申请材料直接报送上级行政机关);
+# only a deciding authority decides. An entrusted authority (委托: items 21, 80, 82, "或者其委托的…")
+# decides in the name of the authority that entrusted it (行政许可法 第二十四条).
+REVIEW_ROLES = frozenset({AuthorityRole.PRELIMINARY, AuthorityRole.VERIFY, AuthorityRole.EXAMINE})
+DECIDER_ROLES = frozenset({AuthorityRole.APPROVE, AuthorityRole.DELEGATED})
+
+
+class ReviewOpinion(models.TextChoices):
+    """The first-review authority's opinion forwarded with the application (初审意见)."""
+
+    AGREE = "agree", "同意，建议准予许可"
+    DISAGREE = "disagree", "不同意，建议不予许可"
+
+
 class Compression(models.TextChoices):
     """How the measures compress the statutory time limit (附件2 改革举措)."""
 
@@ -84,6 +100,8 @@ class Status(models.TextChoices):
     LAPSED = "lapsed", "逾期未承诺，已终止"
     REVOKED = "revoked", "许可已撤销"
     WITHDRAWN = "withdrawn", "已撤回"
+    # 钦政发〔2019〕20号 二（四）: 对未按规定备案或备案信息不实的企业…采取措施予以纠正.
+    FILING_CORRECTION = "filing_correction", "备案信息不实，待改正"
 
 
 class CommitmentKind(models.TextChoices):
@@ -99,15 +117,17 @@ class MaterialStatus(models.TextChoices):
     OVERDUE = "overdue", "逾期未提交"
 
 
-# The seven confirmations of the 承诺书 (附件3 第二条（二）), in order.
+# The seven confirmations of the 承诺书 (附件3 第二条（二）), in order, word for word as the gazette
+# prints them, each starting "申请单位（人）". One typesetting variant is normalised: the gazette
+# prints "对有关规定的內容" with the traditional 內 in confirmation 1; we write 内.
 COMMITMENT_CONFIRMATIONS = [
-    "已认真学习相关法律法规规章和规范性文件，了解该项行政许可的有关要求，承诺自身能够满足办理该事项的条件、标准和技术要求。",
-    "对于约定需要提供的材料，承诺在规定期限内予以提供。",
-    "承诺所提供的申请材料实质内容均真实、合法、有效。",
-    "承诺所提供的纸质申请材料和电子申请材料内容完全一致。",
-    "承诺主动接受有关监管部门的监督和管理。",
-    "承诺对违反上述承诺的行为或超越行政许可范围进行活动的行为，愿意承担相应的法律责任；因违反有关法律法规及承诺，被撤销行政许可决定所造成的经济和法律后果，愿意自行承担。",
-    "承诺以上陈述真实、有效，是本单位（人）真实意思的表示。",
+    "申请单位（人）已认真学习了相关法律法规规章和规范性文件，了解了该项行政许可的有关要求，对有关规定的内容已经知晓和全面理解，承诺自身能够满足办理该事项的条件、标准和技术要求。",
+    "申请单位（人）对于约定需要提供的材料，承诺在规定期限内予以提供。",
+    "申请单位（人）承诺所提供的申请材料实质内容均真实、合法、有效。",
+    "申请单位（人）承诺所提供的纸质申请材料和电子申请材料内容完全一致。",
+    "申请单位（人）承诺主动接受有关监管部门的监督和管理。",
+    "申请单位（人）承诺对违反上述承诺的行为或超越行政许可范围进行活动的行为，愿意承担相应的法律责任。因违反有关法律法规及承诺，被撤销行政许可决定所造成的经济和法律后果，愿意自行承担。",
+    "申请单位（人）承诺以上陈述真实、有效，是本单位（人）真实意思的表示。",
 ]
 
 # 附件3 第三条: remote notices within 3 working days; commitments within 3 working days of the notice.
@@ -133,6 +153,12 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", "撤回申请"
     SUBMIT_MATERIAL = "submit_material", "提交材料"
     REPLACE_MATERIAL = "replace_material", "更换材料"
+    FORWARD = "forward", "初审完毕，报送审批机关"
+    RECORD_NOTICE_RECEIPT = "record_notice_receipt", "登记告知书送达"
+    DECLARE_CONDITIONS = "declare_conditions", "申报已具备经营许可条件"
+    CONFIRM_CONDITIONS = "confirm_conditions", "确认具备经营许可条件"
+    MARK_FILING_UNTRUE = "mark_filing_untrue", "认定备案信息不实，责令改正"
+    CORRECT_FILING = "correct_filing", "改正备案信息"
 
 
 class Side(models.TextChoices):
@@ -141,7 +167,31 @@ class Side(models.TextChoices):
 
     APPLICANT = "applicant", "申请人一方"
     OFFICER = "officer", "审批人员"
+    REGULATOR = "regulator", "行业主管部门"
     SYSTEM = "system", "系统"
+
+
+# Conditions beyond route and state, on the application's own fields (so the guard, the buttons and
+# the API read one rule). Each is named by the move it guards.
+def _at_review(a) -> bool:
+    return a.reviewing_id is not None  # a first-review authority holds it (初审/审核/审查)
+
+
+def _at_decider(a) -> bool:
+    return a.reviewing_id is None
+
+
+def _notice_travelling(a) -> bool:
+    # 附件3 第三条: by post the 3 working days run from receipt; the officer enters the 送达回证's date.
+    return a.notice_issued_at is not None and a.notice_received_at is None
+
+
+def _conditions_owed(a) -> bool:
+    return a.conditions_due is not None and a.conditions_met_at is None and a.conditions_declared_at is None
+
+
+def _conditions_declared(a) -> bool:
+    return a.conditions_declared_at is not None and a.conditions_met_at is None
 
 
 @dataclass(frozen=True)
@@ -150,10 +200,15 @@ class Transition:
     target: str
     side: str
     route: str | None = None  # the procedure the application must follow; None: either
+    when: object = None  # a further condition on the application (a function of it), or None
+
+    def allows(self, application) -> bool:
+        return (application.status in self.sources and self.route in (None, application.route)
+                and (self.when is None or self.when(application)))
 
 
-def _t(sources, target, side, route=None) -> Transition:
-    return Transition(frozenset(sources), target, side, route)
+def _t(sources, target, side, route=None, when=None) -> Transition:
+    return Transition(frozenset(sources), target, side, route, when)
 
 
 # Every move an application may make: the states it may start from, where it ends, who takes it
@@ -161,18 +216,30 @@ def _t(sources, target, side, route=None) -> Transition:
 # offer exactly what it allows (DESIGN.md: states in one place).
 TRANSITIONS = {
     Action.ISSUE_NOTICE: _t({Status.SUBMITTED}, Status.NOTICE_ISSUED, Side.OFFICER, Route.COMMITMENT),
+    Action.RECORD_NOTICE_RECEIPT: _t({Status.NOTICE_ISSUED}, Status.NOTICE_ISSUED, Side.OFFICER, Route.COMMITMENT,
+                                     when=_notice_travelling),
     Action.COMMIT: _t({Status.NOTICE_ISSUED}, Status.COMMITTED, Side.APPLICANT, Route.COMMITMENT),
-    Action.DECIDE: _t({Status.COMMITTED}, Status.APPROVED, Side.OFFICER, Route.COMMITMENT),
+    # The first-review authority examines and forwards with its opinion; the decider decides.
+    Action.FORWARD: _t({Status.COMMITTED, Status.ACCEPTED}, None, Side.OFFICER, when=_at_review),
+    Action.DECIDE: _t({Status.COMMITTED}, Status.APPROVED, Side.OFFICER, Route.COMMITMENT, when=_at_decider),
     # 附件3 第十条: an applicant who will not commit goes the ordinary way.
     Action.CHOOSE_ORDINARY: _t({Status.SUBMITTED, Status.NOTICE_ISSUED}, Status.SUBMITTED, Side.APPLICANT,
                                Route.COMMITMENT),
     Action.ACCEPT: _t({Status.SUBMITTED}, Status.ACCEPTED, Side.OFFICER, Route.ORDINARY),
     Action.REQUEST_CORRECTION: _t({Status.ACCEPTED}, Status.CORRECTION, Side.OFFICER, Route.ORDINARY),
     Action.RESUBMIT: _t({Status.CORRECTION}, Status.ACCEPTED, Side.APPLICANT, Route.ORDINARY),
-    Action.APPROVE: _t({Status.ACCEPTED}, Status.APPROVED, Side.OFFICER, Route.ORDINARY),
-    Action.REJECT: _t({Status.ACCEPTED}, Status.REJECTED, Side.OFFICER, Route.ORDINARY),
+    Action.APPROVE: _t({Status.ACCEPTED}, Status.APPROVED, Side.OFFICER, Route.ORDINARY, when=_at_decider),
+    Action.REJECT: _t({Status.ACCEPTED}, Status.REJECTED, Side.OFFICER, Route.ORDINARY, when=_at_decider),
     Action.LAPSE: _t({Status.NOTICE_ISSUED}, Status.LAPSED, Side.SYSTEM, Route.COMMITMENT),
     Action.REVOKE: _t({Status.APPROVED}, Status.REVOKED, Side.OFFICER),
+    # 钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营.
+    Action.DECLARE_CONDITIONS: _t({Status.APPROVED}, Status.APPROVED, Side.APPLICANT, Route.COMMITMENT,
+                                  when=_conditions_owed),
+    Action.CONFIRM_CONDITIONS: _t({Status.APPROVED}, Status.APPROVED, Side.OFFICER, Route.COMMITMENT,
+                                  when=_conditions_declared),
+    # 钦政发〔2019〕20号 二（四）: the regulator finds a filing untrue; the filer corrects it.
+    Action.MARK_FILING_UNTRUE: _t({Status.FILED}, Status.FILING_CORRECTION, Side.REGULATOR),
+    Action.CORRECT_FILING: _t({Status.FILING_CORRECTION}, Status.FILED, Side.APPLICANT),
     Action.WITHDRAW: _t({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.ACCEPTED, Status.CORRECTION}, Status.WITHDRAWN,
                         Side.APPLICANT),
 }
@@ -180,7 +247,11 @@ TRANSITIONS = {
 # States in which the application ended without a licence in force: its clocks stop.
 STOPPED = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.LAPSED, Status.REVOKED})
 # States reached by a decision (or, for cancel and filing items, done at once): handed-in materials are frozen.
-DECIDED = frozenset({Status.APPROVED, Status.REJECTED, Status.REVOKED, Status.FILED, Status.RECORDED})
+DECIDED = frozenset({Status.APPROVED, Status.REJECTED, Status.REVOKED, Status.FILED, Status.RECORDED,
+                     Status.FILING_CORRECTION})
 # States in which the applicant side may still hand in materials (owed before or after the decision).
 OPEN = frozenset({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.COMMITTED, Status.ACCEPTED, Status.CORRECTION,
                   Status.APPROVED})
+
+# Before the applicant is reminded that the date it committed to meet the conditions by is near.
+CONDITIONS_REMINDER_WORKING_DAYS = 5

@@ -5,11 +5,14 @@ Chinese next to the field. A ServiceError is put back next to the field it names
 (`form.service_error(exc)`).
 """
 from django import forms
+from django.db.models import Count, Q
 
 from licensing.constants import (
-    COMMITMENT_CONFIRMATIONS, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus, ReformMode,
+    COMMITMENT_CONFIRMATIONS, DECIDER_ROLES, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus,
+    ReformMode, ReviewOpinion,
 )
 from licensing.models import Item
+from licensing.selectors import decider_options
 from supervision.constants import CreditReason
 
 REQUIRED = "此项为必填项。"
@@ -88,6 +91,22 @@ def _files(form) -> dict:
             if form.cleaned_data.get(name)}
 
 
+AUTHORITY_LABEL = "审批机关"
+CHOOSE_AUTHORITY = "请选择本事项的审批机关。"
+
+
+def _authority_field(form, item):
+    """谁审批、谁负责: where the catalogue names alternative deciders (item 22's "或者") or an entrusted
+    one (委托), the applicant chooses who decides; with one decider there is nothing to choose."""
+    options = decider_options(item)
+    if len(options) < 2:
+        return
+    form.fields["authority"] = forms.TypedChoiceField(
+        label=AUTHORITY_LABEL, choices=[(o.key, o.label) for o in options], coerce=int, initial=options[0].key,
+        help_text=item.authority_note,
+        error_messages={"required": CHOOSE_AUTHORITY, "invalid_choice": CHOOSE_AUTHORITY})
+
+
 class ApplyForm(ServiceErrorMixin, forms.Form):
     """The online application (在线申请) for one item, by one of the account's applicants."""
 
@@ -103,6 +122,7 @@ class ApplyForm(ServiceErrorMixin, forms.Form):
         self.item = item
         self.material_names = []
         self.fields["applicant"].queryset = applicants
+        _authority_field(self, item)
         if item.reform_mode == ReformMode.COMMITMENT:
             self.fields["wants_commitment"] = forms.ChoiceField(
                 label="办理方式", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
@@ -115,6 +135,10 @@ class ApplyForm(ServiceErrorMixin, forms.Form):
 
     def wants_commitment(self) -> bool:
         return self.cleaned_data.get("wants_commitment", WANTS_COMMITMENT) == WANTS_COMMITMENT
+
+    def chosen_authority(self):
+        """The chosen decider's key, or None (the item has one: the service takes it)."""
+        return self.cleaned_data.get("authority")
 
     def uploads(self) -> dict:
         return _files(self)
@@ -183,6 +207,48 @@ class RevokeForm(ServiceErrorMixin, forms.Form):
         error_messages={"invalid_choice": "请选择记入诚信档案的事由。"})
 
 
+def _date(label, *, help_text=""):
+    return forms.DateField(label=label, help_text=help_text,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"required": REQUIRED, "invalid": BAD_DATE})
+
+
+class ForwardForm(ServiceErrorMixin, forms.Form):
+    """初审意见报送 (行政许可法 第三十五条): the first-review authority's opinion goes up with the file."""
+
+    opinion = forms.ChoiceField(label="初审意见", choices=ReviewOpinion.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "请选择初审意见（同意或不同意）。",
+                                                "invalid_choice": "请选择初审意见（同意或不同意）。"})
+    comments = _text("意见说明", textarea=True, max_length=2000, help_text="不同意的，须说明理由。")
+
+
+class NoticeReceiptForm(ServiceErrorMixin, forms.Form):
+    """附件3 第三条 "收到告知书后3个工作日内": by post, the receipt's date starts the applicant's clock."""
+
+    received_on = _date("送达回证载明的送达日期", help_text="申请人收到告知书之日；承诺书递交期限自该日起算3个工作日。")
+
+
+class NoteForm(ServiceErrorMixin, forms.Form):
+    """A step whose note is optional (申报、确认具备经营许可条件)."""
+
+    note = _text("说明（可不填）", textarea=True, max_length=2000)
+
+
+class CorrectFilingForm(ServiceErrorMixin, forms.Form):
+    details = _text("改正后的备案信息", required=True, textarea=True, max_length=4000,
+                    help_text="按责令改正的内容，如实填写改正后的备案信息。")
+
+
+class FilingUntrueForm(ServiceErrorMixin, forms.Form):
+    """钦政发〔2019〕20号 二（四）: a filing found untrue is ordered corrected; a false one is a credit record."""
+
+    findings = _text("不实情况", required=True, textarea=True, max_length=2000,
+                     help_text="写明备案信息哪些内容与实际不符。")
+    correct_by = _date("改正期限", help_text="备案人须在此日期前改正。")
+    false_filing = forms.BooleanField(label="备案信息虚假（记入诚信档案）", required=False,
+                                      help_text="不是差错而是虚假备案的勾选；同时记入备案人的诚信档案。")
+
+
 class WindowSearchForm(forms.Form):
     identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30)
     identifier.widget.attrs.update({"placeholder": "输入18位统一社会信用代码或居民身份证号码", "autofocus": True})
@@ -213,12 +279,40 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
         label="实行告知承诺的事项", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
         help_text="仅对实行告知承诺的事项有效；其他事项按其改革方式办理。",
         error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
+    authority = forms.ChoiceField(
+        label=AUTHORITY_LABEL, required=False,
+        help_text="仅对目录列有多个审批机关（择一审批或委托办理）的事项选择；不选的，由该事项列于首位的机关审批。",
+        error_messages={"invalid_choice": CHOOSE_AUTHORITY})
     # What goes wrong at the window is about the chosen item (e.g. its notice content is incomplete).
     aliases = {None: "item", "channel": "item"}
+    field_order = ["item", "authority"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].label_from_instance = lambda i: f"{i.seq_no}. {i.name}（{i.get_reform_mode_display()}）"
+        self.narrow(self.fields["item"].queryset)
+
+    def narrow(self, items):
+        """Offer the items in `items`, and the deciders of those among them that name more than one."""
+        self.fields["item"].queryset = items
+        groups = []
+        deciders = Count("authorities", filter=Q(authorities__role__in=DECIDER_ROLES))
+        # A fresh queryset: the annotation must count every decider, not only those a search matched.
+        for item in Item.objects.filter(pk__in=items.values("pk")).annotate(deciders=deciders).filter(
+                deciders__gt=1).order_by("seq_no", "code"):
+            options = decider_options(item)
+            if len(options) > 1:  # "code:key": an option names its item, so a choice cannot slip to another
+                groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", o.label) for o in options]))
+        self.fields["authority"].choices = [("", "按事项默认（列于首位的审批机关）")] + groups
+
+    def clean(self):
+        data = super().clean()
+        code, _, key = (data.get("authority") or "").partition(":")
+        item = data.get("item")
+        if code and item is not None and code != item.code:
+            self.add_error("authority", "所选审批机关不是该事项的，请重新选择。")
+        data["authority"] = int(key) if key else None
+        return data
 
     def wants_commitment_value(self) -> bool:
         return self.cleaned_data.get("wants_commitment") == WANTS_COMMITMENT

@@ -7,7 +7,7 @@ import rules
 
 from licensing.selectors import application_decidable, application_visible
 from licensing.selectors.applicants import claim_of, is_verified_for
-from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer
+from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
 
 
 @rules.predicate
@@ -41,8 +41,16 @@ def may_see(user, application):
 
 @rules.predicate
 def officer_of_authority(user, application):
-    """An approval officer of one of the item's implementing authorities (谁审批、谁负责)."""
+    """An approval officer of the organisation that takes the authority's next step: the first-review
+    authority while it holds the application, then the decider (谁审批、谁负责; issue 11)."""
     return application_decidable(user, application)
+
+
+@rules.predicate
+def regulator_of(user, application):
+    """The industry regulator the application's records go to (谁主管、谁监管)."""
+    return (application is not None and user.is_authenticated and user.organisation_id is not None
+            and application.regulator_id == user.organisation_id)
 
 
 applicant_side = (is_applicant_user & acts_for_applicant) | is_clerk
@@ -51,6 +59,8 @@ officer_side = is_officer & officer_of_authority
 rules.add_perm("licensing.view_application", may_see)
 rules.add_perm("licensing.act_as_applicant", applicant_side)
 rules.add_perm("licensing.act_as_officer", officer_side)
+# 钦政发〔2019〕20号 二（四）: the regulator finds a filing untrue and orders it corrected.
+rules.add_perm("licensing.act_as_regulator", is_regulator & regulator_of)
 rules.add_perm("licensing.apply_for", applicant_side)
 # Signing the 承诺书 has legal and credit consequences (附件3 第九条): an applicant account signs
 # only once its link is verified; the clerk records what the applicant signed on paper.

@@ -1,16 +1,26 @@
 from rest_framework import serializers
 
 from licensing.models import Item, ItemAuthority
+from portal.models import Organisation
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "level"]
 
 
 class ItemAuthoritySerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="organisation.code")
     name = serializers.CharField(source="organisation.name")
     level = serializers.CharField(source="organisation.level")
+    entrusted_by = OrganisationRefSerializer(
+        read_only=True, allow_null=True,
+        help_text="仅“委托”职责：以哪个审批机关的名义作出决定（行政许可法第二十四条）；其他职责为 null")
 
     class Meta:
         model = ItemAuthority
-        fields = ["code", "name", "level", "role", "variant_name", "remark"]
+        fields = ["code", "name", "level", "role", "entrusted_by", "variant_name", "remark"]
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -22,4 +32,5 @@ class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
         fields = ["seq_no", "code", "name", "reform_mode", "authorities", "measures", "remark",
-                  "compression", "statutory_days", "committed_days"]
+                  "compression", "statutory_days", "committed_days",
+                  "printed_name", "printed_authorities", "repair_note", "authority_note"]

@@ -11,8 +11,8 @@ from rest_framework import serializers
 
 from licensing import selectors
 from licensing.constants import (
-    COMMITMENT_CONFIRMATIONS, TRANSITIONS, Action, ApplicantKind, Channel, CommitmentKind, MaterialDue,
-    MaterialStatus, ReformMode, Route, Status,
+    COMMITMENT_CONFIRMATIONS, TRANSITIONS, Action, ApplicantKind, AuthorityRole, Channel, CommitmentKind, MaterialDue,
+    MaterialStatus, ReformMode, ReviewOpinion, Route, Status,
 )
 from licensing.models import Item
 from licensing.validators import normalise
@@ -62,6 +62,9 @@ class ApplicantField(serializers.Field):
         return value
 
 
+AUTHORITY_NOT_AN_ID = "审批机关应为机构编号。"
+
+
 class SubmitSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=16, help_text="事项编码，如 QZ-013")
     applicant = ApplicantField()
@@ -72,6 +75,12 @@ class SubmitSerializer(serializers.Serializer):
                                     help_text="申请事项说明")
     wants_commitment = serializers.BooleanField(
         default=True, help_text="实行告知承诺的事项：false 表示不愿作出承诺，按一般程序办理（告知承诺指引第十条）")
+    authority = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**31 - 1,
+        error_messages={"invalid": AUTHORITY_NOT_AN_ID, "min_value": AUTHORITY_NOT_AN_ID,
+                        "max_value": AUTHORITY_NOT_AN_ID, "max_string_length": AUTHORITY_NOT_AN_ID},
+        help_text="审批机关（实际办理机关的机构编号，见事项详情）：目录列有择一审批的机关或受委托机关的事项选择其一；"
+                  "不填的，由列于首位的机关审批（谁审批、谁负责）")
 
     def validate_item(self, code):
         item = Item.objects.filter(code=code.strip().upper()).first()
@@ -114,6 +123,41 @@ class CommitSerializer(serializers.Serializer):
                         "max_length": _CONFIRMATIONS_MESSAGE, "not_a_list": _CONFIRMATIONS_MESSAGE})
     signatory = serializers.CharField(allow_blank=True, max_length=64, help_text="签署人",
                                       error_messages={"required": "请填写签署人。"})
+
+
+def _date_field(label, **kwargs):
+    return serializers.DateField(help_text=f"{label}（YYYY-MM-DD）", error_messages={
+        "required": f"请填写{label}。", "null": f"请填写{label}。",
+        "invalid": f"{label}格式应为 YYYY-MM-DD，如 2025-01-31。", "datetime": f"{label}应为日期，不含时间。"}, **kwargs)
+
+
+class ForwardSerializer(serializers.Serializer):
+    opinion = serializers.ChoiceField(
+        ReviewOpinion.choices, help_text="agree：同意，建议准予许可；disagree：不同意，建议不予许可",
+        error_messages={"required": "请选择初审意见（同意或不同意）。", "invalid_choice": "请选择初审意见（同意或不同意）。"})
+    comments = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="",
+                                     help_text="意见说明；不同意的须说明理由")
+
+
+class NoticeReceiptSerializer(serializers.Serializer):
+    received_on = _date_field("送达回证载明的送达日期")
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="", help_text="说明（可不填）")
+
+
+class FilingUntrueSerializer(serializers.Serializer):
+    findings = serializers.CharField(allow_blank=True, max_length=2000, help_text="备案信息哪些内容不实（必填）",
+                                     error_messages={"required": "请写明备案信息哪些内容不实。"})
+    correct_by = _date_field("改正期限")
+    false_filing = serializers.BooleanField(default=False,
+                                            help_text="true：备案信息虚假，同时记入备案人的诚信档案")
+
+
+class CorrectFilingSerializer(serializers.Serializer):
+    details = serializers.CharField(allow_blank=True, max_length=4000, help_text="改正后的备案信息（必填）",
+                                    error_messages={"required": "请填写改正后的备案信息。"})
 
 
 class MaterialUploadSerializer(serializers.Serializer):
@@ -219,9 +263,28 @@ class EventSerializer(serializers.Serializer):
     actor = serializers.SerializerMethodField()
     at = serializers.DateTimeField()
     reason = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True, help_text="该步骤应办的期限；无期限的为 null")
+    late_working_days = serializers.IntegerField(
+        allow_null=True, help_text="超过期限的工作日数；按期或无期限的为 null（逾期照常办理，如实记录）")
 
     def get_actor(self, event) -> str:
         return actor_label(event.actor)
+
+
+class OrganisationBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ReviewSerializer(serializers.Serializer):
+    """One first-review stage (初审/审核/审查) and the opinion it forwarded (行政许可法 第三十五条)."""
+
+    organisation = OrganisationBriefSerializer()
+    role = serializers.ChoiceField(AuthorityRole.choices)
+    role_display = serializers.CharField(source="get_role_display")
+    opinion = serializers.ChoiceField(ReviewOpinion.choices, allow_blank=True, help_text="尚未报送的为空")
+    comments = serializers.CharField()
+    forwarded_at = serializers.DateTimeField(allow_null=True, help_text="报送时间；尚未报送的为 null")
 
 
 class RevocationRequestSerializer(serializers.Serializer):
@@ -241,8 +304,20 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     route_display = serializers.CharField(source="get_route_display")
     channel_display = serializers.CharField(source="get_channel_display")
     details = serializers.CharField()
+    authority = serializers.SerializerMethodField(help_text="审批机关：以其名义作出决定的机关（谁审批、谁负责）")
+    entrusted = OrganisationBriefSerializer(allow_null=True, help_text="受委托机关：以审批机关名义办理的；无委托为 null")
+    reviewing = OrganisationBriefSerializer(
+        allow_null=True, help_text="当前初审（审核、审查）机关；办件在审批机关办理时为 null")
+    reviews = ReviewSerializer(many=True, help_text="初审各环节，按办理顺序")
     deadlines = DeadlinesSerializer(source="*")
     deadlines_provisional = serializers.BooleanField(help_text="期限涉及节假日安排尚未公布的年份，为暂定")
+    notice_received_at = serializers.DateTimeField(
+        allow_null=True, help_text="申请人收到告知书的时间：网上、窗口为出具时；邮寄的为送达回证载明的日期，登记前为 null"
+                                   "（此前承诺书递交期限 deadlines.commitment_due 尚未起算，为 null）")
+    conditions_due = serializers.DateField(allow_null=True, help_text="承诺具备经营许可条件的期限；无此承诺为 null")
+    conditions_declared_at = serializers.DateTimeField(allow_null=True, help_text="持证人申报达到条件的时间")
+    conditions_met_at = serializers.DateTimeField(allow_null=True, help_text="审批机关确认具备条件的时间，此后可开展经营")
+    filing_correct_by = serializers.DateField(allow_null=True, help_text="备案信息不实、责令改正的期限；无则为 null")
     overdue = serializers.SerializerMethodField(help_text="告知书送达或作出决定已超过期限")
     decided_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
@@ -264,6 +339,11 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
 
     def get_overdue(self, application) -> bool:
         return selectors.application_overdue(application)
+
+    @extend_schema_field(OrganisationBriefSerializer(allow_null=True))
+    def get_authority(self, application):
+        authority = selectors.authority_of(application)  # rows filed before the choice: the item's
+        return OrganisationBriefSerializer(authority).data if authority else None
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField([a.value for a in TRANSITIONS])))
     def get_allowed_actions(self, application) -> list[str]:

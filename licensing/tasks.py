@@ -1,6 +1,6 @@
 """Celery jobs of licensing: thin wrappers around the services, safe to run twice.
 
-Both jobs select by state and date and each transition locks its row and checks the state
+The jobs select by state and date and each transition locks its row and checks the state
 again, so a second run (a retry after acks_late redelivery, two beat instances, a manual run)
 finds nothing left to do: one effect only. Each row is done in its own transaction: one that
 fails is logged with its application number and left for the next run, and the others are done
@@ -9,6 +9,7 @@ fails is logged with its application number and left for the next run, and the o
 from celery import shared_task
 
 from licensing.services import applications_lapse_overdue, applications_revoke_for_overdue_materials
+from licensing.services.conditions import applications_remind_conditions, applications_revoke_for_unmet_conditions
 from licensing.services.materials import material_files_remove_orphans
 from licensing.services.records import records_route_pending
 
@@ -35,3 +36,16 @@ def remove_orphan_material_files() -> list[str]:
 def route_pending_records() -> list[str]:
     """Send on the approval records that waited for a regulator, once a route names one (issue 9)."""
     return records_route_pending()
+
+
+@shared_task
+def revoke_for_unmet_conditions() -> list[str]:
+    """Revoke licences whose holder let the date to meet the conditions pass undeclared (钦政发〔2019〕20号;
+    as for late materials, 附件3 第六、九条)."""
+    return applications_revoke_for_unmet_conditions()
+
+
+@shared_task
+def remind_conditions() -> list[str]:
+    """Mail holders whose date to meet the conditions is near, once each (钦政发〔2019〕20号)."""
+    return applications_remind_conditions()

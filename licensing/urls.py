@@ -23,6 +23,9 @@ urlpatterns = [
     path("applications/<str:number>/choose-ordinary/", applicant.choose_ordinary, name="web-application-choose-ordinary"),
     path("applications/<str:number>/withdraw/", applicant.withdraw, name="web-application-withdraw"),
     path("applications/<str:number>/resubmit/", applicant.resubmit, name="web-application-resubmit"),
+    path("applications/<str:number>/declare-conditions/", applicant.declare_conditions,
+         name="web-application-declare-conditions"),
+    path("applications/<str:number>/correct-filing/", applicant.correct_filing, name="web-application-correct-filing"),
     # the approval officer's steps
     path("applications/<str:number>/issue-notice/", officer.issue_notice, name="web-application-issue-notice"),
     path("applications/<str:number>/decide/", officer.decide, name="web-application-decide"),
@@ -32,6 +35,14 @@ urlpatterns = [
     path("applications/<str:number>/approve/", officer.approve, name="web-application-approve"),
     path("applications/<str:number>/reject/", officer.reject, name="web-application-reject"),
     path("applications/<str:number>/revoke/", officer.revoke, name="web-application-revoke"),
+    path("applications/<str:number>/forward/", officer.forward, name="web-application-forward"),
+    path("applications/<str:number>/record-notice-receipt/", officer.record_notice_receipt,
+         name="web-application-record-notice-receipt"),
+    path("applications/<str:number>/confirm-conditions/", officer.confirm_conditions,
+         name="web-application-confirm-conditions"),
+    # the regulator's step on a filing (钦政发〔2019〕20号 二（四）)
+    path("applications/<str:number>/mark-filing-untrue/", officer.mark_filing_untrue,
+         name="web-application-mark-filing-untrue"),
     # staff desks
     path("desk/window/", window.window_desk, name="window-desk"),
     path("desk/window/applicants/<int:pk>/", window.window_applicant, name="window-applicant"),

@@ -6,6 +6,7 @@ from licensing import selectors
 from licensing.constants import ReformMode
 from licensing.forms import CatalogueSearchForm
 from licensing.models import Item
+from licensing.selectors.catalogue import CATALOGUE_FOOTNOTE, item_review_paths
 
 
 def catalogue(request):
@@ -17,7 +18,7 @@ def catalogue(request):
     query.pop("page", None)
     return render(request, "licensing/catalogue.html", {
         "form": form, "page": page, "total": items.count(), "query": query.urlencode(),
-        "modes": ReformMode,
+        "modes": ReformMode, "footnote": CATALOGUE_FOOTNOTE,
     })
 
 
@@ -27,4 +28,5 @@ def item_guide(request, code):
         item = selectors.item_get(code)
     except Item.DoesNotExist:
         raise Http404("没有这个事项")
-    return render(request, "licensing/item_guide.html", {"item": item, "modes": ReformMode})
+    return render(request, "licensing/item_guide.html", {
+        "item": item, "modes": ReformMode, "review_paths": item_review_paths(item)})

@@ -13,6 +13,8 @@ class DocumentKind(models.TextChoices):
     INSPECTION_RECORD = "inspection_record", "告知承诺事后核查记录"
     RECTIFICATION = "rectification", "责令限期整改通知书"
     REINSPECTION_RECORD = "reinspection_record", "整改复查记录"
+    # issue 11: issued by the regulator that finds a filing untrue (钦政发〔2019〕20号 二（四）)
+    FILING_CORRECTION = "filing_correction", "责令改正备案信息通知书"
 
 
 # Each document's number prefix, e.g. 钦告〔2026〕000123号.
@@ -20,7 +22,7 @@ NUMBER_PREFIX = {
     DocumentKind.NOTICE: "告", DocumentKind.COMMITMENT: "诺", DocumentKind.DECISION: "准",
     DocumentKind.REJECTION: "不准", DocumentKind.FILING_RECEIPT: "备", DocumentKind.CANCEL_RECEIPT: "登",
     DocumentKind.REVOCATION: "撤", DocumentKind.INSPECTION_RECORD: "查", DocumentKind.RECTIFICATION: "改",
-    DocumentKind.REINSPECTION_RECORD: "复查",
+    DocumentKind.REINSPECTION_RECORD: "复查", DocumentKind.FILING_CORRECTION: "备改",
 }
 
 
@@ -32,6 +34,9 @@ class RecordKind(models.TextChoices):
     FILED = "filing.recorded", "备案"
     REGISTERED = "cancel.registered", "经营信息登记（取消审批事项）"
     REVOKED = "approval.revoked", "撤销行政许可决定"
+    # issue 11: the filing corrected after the regulator found it untrue (钦政发〔2019〕20号 二（四）);
+    # a kind of its own, as the outbox's idempotency key is one record per application and kind.
+    CORRECTED = "filing.corrected", "备案信息改正"
 
 
 PAYLOAD_VERSION = "v1"

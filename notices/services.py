@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from licensing.constants import COMMITMENT_CONFIRMATIONS, AuthorityRole, MaterialStatus
+from licensing import selectors as licensing_selectors
+from licensing.constants import COMMITMENT_CONFIRMATIONS, MaterialStatus
 from notices.constants import NUMBER_PREFIX, DocumentKind
 from notices.masking import mask_identity
 from notices.models import Document, DocumentNumberCounter
@@ -98,7 +99,7 @@ def _state_context(application) -> dict:
     materials = list(application.materials.select_related("material").order_by("material__order", "id"))
     return {
         "application": application, "item": application.item, "applicant": application.applicant,
-        "issuer": _issuer(application), "regulator": application.regulator,
+        **_issuer(application), "regulator": application.regulator,
         "commitment": getattr(application, "commitment", None), "licence": getattr(application, "licence", None),
         "materials": materials,
         "materials_owed": [m for m in materials if m.status == MaterialStatus.OWED and m.due_date],
@@ -108,16 +109,12 @@ def _state_context(application) -> dict:
     }
 
 
-def _issuer(application) -> str:
-    """The authority in whose name the document is issued (谁审批、谁负责).
-
-    The deciding officer's authority when it is one of the item's; otherwise the item's first
-    approving authority (the catalogue lists them in order, 审批 before 初审/审核).
-    """
-    authorities = list(application.item.authorities.select_related("organisation"))
-    decided_by = application.decided_by if application.decided_by_id else None
-    for authority in authorities:
-        if decided_by and authority.organisation_id == decided_by.organisation_id:
-            return authority.organisation.name
-    authorities.sort(key=lambda a: (a.role != AuthorityRole.APPROVE, a.order))
-    return authorities[0].organisation.name if authorities else "钦州市“证照分离”改革政务服务平台"
+def _issuer(application) -> dict:
+    """The authority in whose name the document is issued (谁审批、谁负责), and the entrusted authority
+    that acted in its name, if any (行政许可法 第二十四条: the documents name both). One rule with the
+    routing and the permissions: licensing.selectors.authorities / routing."""
+    names = licensing_selectors.issuer_of(application)
+    if not names["issuer"]:
+        authority = licensing_selectors.authority_of(application)
+        names["issuer"] = authority.name if authority else "钦州市“证照分离”改革政务服务平台"
+    return names

@@ -9,4 +9,6 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     # issue 9: the 3-working-day SLA of approval records (admins: all; officers: their authority's)
     path("records/sla/", views_sla.records_sla, name="records-sla"),
+    # issue 11: steps with a deadline taken on time and late, per authority and month (电子监察)
+    path("records/efficiency/", views_sla.records_efficiency, name="records-efficiency"),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from licensing import selectors as licensing_selectors
 from notices import selectors, services
 from portal import audit
 from portal.downloads import attachment
@@ -83,4 +84,11 @@ def verify(request):
     code = request.GET.get("code", "")
     verification = selectors.document_verify(code) if code.strip() else None
     return render(request, "notices/verify.html", {
-        "code": selectors.normalise_code(code), "searched": bool(code.strip()), "verification": verification})
+        "code": selectors.normalise_code(code), "searched": bool(code.strip()), "verification": verification,
+        "operating": _operating(code) if verification and verification.has_licence else None})
+
+
+def _operating(code):
+    """Whether the licence's holder may operate yet (钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，
+    方可开展经营): one rule with the public progress page (licensing.selectors.operating_status)."""
+    return licensing_selectors.operating_status(selectors.document_by_code(code).application)

@@ -24,7 +24,9 @@ new year's notice they tick 已确认 on its ``CalendarYear`` and results stop b
 Counting (期限开始之日不计算在内, the day a period starts is not counted): day 1 is the
 first working day *after* ``start``. ``add_working_days(start, 0)`` is ``start`` itself when
 it is a working day, otherwise the next working day (a period ending on a holiday ends on the
-first working day after it). Dates must lie in 1900-01-01..2200-12-31 and ``n`` in 0..3660;
+first working day after it). A period of calendar months (the 2-month inspection) ends the
+same way, on the next working day when its last day is a rest day (民法典 第二百零三条;
+``calendar_months_period_end``). Dates must lie in 1900-01-01..2200-12-31 and ``n`` in 0..3660;
 anything else is a ``ValueError`` with a Chinese message that can be shown to users.
 
 Each call makes two queries (the stored days of a date window and the confirmed years in
@@ -124,9 +126,9 @@ def is_provisional(first: dt.date, last: dt.date) -> bool:
 def add_calendar_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months, clamped to the end of a shorter month.
 
-    31 December + 2 months is the last day of February; 31 March + 1 month is 30 April.
-    A plain date: callers whose period may not end on a holiday follow it with
-    ``add_working_days(result, 0)``.
+    31 December + 2 months is the last day of February; 31 March + 1 month is 30 April
+    (民法典 第二百零二条: 到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日).
+    A plain date, which may be a rest day: a period's deadline is ``calendar_months_period_end``.
     """
     _check_date(day)
     if isinstance(months, bool) or not isinstance(months, int):
@@ -136,6 +138,22 @@ def add_calendar_months(day: dt.date, months: int) -> dt.date:
         raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
     last_day = _stdlib_calendar.monthrange(year, month0 + 1)[1]
     return dt.date(year, month0 + 1, min(day.day, last_day))
+
+
+def calendar_months_period_end(day: dt.date, months: int) -> WorkingDayResult:
+    """The last day of a period of ``months`` calendar months that starts on ``day``.
+
+    民法典 第二百零三条: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日.
+    So the period ends on ``add_calendar_months(day, months)`` when that is a working day, and
+    otherwise on the first working day after it: a decision on 30 September 2024 makes a 2-month
+    inspection due on Monday 2 December 2024, not on Saturday 30 November. A weekend make-up
+    working day (调休上班) is a working day, so a period may end on it. Working-day periods
+    (``add_working_days``) already end on a working day and are not affected.
+
+    ``provisional`` as everywhere here: the last day lies in a year whose holidays are not
+    confirmed, so it may still move.
+    """
+    return add_working_days(add_calendar_months(day, months), 0)
 
 
 # --- internals -----------------------------------------------------------------------------

@@ -1,9 +1,23 @@
-"""Admins read the 诚信档案 and the inspections, and repair credit through the service."""
+"""Admins read the 诚信档案 and the inspections, and repair credit through the service, under the
+credit-repair rules they can read and edit here (issue 11)."""
+from django import forms
 from django.contrib import admin, messages
 
 from portal.admin_readonly import ReadOnlyAdminMixin
-from supervision.models import CreditRecord, InboxRecord, Inspection
+from portal.admin_safe import HistoryAdmin
+from portal.exceptions import ServiceError
+from supervision.constants import credit_repair_default_basis
+from supervision.models import CreditRecord, CreditRepairRule, InboxRecord, Inspection
 from supervision.services import credit_record_repair
+
+# Shown above the list of rules: the default and where it comes from.
+REPAIR_RULES_DESCRIPTION = (
+    "默认规则：各类诚信档案记录均不予信用修复。依据：《告知承诺指引》（钦政发〔2019〕18号附件3）第九条规定，"
+    "记入诚信档案的申请单位（人）“今后…不再适用告知承诺的许可方式”，未规定信用修复，也未规定期限；"
+    "钦政发〔2019〕18号、20号只要求建立信用修复机制，未规定可修复的记录种类和期限。"
+    "自治区或本市此后出台信用修复办法的，可依该办法勾选“可以信用修复”、设定记入满几个月后可修复，"
+    "并在“依据”中写明该办法的名称、文号和条款。规则的每次修改都留有历史记录。"
+)
 
 
 @admin.register(CreditRecord)
@@ -15,12 +29,52 @@ class CreditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="信用修复（不再限制告知承诺）", permissions=["repair"])
     def repair(self, request, queryset):
+        repaired = 0
         for record in queryset.filter(repaired_at__isnull=True):
-            credit_record_repair(record=record, actor=request.user, note="经管理员审核准予信用修复")
-        self.message_user(request, "已完成信用修复。", messages.SUCCESS)
+            try:
+                credit_record_repair(record=record, actor=request.user, note="经管理员审核准予信用修复")
+                repaired += 1
+            except ServiceError as refusal:  # the repair rule says no: say why, per record
+                self.message_user(request, f"{record}：{refusal.message}", messages.ERROR)
+        if repaired:
+            self.message_user(request, f"已完成信用修复 {repaired} 条。", messages.SUCCESS)
 
     def has_repair_permission(self, request):
         return request.user.has_perm("supervision.change_creditrecord")
+
+
+class CreditRepairRuleForm(forms.ModelForm):
+    class Meta:
+        model = CreditRepairRule
+        fields = ["repairable", "after_months", "basis"]
+
+    def clean(self):
+        data = super().clean()
+        # Opening repair departs from 第九条's default: it must name the rule that allows it.
+        if data.get("repairable") and data.get("basis", "").strip() == credit_repair_default_basis(
+                self.instance.reason):
+            self.add_error("basis", "开放信用修复须在“依据”中写明允许修复的文件名称、文号和条款。")
+        return data
+
+
+@admin.register(CreditRepairRule)
+class CreditRepairRuleAdmin(HistoryAdmin):
+    """One rule per kind of record (created by migration 0004): edited, never added or deleted."""
+
+    form = CreditRepairRuleForm
+    list_display = ["reason", "repairable", "after_months", "basis"]
+    fields = ["reason", "repairable", "after_months", "basis"]
+    readonly_fields = ["reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "rules_description": REPAIR_RULES_DESCRIPTION}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Inspection)

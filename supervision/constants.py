@@ -4,10 +4,40 @@ from notices.constants import RecordKind
 
 
 class CreditReason(models.TextChoices):
-    """附件3 第九条: what puts an applicant in the 诚信档案."""
+    """What puts an applicant in the 诚信档案 (附件3 第九条; 钦政发〔2019〕20号 for filings and conditions)."""
 
     MISSING_MATERIALS = "missing_materials", "未按期提交材料或材料不符合要求"
     FALSE_COMMITMENT = "false_commitment", "作出不实承诺"
+    # 钦政发〔2019〕20号 二（四）: 对未按规定备案或备案信息不实的企业…依法调查处理.
+    FALSE_FILING = "false_filing", "备案信息虚假"
+    # 钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营 (a date committed to and missed).
+    CONDITIONS_UNMET = "conditions_unmet", "承诺期限内未达到许可条件"
+
+
+# 信用修复 (supervision.models.CreditRepairRule): what the documents say, the default of every rule
+# until an admin opens repair under a later rule. Migration 0004 wrote these rows (its own frozen
+# copy); repair_rule_for falls back to them where a row is missing.
+CREDIT_REPAIR_DEFAULT_BASIS = (
+    "《钦州市“证照分离”改革行政许可事项告知承诺指引（试行）》（钦政发〔2019〕18号附件3）第九条："
+    "“对申请单位（人）在规定期限内未提交材料，或者提交的材料不符合要求的，在后续监管中发现申请单位（人）"
+    "作出不实承诺的，应当记入诚信档案，并在今后对该申请单位（人）不再适用告知承诺的许可方式。”"
+    "第九条未规定信用修复，也未规定限制的期限；钦政发〔2019〕18号二（五）“推动建立完善信用修复机制”、"
+    "钦政发〔2019〕20号二（五）“建立对虚假承诺实行信用记录制度和信用修复机制”只要求建立修复机制，"
+    "未规定可修复的记录种类和期限。故默认不予修复。自治区或本市此后出台信用修复办法的，管理员可依该办法"
+    "开放修复、设定月数，并在此写明其名称、文号和条款。"
+)
+CREDIT_REPAIR_REASON_BASIS = {
+    CreditReason.MISSING_MATERIALS: "事由：在规定期限内未提交材料，或者提交的材料不符合要求（附件3第六条、第九条）。",
+    CreditReason.FALSE_COMMITMENT: "事由：在后续监管中发现作出不实承诺（附件3第七条、第九条）。",
+    CreditReason.FALSE_FILING: ("事由：备案信息虚假（钦政发〔2019〕20号二（四）：“对未按规定备案或备案信息不实的企业，"
+                                "要明确监管规则，依法调查处理并采取措施予以纠正”）。"),
+    CreditReason.CONDITIONS_UNMET: ("事由：承诺领证后一定期限内具备经营许可条件，期满仍未达到（钦政发〔2019〕20号二（一）3："
+                                    "“企业达到经营许可条件并按要求提交材料后，方可开展经营”）。"),
+}
+
+
+def credit_repair_default_basis(reason) -> str:
+    return CREDIT_REPAIR_REASON_BASIS.get(reason, "") + CREDIT_REPAIR_DEFAULT_BASIS
 
 
 class InspectionStatus(models.TextChoices):

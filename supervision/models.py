@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from supervision.constants import (
     CreditReason, FailureGround, InspectionOutcome, InspectionStatus, RevocationRequestStatus,
@@ -31,6 +32,34 @@ class CreditRecord(models.Model):
 
     def __str__(self):
         return f"{self.applicant} {self.get_reason_display()}"
+
+
+class CreditRepairRule(models.Model):
+    """Whether, and after how long, a kind of credit record may be repaired (信用修复).
+
+    附件3 第九条 bars a recorded applicant from notify-and-commit "今后…不再适用" and names no repair
+    and no end; 钦政发〔2019〕18号 and 20号 ask for a 信用修复机制 but set none. So each kind of
+    record starts not repairable (migration 0004), and an admin opens repair, with its basis, only
+    where a later rule allows it. One row per CreditReason; its history shows who changed what.
+    """
+
+    reason = models.CharField("记录事由", max_length=32, choices=CreditReason.choices, unique=True)
+    repairable = models.BooleanField(
+        "可以信用修复", default=False,
+        help_text="勾选后，此类记录满下列月数后可由管理员准予信用修复，修复后不再限制告知承诺；须在“依据”中写明出处")
+    after_months = models.PositiveSmallIntegerField(
+        "记入满几个月后可修复", default=0,
+        help_text="自记入诚信档案之日起算的自然月数（如 12 表示满 12 个月）；仅在“可以信用修复”时适用")
+    basis = models.TextField("依据", help_text="本规则的出处：文件名称、文号及条款原文")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "信用修复规则"
+        verbose_name_plural = "信用修复规则"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}：{'满%d个月后可修复' % self.after_months if self.repairable else '不予修复'}"
 
 
 class Inspection(models.Model):

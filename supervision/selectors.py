@@ -117,12 +117,10 @@ def open_revocation_request(application):
             .select_related("inspection__regulator", "requested_by").first())
 
 
-def revocation_requests_to(organisation_id):
-    """The open requests to revoke what `organisation_id` approved (the officer desk's queue)."""
-    if organisation_id is None:
-        return RevocationRequest.objects.none()
-    return (RevocationRequest.objects.filter(status=RevocationRequestStatus.OPEN,
-                                             inspection__authority_id=organisation_id)
+def revocation_requests_to(applications):
+    """The open requests to revoke the decisions on `applications` (the officer desk's queue: licensing
+    passes those its officer's organisation acts on now, the entrusted one for an entrusted decision)."""
+    return (RevocationRequest.objects.filter(status=RevocationRequestStatus.OPEN, application__in=applications)
             .select_related("application__item", "application__applicant", "inspection__regulator")
             .order_by("requested_at", "id"))
 
@@ -131,3 +129,28 @@ def inspection_of(application):
     """The application's inspection with its results and files, or None (for its page)."""
     return (Inspection.objects.filter(application=application).select_related("regulator")
             .prefetch_related("results__files", "inspectors").first())
+
+
+# --- credit repair (issue 11) ----------------------------------------------------------------------
+# (imported here, where they are used, so this section stays an append to the module)
+from portal import calendar  # noqa: E402
+from supervision.constants import credit_repair_default_basis  # noqa: E402
+from supervision.models import CreditRepairRule  # noqa: E402
+
+
+def repair_rule_for(reason) -> CreditRepairRule:
+    """The rule under which a kind of credit record may be repaired (信用修复). A kind with no row
+    (an emptied table) follows the documents' default: not repairable (附件3 第九条)."""
+    rule = CreditRepairRule.objects.filter(reason=reason).first()
+    if rule is None:
+        rule = CreditRepairRule(reason=reason, repairable=False, after_months=0,
+                                basis=credit_repair_default_basis(reason))
+    return rule
+
+
+def repair_allowed_from(record: CreditRecord, rule: CreditRepairRule) -> dt.date | None:
+    """The first day on which `record` may be repaired under `rule` (after_months calendar months after
+    the day it was recorded, Qinzhou time), or None when its kind may not be repaired."""
+    if not rule.repairable:
+        return None
+    return calendar.add_calendar_months(timezone.localdate(record.recorded_at), rule.after_months)

@@ -23,7 +23,7 @@ class PayloadField(serializers.JSONField):
 
 class InboxRecordSerializer(serializers.ModelSerializer):
     kind = KindField(help_text="approval.decided 许可决定；filing.recorded 备案；cancel.registered 经营信息登记；"
-                               "approval.revoked 撤销许可")
+                               "approval.revoked 撤销许可；filing.corrected 备案信息改正")
     kind_label = serializers.CharField(help_text="类型名称")
     application = serializers.CharField(source="application.number", help_text="办件编号")
     item = serializers.CharField(source="item_code", help_text="事项编码，如 QZ-013")

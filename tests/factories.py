@@ -160,10 +160,19 @@ class _Journey:
 
         application = services.application_submit(item=self.item, applicant=self.applicant, actor=self.actor,
                                                   channel=self.channel, details=self.details,
-                                                  wants_commitment=self.wants_commitment)
+                                                  wants_commitment=self.wants_commitment, authority=self._decider())
         for step in steps:
             application = step(services, application, self)
         return application
+
+    def _decider(self):
+        """The deciding authority chosen when filing: the given officer's, where it is one the item offers
+        (licensing.selectors.decider_options); otherwise the item's first."""
+        from licensing.selectors import decider_options
+
+        org = getattr(self._officer, "organisation_id", None)
+        keys = {option.key for option in decider_options(self.item)}
+        return org if org in keys else None
 
 
 def _issue_notice(services, application, journey):

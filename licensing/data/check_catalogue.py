@@ -23,6 +23,13 @@ ROLES = ("审批", "初审", "审核", "审查", "委托")
 LEVEL_PREFIX = {"national": "N", "region": "R", "city": "C", "county": "D"}
 # "source" is the citation string fixed by the spec; it is checked for equality instead.
 SOURCE = "钦政发〔2019〕18号 附件2 钦州市第一批“证照分离”改革的具体事项表"
+# What the gazette printed, kept as printed beside a repair (issue 11): OCR spaces and half-width
+# punctuation included, so these fields skip the text-hygiene checks.
+AS_PRINTED_FIELDS = ("printed_name", "printed_authorities")
+NOTE_FIELDS = ("repair_note", "authority_note")
+# Organisations whose name keeps the gazette's wording, half-width "(市)" included (item 55, issue 11),
+# instead of being merged with a similar one; the code is the similar one's plus a letter (D07B).
+AS_PRINTED_ORGS = {"D07B": "各县(市)人民政府文化广电旅游体育部门"}
 
 
 def main():
@@ -53,7 +60,7 @@ def main():
         lv = o.get("level")
         if lv not in LEVELS:
             err(f"organisation {o.get('code')}: bad level {lv!r}")
-        elif not re.fullmatch(LEVEL_PREFIX[lv] + r"\d{2}", o.get("code") or ""):
+        elif not re.fullmatch(LEVEL_PREFIX[lv] + r"\d{2}[A-Z]?", o.get("code") or ""):
             err(f"organisation {o.get('code')}: code does not match level {lv}")
         if o.get("kind") != "authority":
             err(f"organisation {o.get('code')}: kind {o.get('kind')!r}")
@@ -128,6 +135,8 @@ def main():
                 err(f"{tag}: measure {i} keeps its numbering: {m[:12]!r}")
         if not isinstance(it.get("remark"), str):
             err(f"{tag}: remark is not a string")
+        check_as_printed(it, err)
+        check_entrusted(it, org_set, err)
 
         comp = it.get("compression")
         if comp not in COMPRESSIONS:
@@ -156,6 +165,10 @@ def main():
             yield path, obj
 
     for path, s in strings({k: v for k, v in doc.items() if k != "source"}, "$"):
+        if path.rsplit(".", 1)[-1] in AS_PRINTED_FIELDS:
+            continue
+        for name in AS_PRINTED_ORGS.values():
+            s = s.replace(name, "")
         if s != s.strip():
             err(f"{path}: leading/trailing whitespace: {s!r}")
         m = WS_NEAR_CJK.search(s)
@@ -173,6 +186,37 @@ def main():
         return 1
     print("ok")
     return 0
+
+
+def check_as_printed(it, err):
+    """The printed text and the notes on a repair (issue 11): strings; a printed name needs its
+    repair note (what was inferred and why)."""
+    tag = it.get("code")
+    for key in AS_PRINTED_FIELDS + NOTE_FIELDS:
+        value = it.get(key, "")
+        if not isinstance(value, str):
+            err(f"{tag}: {key} is not a string")
+        elif key in AS_PRINTED_FIELDS and len(value) > 255:
+            err(f"{tag}: {key} longer than 255 characters")
+    if it.get("printed_name") and not it.get("repair_note"):
+        err(f"{tag}: printed_name without a repair_note")
+    if it.get("printed_name") == it.get("name") and it.get("printed_name"):
+        err(f"{tag}: printed_name equals the name (nothing was repaired)")
+
+
+def check_entrusted(it, org_set, err):
+    """A 委托 row names the authority that entrusted it, an approving authority of the same item
+    (行政许可法 第二十四条); no other row names one."""
+    tag = it.get("code")
+    approvers = {a.get("org") for a in it.get("authorities") or [] if a.get("role") == "审批"}
+    for a in it.get("authorities") or []:
+        by = a.get("entrusted_by")
+        if a.get("role") == "委托" and not by:
+            err(f"{tag}: 委托 row {a.get('org')} without entrusted_by")
+        elif a.get("role") != "委托" and by:
+            err(f"{tag}: entrusted_by on a {a.get('role')} row {a.get('org')}")
+        elif by and (by not in org_set or by not in approvers):
+            err(f"{tag}: entrusted_by {by!r} is not an approving authority of the item")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 from .applicants import Applicant, ApplicantMembership
-from .applications import Application, ApplicationEvent, Commitment, Licence, MaterialFile, MaterialSubmission, NumberCounter
+from .applications import Application, ApplicationEvent, ApplicationReview, Commitment, Licence, MaterialFile, MaterialSubmission, NumberCounter
 from .catalogue import Item, ItemAuthority, Material, RegulatorRoute, UnicodeJSONEncoder
 
 __all__ = [
-    "Applicant", "ApplicantMembership", "Application", "ApplicationEvent", "Commitment", "Item",
+    "Applicant", "ApplicantMembership", "Application", "ApplicationEvent", "ApplicationReview", "Commitment", "Item",
     "ItemAuthority", "Licence", "Material", "RegulatorRoute", "MaterialFile", "MaterialSubmission", "NumberCounter", "UnicodeJSONEncoder",
 ]

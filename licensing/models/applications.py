@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from licensing.constants import Action, Channel, CommitmentKind, MaterialStatus, Route, Status
+from licensing.constants import Action, AuthorityRole, Channel, CommitmentKind, MaterialStatus, ReviewOpinion, Route, Status
 
 
 def new_query_code() -> str:
@@ -34,11 +34,23 @@ class Application(models.Model):
                                      related_name="+")
     channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     route = models.CharField("办理程序", max_length=16, choices=Route.choices, default=Route.ORDINARY)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
     details = models.TextField("申请事项说明", blank=True)
+    # 谁审批、谁负责: chosen when filed among the item's deciders (licensing.selectors.authorities).
+    authority = models.ForeignKey(
+        "portal.Organisation", verbose_name="审批机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications_decided", help_text="以其名义作出决定的机关")
+    entrusted = models.ForeignKey(
+        "portal.Organisation", verbose_name="受委托机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications_entrusted", help_text="受审批机关委托、以其名义办理并作出决定的机关")
+    reviewing = models.ForeignKey(
+        "portal.Organisation", verbose_name="当前初审机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications_reviewing", help_text="初审（审查、审核）机关办理中；审批机关办理时为空")
     submitted_at = models.DateTimeField("提交时间")
     notice_due = models.DateField("告知书送达期限", null=True, blank=True)
-    notice_issued_at = models.DateTimeField("告知书送达时间", null=True, blank=True)
+    notice_issued_at = models.DateTimeField("告知书出具时间", null=True, blank=True)
+    # 附件3 第三条 "收到告知书后3个工作日内": online and at the window on issue; by post the 送达回证's date.
+    notice_received_at = models.DateTimeField("告知书送达时间", null=True, blank=True)
     commitment_due = models.DateField("承诺书递交期限", null=True, blank=True)
     committed_at = models.DateTimeField("承诺时间", null=True, blank=True)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
@@ -48,6 +60,12 @@ class Application(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     inspection_due = models.DateField("事后核查期限", null=True, blank=True)
+    # 钦政发〔2019〕20号: a commitment to meet the conditions by a date; operating only once confirmed.
+    conditions_due = models.DateField("承诺具备经营条件期限", null=True, blank=True)
+    conditions_declared_at = models.DateTimeField("申报具备条件时间", null=True, blank=True)
+    conditions_met_at = models.DateTimeField("确认具备条件时间", null=True, blank=True)
+    conditions_reminded_at = models.DateTimeField("到期提醒时间", null=True, blank=True)
+    filing_correct_by = models.DateField("备案改正期限", null=True, blank=True)
     # Set from the routing table (licensing.selectors.routing) when the application is filed and
     # again with each record pushed; None while no one can be named (the unrouted queue).
     regulator = models.ForeignKey(
@@ -76,17 +94,49 @@ class ApplicationEvent(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("动作", max_length=32, choices=Action.choices)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
+    from_status = models.CharField("原状态", max_length=24, blank=True)
+    to_status = models.CharField("新状态", max_length=24)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间")
     reason = models.TextField("说明", blank=True)
+    # Late is recorded, not refused: the deadline the step answered and how many working days past it.
+    due_date = models.DateField("应办期限", null=True, blank=True)
+    late_working_days = models.PositiveSmallIntegerField("逾期工作日数", null=True, blank=True)
+    organisation = models.ForeignKey(
+        "portal.Organisation", verbose_name="办理机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="作出此步骤的机关（电子监察按机关统计）")
 
     class Meta:
         verbose_name = "办件记录"
         verbose_name_plural = "办件记录"
         ordering = ["at", "id"]
+
+
+class ApplicationReview(models.Model):
+    """One first-review stage (初审/审核/审查) of an application: who examines, and the opinion it
+    forwarded to the next stage (行政许可法 第三十五条). Made when the application is filed, in order;
+    `forwarded_at` is empty until that authority forwards."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    organisation = models.ForeignKey("portal.Organisation", verbose_name="初审机关", on_delete=models.PROTECT,
+                                     related_name="+")
+    role = models.CharField("职责", max_length=16, choices=AuthorityRole.choices)
+    order = models.PositiveSmallIntegerField("顺序")
+    opinion = models.CharField("初审意见", max_length=16, choices=ReviewOpinion.choices, blank=True)
+    comments = models.TextField("意见说明", blank=True)
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    forwarded_at = models.DateTimeField("报送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "初审意见"
+        verbose_name_plural = "初审意见"
+        ordering = ["application", "order"]
+        constraints = [models.UniqueConstraint(fields=["application", "order"], name="uniq_review_stage")]
+
+    def __str__(self):
+        return f"{self.application} {self.organisation}（{self.get_role_display()}）"
 
 
 class Commitment(models.Model):

@@ -44,7 +44,19 @@ class Item(models.Model):
         help_text="留空时按压缩方式由法定时限计算；举措写明具体天数时（如序号38：20→15）在此填写")
     inspection_months = models.PositiveSmallIntegerField(
         "核查期限（月）", default=DEFAULT_INSPECTION_MONTHS,
-        help_text="许可决定后行业主管部门核查承诺内容的期限")
+        help_text="许可决定后行业主管部门核查承诺内容的期限，按自然月计算（附件3第七条）：到期月的对应日为最后一日，"
+                  "没有对应日的为该月末日（民法典第二百零二条）；最后一日为休息日或法定节假日的，"
+                  "顺延至其后第一个工作日（民法典第二百零三条）")
+    # As printed (附件2), where the catalogue's cell was repaired by inference: the guide shows the
+    # printed text beside the repair, and repair_note says what was inferred and why.
+    printed_name = models.CharField("目录原文：事项名称", max_length=255, blank=True,
+                                    help_text="仅当公报印刷的事项名称有误、经推断修订时填写")
+    printed_authorities = models.CharField("目录原文：实施机关", max_length=255, blank=True,
+                                           help_text="公报附件2“实施机关”栏原文")
+    repair_note = models.TextField("修订说明", blank=True, help_text="公报原文有误时：推断了什么、依据是什么")
+    authority_note = models.TextField(
+        "实施机关说明", blank=True,
+        help_text="多个实施机关之间的关系，如“或者”（择一审批）、初审与审批、委托，及其依据")
     is_demo_content = models.BooleanField(
         "含演示数据", default=False, help_text="法律依据、条件或材料为演示用内容，不具法律效力")
     history = HistoricalRecords()
@@ -84,6 +96,10 @@ class ItemAuthority(models.Model):
         "portal.Organisation", verbose_name="实施机关", on_delete=models.PROTECT, related_name="item_roles")
     role = models.CharField("职责", max_length=16, choices=AuthorityRole.choices, default=AuthorityRole.APPROVE)
     variant_name = models.CharField("该层级事项名称", max_length=255, blank=True)
+    # A 委托 row decides in the name of this authority (行政许可法 第二十四条).
+    entrusted_by = models.ForeignKey(
+        "portal.Organisation", verbose_name="委托机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="仅“委托”职责填写：以哪个审批机关的名义作出决定")
     remark = models.TextField("备注", blank=True)
     order = models.PositiveSmallIntegerField("顺序", default=0)
     history = HistoricalRecords()
@@ -98,6 +114,10 @@ class ItemAuthority(models.Model):
 
     def __str__(self):
         return f"{self.organisation}（{self.get_role_display()}）"
+
+    def clean(self):
+        if (self.role == AuthorityRole.DELEGATED) != (self.entrusted_by_id is not None):
+            raise ValidationError({"entrusted_by": "“委托”职责须填写委托机关，其他职责不填写。"})
 
 
 class Material(models.Model):

@@ -3,11 +3,13 @@
 catalogue     items, their authorities, search
 applications  who may see which application, the lists and queues built on that, disclosure
 deadlines     every deadline of an application and what is overdue
+efficiency    steps taken on time and late, per authority and month (电子监察, issue 11)
 actions       what a user may do next (the pages' buttons, the API's allowed_actions), which files are frozen
 materials     materials handed in and every file of them (current and earlier)
 progress      the public progress lookup by number and query code
 inspections   what the authority, the applicant and the public see of the regulator's check (issue 10)
 applicants    public names and identifier masking; the accounts claiming an applicant
+authorities   who examines, who decides and in whose name: alternatives, first review, entrustment (issue 11)
 routing       the approving authority of an application and the regulator its records go to (issue 9)
 records       what an approval record tells the regulator (the payload's data)
 
@@ -25,21 +27,30 @@ from .applications import (
     OfficerQueues, application_decidable, application_for, application_visible, applications_of_applicant, applications_of_authority,
     applications_of_user, applications_visible_to, disclosed_commitments, officer_queues, with_details,
 )
+from .authorities import (
+    DeciderOption, acting_organisation_id, acting_q, decider_id, decider_option, decider_options, issuer_of, review_chain,
+)
 from .catalogue import authorities_in_use, item_get, item_list
 from .deadlines import (
-    PROVISIONAL_NOTE, Deadline, application_overdue, commitments_overdue, deadlines, is_overdue, materials_due,
-    materials_overdue, next_deadline, overdue_q,
+    NOT_YET_RUNNING, PROVISIONAL_NOTE, Deadline, application_overdue, commitments_overdue, conditions_due_soon,
+    conditions_overdue, deadlines, is_overdue, materials_due, materials_overdue, next_deadline, overdue_q,
 )
+from .efficiency import LATE_STEPS_LIMIT, STEP_KINDS, StepCount, late_steps, parse_month, step_efficiency, timed_steps
 from .inspections import (
     INSPECTION_DOCUMENTS, InspectionSummary, inspection_label, inspection_summary,
     revocation_request_of, revocation_requests_for,
 )
 from .materials import application_materials, material_file
-from .progress import InspectionProgress, application_progress, inspection_progress, normalise_number
+from .progress import (
+    NOT_YET_OPERATING, InspectionProgress, OperatingStatus, application_progress, inspection_progress,
+    normalise_number, operating_status,
+)
 from .records import approval_record_data
 from .routing import authority_of, regulator_for
 
 __all__ = [
+    "DeciderOption", "acting_organisation_id", "acting_q", "decider_id", "decider_option", "decider_options", "issuer_of",
+    "review_chain",
     "approval_record_data", "authority_of", "regulator_for",
     "PROVISIONAL_NOTE", "Deadline", "OfficerQueues", "application_allowed_actions", "application_decidable", "application_for",
     "application_overdue", "application_progress", "application_visible", "applications_of_applicant",
@@ -53,4 +64,7 @@ __all__ = [
     "with_details",
     "INSPECTION_DOCUMENTS", "InspectionProgress", "InspectionSummary", "inspection_label", "inspection_progress",
     "inspection_summary", "revocation_request_of", "revocation_requests_for",
+    "NOT_YET_OPERATING", "NOT_YET_RUNNING", "OperatingStatus", "conditions_due_soon", "conditions_overdue",
+    "operating_status",
 ]
+__all__ += ["LATE_STEPS_LIMIT", "STEP_KINDS", "StepCount", "late_steps", "parse_month", "step_efficiency", "timed_steps"]

@@ -4,7 +4,8 @@ route and the state) and the permission rules (who takes which side), never writ
 """
 from licensing.constants import DECIDED, OPEN, TRANSITIONS, Action, MaterialDue, MaterialStatus, Side, Status
 
-PERMISSION_OF_SIDE = {Side.APPLICANT: "licensing.act_as_applicant", Side.OFFICER: "licensing.act_as_officer"}
+PERMISSION_OF_SIDE = {Side.APPLICANT: "licensing.act_as_applicant", Side.OFFICER: "licensing.act_as_officer",
+                      Side.REGULATOR: "licensing.act_as_regulator"}
 # A step with a rule of its own: signing the 承诺书 needs a verified link (licensing/rules.py).
 PERMISSION_OF_ACTION = {Action.COMMIT: "licensing.sign_commitment"}
 SIGN_COMMITMENT = PERMISSION_OF_ACTION[Action.COMMIT]
@@ -16,9 +17,8 @@ def permission_for(action, transition) -> str | None:
 
 
 def transition_allowed(application, action) -> bool:
-    """The application's route and state allow `action` (whoever asks)."""
-    transition = TRANSITIONS[action]
-    return application.status in transition.sources and transition.route in (None, application.route)
+    """The application's route, state and stage allow `action` (whoever asks)."""
+    return TRANSITIONS[action].allows(application)
 
 
 def application_allowed_actions(application, user) -> list[str]:

@@ -9,12 +9,13 @@ applicants it acts for (with a claim not yet verified, only those it filed itsel
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from licensing.constants import MaterialStatus, Route, Status
-from licensing.models import Application, ApplicationEvent, Commitment, Item, MaterialSubmission
+from licensing.models import Application, ApplicationEvent, ApplicationReview, Commitment, Item, MaterialSubmission
 from licensing.selectors.applicants import applicant_ids_claimed_by
+from licensing.selectors.authorities import acting_organisation_id, acting_q
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from licensing.selectors.inspections import revocation_requests_for
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
@@ -34,10 +35,15 @@ def _base() -> QuerySet:
 
 
 def applications_of_authority(user) -> QuerySet:
-    """The applications an approval officer's organisation decides (谁审批、谁负责)."""
+    """The applications an approval officer's organisation handles (谁审批、谁负责): those decided in its
+    name or, entrusted, for another; and those it examines first (初审/审核/审查, issue 11). An
+    application filed before authorities were chosen per application falls back to the item's."""
     if not is_officer.test(user) or user.organisation_id is None:
         return Application.objects.none()
-    return _base().filter(item__in=Item.objects.filter(authorities__organisation_id=user.organisation_id))
+    org = user.organisation_id
+    reviews = ApplicationReview.objects.filter(application=OuterRef("pk"), organisation_id=org)
+    legacy = Q(authority__isnull=True, item__in=Item.objects.filter(authorities__organisation_id=org))
+    return _base().filter(Q(authority_id=org) | Q(entrusted_id=org) | Exists(reviews) | legacy)
 
 
 def applications_visible_to(user) -> QuerySet:
@@ -74,7 +80,14 @@ def application_visible(user, application) -> bool:
 
 
 def application_decidable(user, application) -> bool:
-    return application is not None and applications_of_authority(user).filter(pk=application.pk).exists()
+    """The officer's organisation takes the authority's next step on `application`: the reviewing
+    authority while it holds it, then the decider (or the authority it entrusted), never another."""
+    if application is None or not is_officer.test(user) or user.organisation_id is None:
+        return False
+    acting = acting_organisation_id(application)
+    if acting is None:  # filed before authorities were chosen per application: the item's decide
+        return Application.objects.filter(acting_q(user.organisation_id), pk=application.pk).exists()
+    return acting == user.organisation_id
 
 
 def with_details(applications: QuerySet) -> QuerySet:
@@ -109,14 +122,20 @@ def applications_of_applicant(applicant) -> list:
 
 @dataclass
 class OfficerQueues:
-    """What an approval officer's authority has to do, each list oldest deadline first."""
+    """What an approval officer's organisation has to do now, each list oldest deadline first. A row is
+    on the desk of the organisation that takes the next step (licensing.selectors.authorities.acting_q):
+    the first-review authority while it holds the application, then the decider (谁审批、谁负责)."""
 
     notices_due: list = field(default_factory=list)
     to_decide: list = field(default_factory=list)
     to_accept: list = field(default_factory=list)
+    # 初审/审核/审查 (行政许可法 第三十五条): examine and forward with the opinion (issue 11).
+    to_forward: list = field(default_factory=list)
     under_review: list = field(default_factory=list)
     corrections: list = field(default_factory=list)
     materials_due: list = field(default_factory=list)
+    # 钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营 — the applicant declared, we confirm.
+    conditions_to_confirm: list = field(default_factory=list)
     inspections_due: list = field(default_factory=list)
     # 核查不实，提请撤销 (issue 10): the regulator found the commitment untrue; 谁审批、谁撤销.
     revocation_requests: list = field(default_factory=list)
@@ -131,28 +150,56 @@ def _flag(rows, due):
     return rows
 
 
+def applications_acted_on_by(user) -> QuerySet:
+    """The applications on which the officer's organisation takes the authority's next step now."""
+    return applications_of_authority(user).filter(acting_q(user.organisation_id))
+
+
+def _to_forward(now, organisation_id) -> list:
+    """The applications the organisation examines first, each with its stage (`stage`) and where its
+    opinion goes next (`forward_to`: the next stage's authority, or the decider)."""
+    pending = ApplicationReview.objects.filter(forwarded_at__isnull=True).select_related("organisation")
+    rows = (now.filter(reviewing_id=organisation_id, status__in=[Status.COMMITTED, Status.ACCEPTED])
+            .select_related("authority", "entrusted")
+            .prefetch_related(Prefetch("reviews", pending.order_by("order", "id"), to_attr="pending_stages"))
+            .order_by("submitted_at", "id"))
+    rows = _flag(rows, lambda a: a.decision_due)
+    for a in rows:
+        a.stage = a.pending_stages[0] if a.pending_stages else None
+        following = a.pending_stages[1:]
+        a.forward_to = following[0].organisation if following else (a.entrusted or a.authority)
+    return rows
+
+
 def officer_queues(user) -> OfficerQueues:
-    """The applications of items for which the officer's organisation is an implementing authority."""
-    mine = applications_of_authority(user)
+    """What the officer's organisation acts on now (applications_acted_on_by), queue by queue."""
+    now = applications_acted_on_by(user)
+    at_decider = now.filter(reviewing__isnull=True)
     return OfficerQueues(
         # 附件3 第三条: a remote application's notice is due within 3 working days.
-        notices_due=_flag(mine.filter(route=Route.COMMITMENT, status=Status.SUBMITTED).order_by("notice_due"),
+        notices_due=_flag(now.filter(route=Route.COMMITMENT, status=Status.SUBMITTED).order_by("notice_due"),
                           lambda a: a.notice_due),
         # 附件3 第五条: decided on the day the commitment arrives (decision_due); older ones are late.
-        to_decide=_flag(mine.filter(status=Status.COMMITTED).order_by("committed_at"), lambda a: a.decision_due),
-        to_accept=_flag(mine.filter(route=Route.ORDINARY, status=Status.SUBMITTED).order_by("submitted_at"),
+        to_decide=_flag(at_decider.filter(status=Status.COMMITTED).order_by("committed_at"), lambda a: a.decision_due),
+        to_accept=_flag(now.filter(route=Route.ORDINARY, status=Status.SUBMITTED).order_by("submitted_at"),
                         lambda a: None),
-        under_review=_flag(mine.filter(status=Status.ACCEPTED).order_by("decision_due"), lambda a: a.decision_due),
+        to_forward=_to_forward(now, user.organisation_id),
+        under_review=_flag(at_decider.filter(status=Status.ACCEPTED).order_by("decision_due"),
+                           lambda a: a.decision_due),
         # Paused while the applicant corrects: not late whatever the date says.
-        corrections=_flag(mine.filter(status=Status.CORRECTION).order_by("decision_due"), lambda a: None),
+        corrections=_flag(now.filter(status=Status.CORRECTION).order_by("decision_due"), lambda a: None),
         materials_due=_flag(
-            MaterialSubmission.objects.filter(application__in=mine, status=MaterialStatus.OWED,
+            MaterialSubmission.objects.filter(application__in=now, status=MaterialStatus.OWED,
                                               application__status=Status.APPROVED, due_date__isnull=False)
             .select_related("material", "application", "application__item").order_by("due_date"),
             lambda s: s.due_date),
+        conditions_to_confirm=_flag(
+            at_decider.filter(status=Status.APPROVED, conditions_declared_at__isnull=False,
+                              conditions_met_at__isnull=True).order_by("conditions_declared_at", "id"),
+            lambda a: a.conditions_due),  # the date committed to (the confirmation records its lateness)
         inspections_due=_flag(
-            mine.filter(status=Status.APPROVED, inspection_due__isnull=False,
-                        inspection__status=InspectionStatus.PENDING).order_by("inspection_due"),
+            now.filter(status=Status.APPROVED, inspection_due__isnull=False,
+                       inspection__status=InspectionStatus.PENDING).order_by("inspection_due"),
             lambda a: a.inspection_due),
         revocation_requests=revocation_requests_for(user),
     )

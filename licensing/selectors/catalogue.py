@@ -1,12 +1,47 @@
 """Reads of the catalogue, shared by the public pages, the API and other apps."""
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from licensing.models import Item, ItemAuthority
+from licensing.selectors.authorities import decider_options, review_chain
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A note printed under the catalogue's table, with where it is printed."""
+
+    source: str
+    text: str
+    points: tuple[str, ...]
+
+
+# The 备注 printed after item 100 of 附件2, for the whole table: who writes which reform measures. Word for
+# word; the OCR's half-width ", " and ":" are the gazette's full-width punctuation, as everywhere in
+# licensing/data/catalogue.json.
+CATALOGUE_FOOTNOTE = Footnote(
+    source="钦政发〔2019〕18号 附件2 钦州市第一批“证照分离”改革的具体事项表，表末备注",
+    text="各级各部门根据各自职责和工作实际，制定本单位改革举措。",
+    points=(
+        "行政审批部门制定本部门许可环节改革举措，行业主管部门制定事中事后监管举措。",
+        "行政审批权限和监督管理职责在本级部门的，本级部门同时制定许可环节改革举措和事中事后监管举措。",
+        ("行政审批权限在上级部门的，本级有监督管理职责的制定事中事后监管举措，本级没有监督管理职责的按照上级部门"
+         "出台的具体管理措施执行。"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ReviewPath:
+    """Who examines an application of the item, in order, before `decider` decides (行政许可法 第三十五条)."""
+
+    decider: object  # licensing.selectors.authorities.DeciderOption
+    stages: list  # ItemAuthority rows, lowest level first
 
 
 def _with_authorities(qs: QuerySet) -> QuerySet:
-    return qs.prefetch_related(
-        Prefetch("authorities", queryset=ItemAuthority.objects.select_related("organisation").order_by("order")))
+    return qs.prefetch_related(Prefetch(
+        "authorities", queryset=ItemAuthority.objects.select_related("organisation", "entrusted_by").order_by("order")))
 
 
 def item_list(*, q: str = "", reform_mode: str = "", authority: str = "", level: str = "",
@@ -37,3 +72,10 @@ def authorities_in_use() -> QuerySet:
     from portal.models import Organisation
 
     return Organisation.objects.filter(item_roles__isnull=False).distinct().order_by("level", "code")
+
+
+def item_review_paths(item) -> list[ReviewPath]:
+    """For each way the item may be decided, the first-review stages before it; only those that have any
+    (items 12, 46: 初审; 75: 审查 then 审核). The guide shows them; the services follow review_chain."""
+    paths = [ReviewPath(option, review_chain(item, option.authority)) for option in decider_options(item)]
+    return [path for path in paths if path.stages]

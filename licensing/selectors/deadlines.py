@@ -3,7 +3,12 @@
 A deadline is a date by which something must be done; it is overdue from the day after
 (`is_overdue`, and `overdue_q` for querysets). Every deadline of an application as the pages
 show it (`deadlines`), the authority's own clock (`application_overdue`), and the rows the beat
-jobs act on (`materials_overdue`, `commitments_overdue`) all follow that one rule.
+jobs act on (`materials_overdue`, `commitments_overdue`, `conditions_overdue`, `conditions_due_soon`)
+all follow that one rule.
+
+A deadline may not be running yet: a notice sent by post starts the applicant's 3 working days
+only on the date of its delivery receipt (附件3 第三条 "收到告知书后"); until the officer enters it,
+the commitment's deadline shows as not yet running (NOT_YET_RUNNING) and no job lapses it.
 
 Working-day deadlines that reach into a year whose holidays the State Council has not published
 yet are flagged (portal.calendar: such dates may move when the year is entered).
@@ -14,12 +19,16 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from licensing.constants import STOPPED, MaterialDue, MaterialStatus, Route, Status
+from licensing.constants import (
+    CONDITIONS_REMINDER_WORKING_DAYS, STOPPED, MaterialDue, MaterialStatus, Route, Status,
+)
 from licensing.models import Application, MaterialSubmission
 from portal import calendar
 from supervision.constants import InspectionStatus
 
 PROVISIONAL_NOTE = "该期限涉及尚未公布的节假日安排，可能调整"
+# 附件3 第三条: by post the applicant's 3 working days run from the 送达回证's date, entered by the officer.
+NOT_YET_RUNNING = "尚未起算（待登记告知书送达回证）"
 
 
 def is_overdue(due: dt.date | None, today: dt.date | None = None) -> bool:
@@ -56,24 +65,50 @@ def materials_overdue(today: dt.date | None = None) -> QuerySet:
 
 
 def commitments_overdue(today: dt.date | None = None) -> QuerySet:
-    """Notices whose commitment did not come back within 3 working days (附件3 第三条)."""
+    """Notices whose commitment did not come back within 3 working days of receipt (附件3 第三条).
+
+    A notice sent by post whose receipt is not entered yet has no commitment_due (application_issue_notice
+    leaves it empty until application_record_notice_receipt): no running deadline, never lapsed."""
     return Application.objects.filter(overdue_q("commitment_due", today), status=Status.NOTICE_ISSUED)
+
+
+def conditions_pending_q() -> Q:
+    """Licences whose holder committed to meet the conditions by a date and has not declared them met
+    (钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营)."""
+    return Q(status=Status.APPROVED, conditions_due__isnull=False, conditions_declared_at__isnull=True,
+             conditions_met_at__isnull=True)
+
+
+def conditions_overdue(today: dt.date | None = None) -> QuerySet:
+    """The date committed to passed with nothing declared (handled like late materials, 附件3 第六条).
+    A declaration waiting for the authority's confirmation is not the holder's delay."""
+    return Application.objects.filter(conditions_pending_q(), overdue_q("conditions_due", today))
+
+
+def conditions_due_soon(today: dt.date | None = None) -> QuerySet:
+    """Holders to remind: the date falls within the next few working days (CONDITIONS_REMINDER_WORKING_DAYS)
+    and nobody reminded them yet."""
+    today = today or timezone.localdate()
+    horizon = calendar.add_working_days(today, CONDITIONS_REMINDER_WORKING_DAYS).date
+    return Application.objects.filter(conditions_pending_q(), conditions_reminded_at__isnull=True,
+                                      conditions_due__gte=today, conditions_due__lte=horizon)
 
 
 @dataclass
 class Deadline:
     label: str
-    date: dt.date
+    date: dt.date | None  # None: not yet running (`waiting` says why)
     done: bool = False
     stopped: bool = False
     overdue: bool = False
     provisional: bool = False
     working_days_left: int | None = None
     note: str = ""
+    waiting: str = ""  # why a deadline without a date has not started (NOT_YET_RUNNING)
 
     @property
     def running(self) -> bool:
-        return not (self.done or self.stopped)
+        return not (self.done or self.stopped) and self.date is not None
 
     @property
     def state(self) -> str:
@@ -81,6 +116,8 @@ class Deadline:
             return "已完成"
         if self.stopped:
             return "已终止"
+        if self.date is None:
+            return self.waiting or "尚未起算"
         return "已逾期" if self.overdue else "进行中"
 
 
@@ -95,16 +132,36 @@ def _decision_label(application) -> str:
 
 
 def _candidates(application):
-    """(label, date, start of the period or None for calendar months, done) for each deadline set."""
+    """(label, date, start of the period or None for calendar months, done, why not yet running) for
+    each deadline set, and for the one deadline that may wait for its start (a notice by post)."""
     a = application
-    yield "告知书送达期限", a.notice_due, _day(a.submitted_at), a.notice_issued_at is not None
-    yield "承诺书递交期限", a.commitment_due, _day(a.notice_issued_at), a.committed_at is not None
-    yield _decision_label(a), a.decision_due, _day(a.accepted_at or a.committed_at), a.decided_at is not None
+    yield "告知书送达期限", a.notice_due, _day(a.submitted_at), a.notice_issued_at is not None, ""
+    # 附件3 第三条 "收到告知书后3个工作日内": from receipt (online and at the window, the issue).
+    waiting = NOT_YET_RUNNING if _commitment_waiting(a) else ""
+    yield ("承诺书递交期限", a.commitment_due, _day(a.notice_received_at or a.notice_issued_at),
+           a.committed_at is not None, waiting)
+    yield (_decision_label(a), a.decision_due, _day(a.accepted_at or a.committed_at), a.decided_at is not None,
+           "")
     for s in a.materials.all():
         if s.material.due == MaterialDue.AFTER_DECISION and s.due_date:
-            yield f"补交材料：{s.material.name}", s.due_date, _day(a.decided_at), s.status == MaterialStatus.SUBMITTED
-    # 附件3 第七条: 2 calendar months, not working days, so never provisional.
-    yield "事后核查期限（行业主管部门核查承诺内容）", a.inspection_due, None, _inspected(a)
+            yield (f"补交材料：{s.material.name}", s.due_date, _day(a.decided_at),
+                   s.status == MaterialStatus.SUBMITTED, "")
+    # 钦政发〔2019〕20号: a date the holder chose, not one we counted; declaring (materials all in) is
+    # its part done. The regulator's correction date below is likewise its own choice.
+    yield "承诺达到经营许可条件期限", a.conditions_due, None, a.conditions_declared_at is not None, ""
+    # 钦政发〔2019〕20号 二（四）: by when an untrue filing must be corrected.
+    yield "备案信息改正期限", a.filing_correct_by, None, a.status != Status.FILING_CORRECTION, ""
+    # 附件3 第七条: 2 calendar months, moved to the next working day when it ends on a rest day
+    # (民法典 第二百零三条), so an unconfirmed year makes it provisional too.
+    yield "事后核查期限（行业主管部门核查承诺内容）", a.inspection_due, _day(a.decided_at), _inspected(a), ""
+
+
+def _commitment_waiting(application) -> bool:
+    """A notice sent by post, its receipt (送达回证) not entered yet: the commitment's 3 working days
+    have not started (附件3 第三条)."""
+    a = application
+    return (a.status == Status.NOTICE_ISSUED and a.notice_issued_at is not None and a.notice_received_at is None
+            and a.commitment_due is None)
 
 
 def _inspected(application) -> bool:
@@ -116,8 +173,10 @@ def deadlines(application, *, today=None, detailed=True) -> list[Deadline]:
     """The application's deadlines in the order of the procedure; `detailed` adds the calendar look-ups."""
     today = today or timezone.localdate()
     result = []
-    for label, date, start, done in _candidates(application):
+    for label, date, start, done, waiting in _candidates(application):
         if date is None:
+            if waiting:
+                result.append(Deadline(label, None, waiting=waiting))
             continue
         d = Deadline(label, date, done=done, stopped=not done and application.status in STOPPED)
         d.overdue = d.running and is_overdue(date, today)

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from licensing.constants import Status
+from licensing.models import Application
+from licensing.selectors.authorities import acting_q
 from notices.constants import DocumentKind
 from portal.permissions import is_officer
 from supervision import selectors as supervision_selectors
@@ -77,4 +79,6 @@ def revocation_requests_for(user) -> list:
     """核查不实，提请撤销: the open requests to revoke what the officer's organisation approved."""
     if not is_officer.test(user) or user.organisation_id is None:
         return []
-    return list(supervision_selectors.revocation_requests_to(user.organisation_id))
+    # 谁审批、谁撤销: the organisation that decided, or was entrusted to decide, acts on the request.
+    acted_on = Application.objects.filter(acting_q(user.organisation_id))
+    return list(supervision_selectors.revocation_requests_to(acted_on))

@@ -4,7 +4,8 @@ One lookup for the page and the API, so both accept the same input: the number a
 typed from paper or a text message, so case, spaces and padding do not matter. A wrong number and a
 wrong code answer alike (None), and the comparison takes the same work either way, so the lookup
 does not tell which numbers exist. The regulator's check shows as its status alone
-(inspection_progress): no finding, no inspector's name.
+(inspection_progress): no finding, no inspector's name. Whether the holder of a licence may operate
+yet (operating_status) is shown here and on the public verification page alike.
 """
 import datetime as dt
 import secrets
@@ -31,7 +32,7 @@ def application_progress(number: str | None, code: str | None) -> Application | 
     number = normalise_number(number)
     application = None
     if looks_like_number(number):
-        application = (Application.objects.select_related("item", "inspection")
+        application = (Application.objects.select_related("item", "inspection", "licence")
                        .prefetch_related("materials", "events")
                        .filter(number=number).first())
     expected = application.query_code.encode() if application is not None else _NOWHERE
@@ -58,3 +59,41 @@ def inspection_progress(application) -> InspectionProgress | None:
                               due_date=inspection.due_date,
                               rectify_due=inspection.rectify_due if inspection.status == InspectionStatus.RECTIFY
                               else None)
+
+
+# 钦政发〔2019〕20号: "企业达到经营许可条件并按要求提交材料后，方可开展经营".
+NOT_YET_OPERATING = "未达到经营条件，不得开展经营"
+
+
+@dataclass(frozen=True)
+class OperatingStatus:
+    """Whether the holder of a licence in force may operate, for the public pages (progress, verify)."""
+
+    may_operate: bool
+    may_operate_from: dt.date | None
+    label: str
+    note: str = ""
+
+
+def operating_status(application) -> OperatingStatus | None:
+    """From when the licence lets its holder operate; None without a licence in force (a revoked
+    one is shown as revoked). A holder that committed to meet the conditions by a date may not
+    operate until the authority confirms them met, which sets the licence's may_operate_from."""
+    licence = getattr(application, "licence", None)
+    if licence is None or licence.revoked_at is not None:
+        return None
+    if licence.may_operate_from is not None:
+        return OperatingStatus(True, licence.may_operate_from, f"可开展经营日期：{_cn(licence.may_operate_from)}")
+    return OperatingStatus(False, None, NOT_YET_OPERATING, note=_conditions_note(application))
+
+
+def _conditions_note(application) -> str:
+    if application.conditions_declared_at is not None:
+        return "持证人已申报达到经营许可条件，待审批机关确认"
+    if application.conditions_due is not None:
+        return f"持证人承诺于{_cn(application.conditions_due)}前达到经营许可条件"
+    return ""
+
+
+def _cn(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"  # as the pages print dates (Y年n月j日)

@@ -42,12 +42,18 @@ def _commitment(application) -> dict | None:
     later = application.materials.filter(material__due=MaterialDue.AFTER_DECISION).select_related("material")
     return {
         "kind": commitment.kind, "kind_label": commitment.get_kind_display(), "meet_by": commitment.meet_by,
-        "confirmations": [{"text": text, "confirmed": bool(answers[i]) if i < len(answers) else False}
+        # The words the applicant signed (stored with the commitment), not today's wording.
+        "confirmations": [{"text": _signed_text(answers, i, text),
+                           "confirmed": bool(answers[i]) if i < len(answers) else False}
                           for i, text in enumerate(COMMITMENT_CONFIRMATIONS)],
         "signatory": commitment.signatory, "signed_at": commitment.signed_at,
         "materials_promised": [{"name": s.material.name, "due_date": s.due_date, "status": s.status}
                                for s in later.order_by("material__order", "id")],
     }
+
+
+def _signed_text(answers, i, text) -> str:
+    return answers[i] if i < len(answers) and isinstance(answers[i], str) and answers[i] else text
 
 
 def approval_record_data(application, *, outcome: str = "", reason: str = "", authority=None) -> dict:
@@ -63,6 +69,8 @@ def approval_record_data(application, *, outcome: str = "", reason: str = "", au
                      "decided_by": str(decided_by) if decided_by else "", "reason": reason,
                      "inspection_due": application.inspection_due},
         "authority": _org(authority or authority_of(application)),
+        # 委托: the authority that acted in the authority's name (行政许可法 第二十四条), or None.
+        "entrusted": _org(application.entrusted) if application.entrusted_id else None,
         "regulator": _org(application.regulator),
         "item": _item(application.item),
         "applicant": _applicant(application.applicant),

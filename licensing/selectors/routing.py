@@ -1,12 +1,15 @@
 """Who approved an application, and who regulates it (谁审批谁负责，谁主管谁监管).
 
 The one answer for the outbox, the inspection queue, the regulator's visibility and the documents:
-the approving authority is the deciding officer's organisation when it is one of the item's
-authorities, otherwise the item's first approving authority (审批 before 初审/审核, in catalogue
-order). Its regulator is, in this order: the admins' route for that authority; the route for the
-authority's level; and, with no route, the authority itself where it is an industry department that
-approves and so also regulates. An approval bureau (行政审批局) regulates nothing it approves: its
-items without a route have no regulator (None), and their records wait in the unrouted queue.
+the approving authority is the one in whose name the application is decided, chosen when it was
+filed (Application.authority, licensing.selectors.authorities) — for an entrusted decision (委托) the
+authority that entrusted it, never the entrusted one nor a first-review authority (初审/审核/审查).
+Rows filed before that choice fall back to the deciding officer's organisation when it is one of
+the item's authorities, otherwise the item's first approving authority. Its regulator is, in this
+order: the admins' route for that authority; the route for the authority's level; and, with no
+route, the authority itself where it is an industry department that approves and so also
+regulates. An approval bureau (行政审批局) regulates nothing it approves: its items without a route
+have no regulator (None), and their records wait in the unrouted queue.
 """
 from licensing.constants import AuthorityRole
 from licensing.models import RegulatorRoute
@@ -14,7 +17,12 @@ from portal.constants import OrgKind
 
 
 def authority_of(application):
-    """The organisation in whose name the application is (or will be) decided, or None."""
+    """The organisation in whose name the application is (or will be) decided, or None.
+
+    The one chosen when it was filed (licensing.selectors.authorities); for rows older than that
+    choice, the deciding officer's organisation or the item's first approving authority."""
+    if application.authority_id is not None:
+        return application.authority
     authorities = list(application.item.authorities.select_related("organisation"))
     decided_by = application.decided_by if application.decided_by_id else None
     for authority in authorities:

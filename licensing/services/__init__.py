@@ -14,17 +14,24 @@ from .applicants import (
 from ._core import notice_missing_content
 from .commitment import (
     application_choose_ordinary, application_commit, application_decide, application_issue_notice,
-    application_lapse, applications_lapse_overdue,
+    application_lapse, application_record_notice_receipt, applications_lapse_overdue,
 )
+from .conditions import (
+    application_confirm_conditions, application_declare_conditions, applications_revoke_for_unmet_conditions,
+)
+from .filings import application_correct_filing, application_mark_filing_untrue
 from .materials import material_submit
 from .review import (
-    application_accept, application_approve, application_reject, application_request_correction,
+    application_accept, application_approve, application_forward, application_reject, application_request_correction,
     application_resubmit, application_withdraw,
 )
 from .sanctions import application_revoke, applications_revoke_for_overdue_materials
 from .submission import application_submit
 
 __all__ = [
+    "application_confirm_conditions", "application_correct_filing", "application_declare_conditions",
+    "application_forward", "application_mark_filing_untrue", "application_record_notice_receipt",
+    "applications_revoke_for_unmet_conditions",
     "application_accept", "application_approve", "application_choose_ordinary", "application_commit",
     "application_decide", "application_issue_notice", "application_lapse", "application_reject",
     "application_request_correction", "application_resubmit", "application_revoke", "application_submit",

@@ -5,11 +5,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from licensing.constants import TRANSITIONS, Action, Channel, Route, Side
-from portal.exceptions import Conflict
+from licensing.selectors.authorities import acting_organisation_id
+from portal.exceptions import Conflict, NotAllowed
 from licensing.models import Application, ApplicationEvent, NumberCounter
 from portal import audit, calendar
-from portal.models import AuditAction
-from portal.permissions import is_clerk
+from portal.models import AuditAction, Organisation
+from portal.permissions import is_clerk, is_officer
 
 
 def _today() -> dt.date:
@@ -66,37 +67,86 @@ def _on_behalf(application, action, actor, reason: str) -> str:
     return f"窗口工作人员代为录入申请人当面递交的{what}。{reason}"
 
 
-def _event(application, action, from_status, actor, reason=""):
-    """The event row, and its audit row in the same transaction: who moved what, from where, why."""
+def late_working_days(due: dt.date | None, day: dt.date) -> int | None:
+    """How many working days past `due` a step taken on `day` is (None: no deadline, or in time).
+
+    Late is recorded, not refused (issue 11): a late notice or decision is still owed and made."""
+    if due is None or day <= due:
+        return None
+    return max(calendar.working_days_between(due, day), 1)  # past the date even if only rest days followed
+
+
+def _event(application, action, from_status, actor, reason="", due=None):
+    """The event row, and its audit row in the same transaction: who moved what, from where, why;
+    for a step with a deadline, the deadline and how many working days late it came."""
     reason = _on_behalf(application, action, actor, reason)
+    late = late_working_days(due, _today())
     ApplicationEvent.objects.create(application=application, action=action, from_status=from_status,
-                                    to_status=application.status, actor=actor, at=timezone.now(), reason=reason)
+                                    to_status=application.status, actor=actor, at=timezone.now(), reason=reason,
+                                    due_date=due, late_working_days=late,
+                                    organisation_id=getattr(actor, "organisation_id", None))
     audit.write(_AUDIT_ACTION.get(action, AuditAction.STATE_CHANGE), actor=actor, obj=application, details={
         "event": str(action), "from": from_status, "to": application.status, "reason": (reason or "")[:500]})
 
 
 def _lock_in_state(application: Application, action: str) -> Application:
     """Lock the row and check that `action` may start from its current route and state (TRANSITIONS)."""
-    locked = Application.objects.select_for_update().select_related("item", "applicant").get(pk=application.pk)
+    locked = (Application.objects.select_for_update(of=("self",))
+              .select_related("item", "applicant", "reviewing").get(pk=application.pk))
     transition = TRANSITIONS[action]
     if transition.route is not None and locked.route != transition.route:
         label = "告知承诺" if transition.route == Route.COMMITMENT else "一般程序"
         raise Conflict(f"该办件不按{label}办理，不能进行此操作。")
     if locked.status not in transition.sources:
         raise Conflict(f"办件当前状态为“{locked.get_status_display()}”，不能进行此操作。")
+    if transition.when is not None and not transition.when(locked):
+        raise Conflict(_not_now(locked, action))
     return locked
 
 
-def _move(application: Application, action: str, actor, *, reason: str = "", **changes) -> Application:
-    """Lock, check the move, apply `changes`, record the event. Returns the fresh application."""
-    to_status = TRANSITIONS[action].target
+def _not_now(application, action) -> str:
+    """Why a move its state allows cannot be taken now (the transition's further condition)."""
+    if application.reviewing_id is not None and action != Action.FORWARD:
+        return f"办件正由{application.reviewing.name}初审，初审意见报送审批机关后方可作出决定。"
+    return {
+        Action.FORWARD: "办件已在审批机关办理，没有待报送的初审。",
+        Action.RECORD_NOTICE_RECEIPT: "该告知书的送达已登记（网上申请出具即送达，窗口当场送达）。",
+        Action.DECLARE_CONDITIONS: "该许可没有待申报的经营许可条件，或已申报。",
+        Action.CONFIRM_CONDITIONS: "申请人尚未申报已具备经营许可条件，或已确认。",
+    }.get(action, "办件当前不能进行此操作。")
+
+
+def _check_acting(application, action, actor):
+    """谁审批、谁负责, in the service too (not only in the pages' and the API's permission): an officer
+    takes the authority's step only for the organisation holding the application now (the first-review
+    authority, then the decider or the authority it entrusted), and a regulator's step is only the
+    regulator's the records go to. Beat jobs (no actor), clerks and admins are not officers here."""
+    side = TRANSITIONS[action].side
+    if actor is None or side not in (Side.OFFICER, Side.REGULATOR):
+        return
+    if side == Side.OFFICER and is_officer.test(actor):
+        acting = acting_organisation_id(application)
+        if acting is not None and acting != actor.organisation_id:
+            raise NotAllowed(f"此步骤应由{Organisation.objects.get(pk=acting).name}办理（谁审批、谁负责）。")
+    if side == Side.REGULATOR and application.regulator_id != getattr(actor, "organisation_id", None):
+        raise NotAllowed("只有接收该办件审批信息的行业主管部门可以进行此操作（谁主管、谁监管）。")
+
+
+def _move(application: Application, action: str, actor, *, reason: str = "", due=None, due_field=None,
+          **changes) -> Application:
+    """Lock, check the move, apply `changes`, record the event (with `due`, the deadline the step
+    answers, or the locked row's `due_field` before the changes). Returns the fresh application. A
+    move without a target keeps the state."""
     locked = _lock_in_state(application, action)
+    _check_acting(locked, action, actor)
+    if due_field is not None:  # the caller's copy may be older than the deadline: a late step would pass as in time
+        due = getattr(locked, due_field)
     from_status = locked.status
-    locked.status = to_status
+    locked.status = TRANSITIONS[action].target or from_status
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.save()
-    _event(locked, action, from_status, actor, reason)
+    _event(locked, action, from_status, actor, reason, due=due)
     return locked
 
 

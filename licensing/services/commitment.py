@@ -1,4 +1,6 @@
 """Notify and commit (附件3 告知承诺指引): notice, commitment, same-day decision, lapse."""
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -6,6 +8,7 @@ from licensing.constants import (
     COMMITMENT_CONFIRMATIONS,
     COMMITMENT_WORKING_DAYS,
     Action,
+    Channel,
     CommitmentKind,
     MaterialDue,
     MaterialStatus,
@@ -23,7 +26,7 @@ from licensing.services.materials import check_uploads, material_submit
 from portal.uploads import removed_on_error
 from notices.constants import DocumentKind
 from notices.services import document_issue
-from portal.exceptions import Conflict, NotAllowed, Problems
+from portal.exceptions import Conflict, InvalidInput, NotAllowed, Problems
 from portal.permissions import is_applicant_user
 from supervision import selectors as supervision_selectors
 
@@ -31,15 +34,41 @@ from supervision import selectors as supervision_selectors
 
 @transaction.atomic
 def application_issue_notice(*, application, actor) -> Application:
-    """Issue the 告知书; the applicant then has 3 working days to return the commitment."""
+    """Issue the 告知书; the applicant then has 3 working days from receiving it to return the commitment.
+
+    附件3 第三条 "收到告知书后3个工作日内": online the notice reaches the applicant's account when it is
+    issued, and at the window it is handed over on the spot, so the clock starts now; a notice sent by
+    post (信函、传真、电子邮件) is received on the date of its 送达回证, which the officer enters
+    (application_record_notice_receipt); until then the commitment's due date is not running."""
     application = _lock_in_state(application, Action.ISSUE_NOTICE)
     _check_notice_content(application.item)
+    now = timezone.now()
+    received = now if application.channel != Channel.MAIL else None
     probe = Application(deadlines_provisional=application.deadlines_provisional)
-    due = _working_days_after(_today(), COMMITMENT_WORKING_DAYS, probe)
-    application = _move(application, Action.ISSUE_NOTICE, actor, notice_issued_at=timezone.now(),
-                        commitment_due=due, deadlines_provisional=probe.deadlines_provisional)
+    due = _working_days_after(_today(), COMMITMENT_WORKING_DAYS, probe) if received else None
+    application = _move(application, Action.ISSUE_NOTICE, actor, notice_issued_at=now, notice_received_at=received,
+                        commitment_due=due, deadlines_provisional=probe.deadlines_provisional,
+                        due=application.notice_due)
     document_issue(application=application, kind=DocumentKind.NOTICE)
     return application
+
+
+@transaction.atomic
+def application_record_notice_receipt(*, application, actor, received_on) -> Application:
+    """Enter the date on the delivery receipt (送达回证) of a notice sent by post: the applicant's 3
+    working days to return the commitment run from that day (附件3 第三条)."""
+    application = _lock_in_state(application, Action.RECORD_NOTICE_RECEIPT)
+    issued_on = timezone.localtime(application.notice_issued_at).date()
+    if not isinstance(received_on, dt.date):
+        raise InvalidInput("请填写送达回证上的送达日期。", field="received_on")
+    if received_on < issued_on or received_on > _today():
+        raise InvalidInput(f"送达日期应在告知书出具日（{issued_on:%Y年%m月%d日}）至今天之间。", field="received_on")
+    probe = Application(deadlines_provisional=application.deadlines_provisional)
+    due = _working_days_after(received_on, COMMITMENT_WORKING_DAYS, probe)
+    received_at = timezone.make_aware(dt.datetime.combine(received_on, dt.time(12)))
+    return _move(application, Action.RECORD_NOTICE_RECEIPT, actor, notice_received_at=received_at,
+                 commitment_due=due, deadlines_provisional=probe.deadlines_provisional,
+                 reason=f"送达回证载明的送达日期：{received_on:%Y年%m月%d日}；承诺书递交期限：{due:%Y年%m月%d日}。")
 
 
 @transaction.atomic
@@ -116,7 +145,7 @@ def _check_commitment(problems: Problems, kind, confirmations, signatory, meet_b
 def application_decide(*, application, actor) -> Application:
     """Decide on the spot (当场作出决定, 附件3 第五条): licence, later materials' dates, inspection clock."""
     application = _move(application, Action.DECIDE, actor, decided_at=timezone.now(), decided_by=actor,
-                        closed_at=timezone.now())
+                        closed_at=timezone.now(), due_field="decision_due")
     _grant(application, actor)
     return application
 

@@ -24,14 +24,24 @@ def _grant(application, actor):
                            issued_at=timezone.now(), may_operate_from=today if operate_now else None)
     if application.route == Route.COMMITMENT:
         _date_later_materials(application, today)
-        application.inspection_due = calendar.add_calendar_months(today, application.item.inspection_months)
-    application.save(update_fields=["inspection_due", "deadlines_provisional"])
+        application.inspection_due = _months_after(today, application.item.inspection_months, application)
+    if not operate_now:  # 钦政发〔2019〕20号: operating only once the conditions are confirmed met
+        application.conditions_due = commitment.meet_by
+    application.save(update_fields=["inspection_due", "deadlines_provisional", "conditions_due"])
     document_issue(application=application, kind=DocumentKind.DECISION)
     authority, regulator = record_push(application, RecordKind.DECIDED, outcome="granted")
     if application.route == Route.COMMITMENT:  # the check goes to whom the record went (谁主管谁监管)
         supervision_services.inspection_schedule(
             application=application, due_date=application.inspection_due, regulator=regulator, authority=authority,
             full_coverage=application.item.seq_no in FULL_COVERAGE_SEQ_NOS)
+
+
+def _months_after(start, months, application):
+    # 附件3 第七条's 2 months end on the next working day when the last is a rest day (民法典 第二百零三条).
+    result = calendar.calendar_months_period_end(start, months)
+    if result.provisional:
+        application.deadlines_provisional = True
+    return result.date
 
 
 def _date_later_materials(application, today):

@@ -2,7 +2,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from licensing.constants import Action
+from licensing.constants import Action, ReviewOpinion
 from licensing.models import Application
 from licensing.services._core import _lock_in_state, _move, _today, _working_days_after
 from licensing.services.decision import _grant
@@ -51,7 +51,7 @@ def application_resubmit(*, application, actor, reason="") -> Application:
 @transaction.atomic
 def application_approve(*, application, actor, reason="") -> Application:
     application = _move(application, Action.APPROVE, actor, decided_at=timezone.now(), decided_by=actor,
-                        closed_at=timezone.now(), reason=reason)
+                        closed_at=timezone.now(), reason=reason, due=_decision_due(application))
     _grant(application, actor)
     return application
 
@@ -61,10 +61,37 @@ def application_reject(*, application, actor, reason) -> Application:
     if not (reason or "").strip():
         raise InvalidInput("不予许可须说明理由。", field="reason")
     application = _move(application, Action.REJECT, actor, decided_at=timezone.now(), decided_by=actor,
-                        closed_at=timezone.now(), closing_reason=reason.strip(), reason=reason.strip())
+                        closed_at=timezone.now(), closing_reason=reason.strip(), reason=reason.strip(),
+                        due=_decision_due(application))
     document_issue(application=application, kind=DocumentKind.REJECTION, extra={"reason": reason.strip()})
     record_push(application, RecordKind.DECIDED, outcome="refused", reason=reason.strip())
     return application
+
+
+def _decision_due(application):
+    """The committed limit the decision answers (its lateness is recorded, issue 11); read fresh, since
+    the caller's copy may be older than a correction's restart."""
+    return Application.objects.filter(pk=application.pk).values_list("decision_due", flat=True).first()
+
+
+@transaction.atomic
+def application_forward(*, application, actor, opinion, comments="") -> Application:
+    """The first-review authority forwards the application with its opinion to the next stage, and at
+    the last stage to the deciding authority, which alone decides (行政许可法 第三十五条; issue 11)."""
+    if opinion not in ReviewOpinion.values:
+        raise InvalidInput("请选择初审意见（同意或不同意）。", field="opinion")
+    comments = (comments or "").strip()
+    if opinion == ReviewOpinion.DISAGREE and not comments:
+        raise InvalidInput("不同意的初审意见须说明理由。", field="comments")
+    locked = _lock_in_state(application, Action.FORWARD)
+    stages = list(locked.reviews.select_for_update().filter(forwarded_at__isnull=True).select_related("organisation"))
+    stage, following = stages[0], stages[1:]
+    stage.opinion, stage.comments, stage.forwarded_by, stage.forwarded_at = opinion, comments, actor, timezone.now()
+    stage.save()
+    to = following[0].organisation if following else locked.authority
+    text = f"{stage.organisation.name}{stage.get_role_display()}意见：{ReviewOpinion(opinion).label}。{comments}".strip()
+    return _move(locked, Action.FORWARD, actor, reviewing=following[0].organisation if following else None,
+                 reason=f"{text} 已连同全部申请材料报送{to.name if to else '审批机关'}。")
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.constants import NOTICE_WORKING_DAYS, Action, Channel, MaterialDue, ReformMode, Route, Status
-from licensing.models import Application, MaterialSubmission
+from licensing.models import Application, ApplicationReview, MaterialSubmission
+from licensing.selectors.authorities import decider_option, decider_options, review_chain
 from licensing.services._core import _allocate_number, _check_notice_content, _event, _today, _working_days_after
 from licensing.services.commitment import application_issue_notice
 from licensing.services.materials import check_uploads, material_submit
@@ -26,7 +27,7 @@ DIRECT_RECORD = {ReformMode.CANCEL: (RecordKind.REGISTERED, "registered"), Refor
 @transaction.atomic
 @removed_on_error()  # a later step that fails takes the uploaded files with it
 def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, details="",
-                       wants_commitment=True, uploads=None) -> Application:
+                       wants_commitment=True, uploads=None, authority=None) -> Application:
     """Receive an application for any of the four modes.
 
     Cancel and filing items are done at once (回执). A commitment item goes the commitment way
@@ -35,13 +36,19 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
 
     `uploads` ({material id: file}) are materials due with the application, handed in with it:
     every file is checked before anything is saved, so a refusal leaves nothing on disk.
+
+    `authority` (an organisation or its id) is the deciding authority chosen among the item's
+    (licensing.selectors.authorities: alternatives, or an entrusted one); the first when not given.
     """
     if channel not in Channel.values:
         raise InvalidInput("申请渠道无效。", field="channel")
+    option = _decider(item, authority)
     uploads = _check_uploads_for(item, uploads or {})
     now = timezone.now()
     application = Application(item=item, applicant=applicant, submitted_by=actor, channel=channel,
-                              details=(details or "").strip(), submitted_at=now, number=_allocate_number(now))
+                              details=(details or "").strip(), submitted_at=now, number=_allocate_number(now),
+                              authority=option.authority if option else None,
+                              entrusted=option.entrusted if option else None)
     reason = ""
     if item.reform_mode in DIRECT_OUTCOME:
         application.status, document_kind = DIRECT_OUTCOME[item.reform_mode]
@@ -49,8 +56,13 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
     elif item.reform_mode == ReformMode.COMMITMENT:
         reason = _choose_route(application, item, applicant, wants_commitment)
     application.regulator = regulator_for(application)  # who may see it meanwhile; fixed again at each record
+    chain = review_chain(item, application.authority) if item.reform_mode not in DIRECT_OUTCOME else []
+    application.reviewing = chain[0].organisation if chain else None
     application.save()
     _event(application, Action.SUBMIT, "", actor, reason)
+    ApplicationReview.objects.bulk_create(
+        ApplicationReview(application=application, organisation=row.organisation, role=row.role, order=n)
+        for n, row in enumerate(chain))
     _owe_materials(application)
     for material_id, upload in uploads.items():
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
@@ -78,6 +90,18 @@ def _choose_route(application, item, applicant, wants_commitment) -> str:
     application.notice_due = (_today() if application.channel == Channel.WINDOW
                               else _working_days_after(_today(), NOTICE_WORKING_DAYS, application))
     return ""
+
+
+def _decider(item, authority):
+    """The chosen deciding authority of the item (an Organisation or its id), or the first one."""
+    key = getattr(authority, "pk", authority)
+    if isinstance(key, str) and key.strip() and not key.strip().isdigit():
+        raise InvalidInput("审批机关应为机构编号。", field="authority")
+    option = decider_option(item, key.strip() if isinstance(key, str) else key)
+    if option is None and key not in (None, ""):
+        names = "、".join(o.label for o in decider_options(item)) or "（无）"
+        raise InvalidInput(f"所选机关不是本事项的审批机关。可选：{names}。", field="authority")
+    return option
 
 
 def _owe_materials(application):

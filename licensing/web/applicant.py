@@ -1,7 +1,8 @@
 """The applicant's pages: 我的办件, 办理主体, 在线申请, and the applicant's steps on an application.
 
-The steps (commit, upload, choose the ordinary procedure, withdraw, resubmit) are also the window
-clerk's, who acts for the applicant present (一窗受理): both pass "licensing.act_as_applicant".
+The steps (commit, upload, choose the ordinary procedure, withdraw, resubmit, declare the conditions
+met, correct a filing) are also the window clerk's, who acts for the applicant present (一窗受理):
+both pass "licensing.act_as_applicant".
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from licensing import selectors, services
 from licensing.constants import Channel, Route
-from licensing.forms_applications import ApplicantRegisterForm, ApplyForm, CommitForm, MaterialUploadForm
+from licensing.forms_applications import (
+    ApplicantRegisterForm, ApplyForm, CommitForm, CorrectFilingForm, MaterialUploadForm, NoteForm,
+)
 from licensing.models import ApplicantMembership, Item
 from licensing.services import applicants as services_applicants
 from licensing.verifiers import get_verifier, verifies_online
@@ -107,7 +110,8 @@ def _submit(request, item, form):
     data = form.cleaned_data
     return services.application_submit(
         item=item, applicant=data["applicant"], actor=request.user, channel=Channel.ONLINE,
-        details=data.get("details", ""), wants_commitment=form.wants_commitment(), uploads=form.uploads())
+        details=data.get("details", ""), wants_commitment=form.wants_commitment(), uploads=form.uploads(),
+        authority=form.chosen_authority())
 
 
 def _submitted_message(application) -> str:
@@ -221,3 +225,26 @@ def resubmit(request, number):
         services.application_resubmit(application=application, actor=request.user,
                                       reason=request.POST.get("reason", "")[:2000])
     return _step(request, number, run, "补正材料已提交，审批部门继续审查。")
+
+
+@require_POST
+@login_required
+def declare_conditions(request, number):
+    """钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营 — the holder declares the
+    conditions met (everything owed handed in first); the authority then confirms."""
+    def run(application, form):
+        services.application_declare_conditions(application=application, actor=request.user,
+                                                note=form.cleaned_data.get("note") or "")
+    return _step(request, number, run, "已申报具备经营许可条件，待审批部门确认后方可开展经营。",
+                 form_key="declare_conditions", form=lambda a: NoteForm(request.POST, auto_id="declare_conditions_%s"))
+
+
+@require_POST
+@login_required
+def correct_filing(request, number):
+    """钦政发〔2019〕20号 二（四）: a filing found untrue is corrected by the filer; it goes to the regulator again."""
+    def run(application, form):
+        services.application_correct_filing(application=application, actor=request.user,
+                                            details=form.cleaned_data["details"])
+    return _step(request, number, run, "备案信息已改正，已重新推送行业主管部门。",
+                 form_key="correct_filing", form=lambda a: CorrectFilingForm(request.POST, auto_id="correct_filing_%s"))

@@ -15,7 +15,10 @@ from django.views.decorators.http import require_GET
 
 from licensing import selectors
 from licensing.constants import Action, Channel, Status
-from licensing.forms_applications import CommitForm, MaterialUploadForm, ReasonForm, RevokeForm
+from licensing.forms_applications import (
+    CommitForm, CorrectFilingForm, FilingUntrueForm, ForwardForm, MaterialUploadForm, NoteForm, NoticeReceiptForm,
+    ReasonForm, RevokeForm,
+)
 from licensing.services import notice_missing_content
 from portal.uploads import download_name
 from licensing.web.common import NOT_FOUND, application_or_404
@@ -25,8 +28,11 @@ from portal.downloads import attachment
 from portal.models import AuditAction
 from supervision.constants import CreditReason
 
-APPLICANT_BUTTONS = {Action.COMMIT, Action.CHOOSE_ORDINARY, Action.WITHDRAW, Action.RESUBMIT}
-OFFICER_BUTTONS = {Action.ISSUE_NOTICE, Action.DECIDE, Action.ACCEPT, Action.APPROVE, Action.REVOKE}
+APPLICANT_BUTTONS = {Action.COMMIT, Action.CHOOSE_ORDINARY, Action.WITHDRAW, Action.RESUBMIT,
+                     Action.DECLARE_CONDITIONS, Action.CORRECT_FILING}
+OFFICER_BUTTONS = {Action.ISSUE_NOTICE, Action.RECORD_NOTICE_RECEIPT, Action.FORWARD, Action.DECIDE, Action.ACCEPT,
+                   Action.REQUEST_CORRECTION, Action.APPROVE, Action.REJECT, Action.REVOKE, Action.CONFIRM_CONDITIONS}
+REGULATOR_BUTTONS = {Action.MARK_FILING_UNTRUE}
 
 
 def blank_forms(application, revocation_request=None) -> dict:
@@ -36,6 +42,12 @@ def blank_forms(application, revocation_request=None) -> dict:
         "correction": ReasonForm(auto_id="correction_%s"),
         "reject": ReasonForm(auto_id="reject_%s"),
         "revoke": RevokeForm(auto_id="revoke_%s", initial=_revoke_draft(revocation_request)),
+        "forward": ForwardForm(auto_id="forward_%s"),
+        "notice_receipt": NoticeReceiptForm(auto_id="notice_receipt_%s"),
+        "declare_conditions": NoteForm(auto_id="declare_conditions_%s"),
+        "confirm_conditions": NoteForm(auto_id="confirm_conditions_%s"),
+        "correct_filing": CorrectFilingForm(auto_id="correct_filing_%s", initial={"details": application.details}),
+        "filing_untrue": FilingUntrueForm(auto_id="filing_untrue_%s"),
     }
 
 
@@ -75,6 +87,7 @@ def _buttons(application, user, forms) -> dict:
         "as_officer": user.has_perm("licensing.act_as_officer", application),
         "applicant_panel": bool(actions & APPLICANT_BUTTONS or uploads or awaits_verification),
         "officer_panel": bool(actions & OFFICER_BUTTONS),
+        "regulator_panel": bool(actions & REGULATOR_BUTTONS),
         "uploads": uploads,
         "notice_missing": notice_missing_content(application.item) if Action.ISSUE_NOTICE in actions else [],
         # 一窗受理: at the window the notice is handed over on the spot (附件3 第三条).
@@ -108,7 +121,20 @@ def detail_context(request, application, *, bound=None, error="") -> dict:
         "today": timezone.localdate(),
         # 事后核查 (issue 10): results, names and notes for those who see the page; no on-site files.
         "inspection": inspection, "revocation_request": revocation_request,
+        **_authorities(application), "operating": selectors.operating_status(application),
+        # 附件3 第三条: by post the applicant's 3 working days start on receipt, which is not recorded yet.
+        "commitment_not_running": selectors.transition_allowed(application, Action.RECORD_NOTICE_RECEIPT),
         **buttons,
+    }
+
+
+def _authorities(application) -> dict:
+    """谁审批、谁负责 (issue 11): in whose name it is decided, who acts for it, who examines it now, and
+    the first-review opinions already forwarded."""
+    return {
+        "authority": selectors.authority_of(application), "entrusted": application.entrusted,
+        "reviewing": application.reviewing,
+        "reviews": application.reviews.filter(forwarded_at__isnull=False).select_related("organisation"),
     }
 
 

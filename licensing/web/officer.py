@@ -2,7 +2,10 @@
 
 Each button posts to its own address and calls one service; on success the officer goes back to
 where the button was (the desk or the application), on failure the application page shows the
-service's message and nothing changed.
+service's message and nothing changed. Who may take a step is the step's own permission
+(licensing.selectors.actions.permission_for): the officer of the authority that holds the
+application now (the first-review one, then the decider), or, for a filing found untrue, its
+regulator (谁主管、谁监管).
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from licensing import selectors, services
-from licensing.forms_applications import ReasonForm, RevokeForm
+from licensing.constants import TRANSITIONS, Action
+from licensing.forms_applications import (
+    FilingUntrueForm, ForwardForm, NoteForm, NoticeReceiptForm, ReasonForm, RevokeForm,
+)
+from licensing.selectors.actions import permission_for
 from licensing.web.common import application_or_404, desk_required, redirect_target
 from licensing.web.detail import render_detail
 from portal.exceptions import ServiceError
@@ -28,8 +35,8 @@ def officer_desk(request):
         "organisation": request.user.organisation, "here": request.get_full_path()})
 
 
-def _transition(request, number, run, success, *, form_class=None, form_key=None):
-    application = application_or_404(request, number, ACT_AS_OFFICER)
+def _transition(request, number, run, success, *, form_class=None, form_key=None, perm=ACT_AS_OFFICER):
+    application = application_or_404(request, number, perm)
     form = form_class(request.POST, auto_id=f"{form_key}_%s") if form_class else None
     if form is not None and not form.is_valid():
         return render_detail(request, application, bound={form_key: form}, status=400)
@@ -44,15 +51,23 @@ def _transition(request, number, run, success, *, form_class=None, form_key=None
     return redirect(redirect_target(request, reverse("web-application-detail", args=[application.number])))
 
 
-def _officer_step(service, success, *, form_class=None, form_key=None, fields=()):
-    """A view that runs `service` with the officer as actor and the form's `fields` as arguments."""
+def _officer_step(service, success, *, form_class=None, form_key=None, fields=(), action=None):
+    """A view that runs `service` with the user as actor and the form's `fields` as arguments; with
+    `action`, who may take it is that action's permission (else the officer's)."""
+    perm = permission_for(action, TRANSITIONS[action]) if action else ACT_AS_OFFICER
+
     @require_POST
     @login_required
     def view(request, number):
         def run(application, data):
-            service(application=application, actor=request.user, **{f: data.get(f) or "" for f in fields})
-        return _transition(request, number, run, success, form_class=form_class, form_key=form_key)
+            service(application=application, actor=request.user, **{f: _value(data.get(f)) for f in fields})
+        return _transition(request, number, run, success, form_class=form_class, form_key=form_key, perm=perm)
     return view
+
+
+def _value(value):
+    """A form's cleaned value for the service: an empty text as "", a date or a tick as it is."""
+    return "" if value is None else value
 
 
 # 附件3 第二条（一）、第三条: the notice, once, with the item's legal basis, conditions and materials.
@@ -65,6 +80,23 @@ request_correction = _officer_step(services.application_request_correction, "已
                                    form_class=ReasonForm, form_key="correction", fields=("reason",))
 reject = _officer_step(services.application_reject, "办件 {number} 已作出不予许可决定。",
                        form_class=ReasonForm, form_key="reject", fields=("reason",))
+# 行政许可法 第三十五条: the first-review authority forwards its opinion with the whole file; the decider decides.
+forward = _officer_step(services.application_forward, "办件 {number} 的初审意见已报送。", action=Action.FORWARD,
+                        form_class=ForwardForm, form_key="forward", fields=("opinion", "comments"))
+# 附件3 第三条: a notice sent by post starts the applicant's 3 working days on the 送达回证's date.
+record_notice_receipt = _officer_step(
+    services.application_record_notice_receipt, "已登记办件 {number} 告知书的送达日期，承诺书递交期限开始计算。",
+    action=Action.RECORD_NOTICE_RECEIPT, form_class=NoticeReceiptForm, form_key="notice_receipt",
+    fields=("received_on",))
+# 钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营 — from the day the authority confirms.
+confirm_conditions = _officer_step(
+    services.application_confirm_conditions, "已确认办件 {number} 的申请人具备经营许可条件，许可证载明可开展经营的日期。",
+    action=Action.CONFIRM_CONDITIONS, form_class=NoteForm, form_key="confirm_conditions", fields=("note",))
+# 钦政发〔2019〕20号 二（四）: the regulator of the filing finds it untrue and orders it corrected.
+mark_filing_untrue = _officer_step(
+    services.application_mark_filing_untrue, "已认定办件 {number} 的备案信息不实，并责令备案人限期改正。",
+    action=Action.MARK_FILING_UNTRUE, form_class=FilingUntrueForm, form_key="filing_untrue",
+    fields=("findings", "correct_by", "false_filing"))
 
 
 @require_POST

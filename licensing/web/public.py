@@ -32,7 +32,9 @@ def _public_view(application) -> dict:
     return {"application": application, "deadlines": selectors.deadlines(application, detailed=False),
             "events": events, "today": timezone.localdate(),
             # The regulator's check by its status alone: no finding, no inspector's name (issue 10).
-            "inspection": selectors.inspection_progress(application)}
+            "inspection": selectors.inspection_progress(application),
+            # 钦政发〔2019〕20号: whether the holder may operate yet (issue 11).
+            "operating": selectors.operating_status(application)}
 
 
 def progress(request):

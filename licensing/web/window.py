@@ -67,7 +67,8 @@ def _accept(request, applicant, form):
     data = form.cleaned_data
     return services.application_submit(
         item=data["item"], applicant=applicant, actor=request.user, channel=data["channel"],
-        details=data.get("details", ""), wants_commitment=form.wants_commitment_value())
+        details=data.get("details", ""), wants_commitment=form.wants_commitment_value(),
+        authority=data.get("authority"))
 
 
 def _accepted_message(application) -> str:
@@ -100,7 +101,7 @@ def window_applicant(request, pk):
     form = WindowApplyForm(request.POST or None)
     if request.method == "GET" and request.GET.get("q"):
         # Narrow the long list of items for the clerk; a POST still accepts any item of the catalogue.
-        form.fields["item"].queryset = selectors.item_list(q=request.GET["q"].strip()[:100]).order_by("seq_no", "code")
+        form.narrow(selectors.item_list(q=request.GET["q"].strip()[:100]).order_by("seq_no", "code"))
     if request.method != "POST" or not form.is_valid():
         return _applicant_page(request, applicant, form=form, status=400 if request.method == "POST" else 200)
     try:

@@ -272,6 +272,14 @@ CELERY_BEAT_SCHEDULE["licensing-lapse-overdue-commitments"] = {
 MATERIAL_ORPHAN_GRACE_HOURS = env.int("MATERIAL_ORPHAN_GRACE_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["licensing-remove-orphan-material-files"] = {
     "task": "licensing.tasks.remove_orphan_material_files", "schedule": crontab(minute=40, hour=3)}
+# Commitments to meet the conditions by a date (钦政发〔2019〕20号, issue 11). The revocation is a
+# deadline job like the late-materials one, so it runs hourly too (minute 15) and a worker down at
+# midnight catches up; the reminder is a mail to people, so it goes once a day in office hours.
+# Both are idempotent (a conditional UPDATE claims each reminder).
+CELERY_BEAT_SCHEDULE["licensing-revoke-for-unmet-conditions"] = {
+    "task": "licensing.tasks.revoke_for_unmet_conditions", "schedule": crontab(minute=15)}
+CELERY_BEAT_SCHEDULE["licensing-remind-conditions"] = {
+    "task": "licensing.tasks.remind_conditions", "schedule": crontab(minute=30, hour=8)}
 
 # Approval records to regulators (issue 9, notices/outbox.py). A delivery holds its row for the
 # lease; a worker that vanishes mid-delivery leaves it to the redrive once the lease runs out, so

@@ -4,14 +4,23 @@ detail returns as `allowed_actions` and the buttons the application page draws.
 For each state that matters and each persona: the exact list; the page has a form for each
 listed step and for no other; every listed step goes through when posted to the API, and every
 step not listed is refused (403 or 409) with nothing changed.
+
+Issue 11 adds the two stages of 谁审批、谁负责 (item 75: "自治区公安厅审批、市人民政府公安部门审核、
+县区人民政府公安部门审查"; the persona `officer` is the county police, item 13's authority, which
+examines item 75 first), the receipt of a notice sent by post, the conditions met by a date, and
+a filing found untrue by its regulator.
 """
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from licensing.constants import TRANSITIONS, Action, MaterialDue, ReformMode, Side, Status
+from licensing import services
+from licensing.constants import TRANSITIONS, Action, Channel, CommitmentKind, MaterialDue, ReformMode, Side, Status
 from licensing.models import Application, Item
 from licensing.selectors import application_allowed_actions
-from tests.factories import ApplicationFactory, commitment_application, pdf_file
+from tests.factories import ApplicationFactory, commitment_application, pdf_file, route_item
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +47,14 @@ STATES = {
     "window_notice_issued": None,
     "filed": None,
     "recorded": None,
+    # issue 11
+    "mail_notice_issued": {"notice_issued": True, "channel": Channel.MAIL},
+    "will_meet_approved": None,
+    "conditions_declared": None,
+    "first_review": None,
+    "forwarded": None,
+    "regulated_filed": None,
+    "filing_correction": None,
 }
 
 APPLICANT_SIDE = {
@@ -47,6 +64,11 @@ APPLICANT_SIDE = {
     "ordinary_submitted": ["withdraw"],
     "accepted": ["withdraw"],
     "correction": ["resubmit", "withdraw"],
+    "mail_notice_issued": ["commit", "choose_ordinary", "withdraw"],
+    "will_meet_approved": ["declare_conditions"],
+    "first_review": ["withdraw"],
+    "forwarded": ["withdraw"],
+    "filing_correction": ["correct_filing"],
 }
 OFFICER_SIDE = {
     "submitted": ["issue_notice"],
@@ -55,28 +77,96 @@ OFFICER_SIDE = {
     "ordinary_approved": ["revoke"],
     "ordinary_submitted": ["accept"],
     "accepted": ["request_correction", "approve", "reject"],
+    "mail_notice_issued": ["record_notice_receipt"],
+    "will_meet_approved": ["revoke"],
+    "conditions_declared": ["revoke", "confirm_conditions"],
+    # The first-review authority forwards (or asks for corrections); it never approves or rejects.
+    "first_review": ["forward", "request_correction"],
+    "forwarded": [],
 }
+REGULATOR_SIDE = {"regulated_filed": ["mark_filing_untrue"]}
 SIDES = {"applicant_user": APPLICANT_SIDE, "colleague": APPLICANT_SIDE, "clerk": APPLICANT_SIDE,
-         "officer": OFFICER_SIDE, "regulator": {}, "admin_user": {}}
+         "officer": OFFICER_SIDE, "regulator": REGULATOR_SIDE, "admin_user": {}}
 VISIBLE = list(SIDES)
 INVISIBLE = ["outsider", "other_officer", "other_regulator"]
 
 
-OTHER_ITEMS = {"filed", "recorded"}  # items of other authorities, regulated by nobody here
+# Items of other authorities: regulated by nobody here, or (the routed filing) by `regulator`.
+HIDDEN_FROM = {"filed": {"officer", "regulator"}, "recorded": {"officer", "regulator"},
+               "regulated_filed": {"officer"}, "filing_correction": {"officer"}}
 
 
 def sees(state, name) -> bool:
-    return name in VISIBLE and not (state in OTHER_ITEMS and name in ("officer", "regulator"))
+    return name in VISIBLE and name not in HIDDEN_FROM.get(state, ())
 
 
 def expected(state, name) -> list[str]:
     return SIDES.get(name, {}).get(state, [])
 
 
+def _in_days(n):
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def _will_meet(world):
+    """Licensed on a commitment to meet the conditions by a date, everything owed handed in (钦政发〔2019〕20号)."""
+    application = commitment_application(item=world.commitment_item, applicant=world.enterprise,
+                                         actor=world.applicant_user, officer=world.officer, channel="online",
+                                         kind=CommitmentKind.WILL_MEET, meet_by=_in_days(30))
+    for owed in application.materials.filter(status="owed"):
+        services.material_submit(application=application, material_id=owed.material_id, upload=pdf_file(),
+                                 actor=world.applicant_user)
+    return application
+
+
+def _declared(world):
+    return services.application_declare_conditions(application=_will_meet(world), actor=world.applicant_user)
+
+
+def _first_review(world):
+    """Item 75 accepted by the county police, which examines first (审查), for the city (审核) and the region."""
+    item = Item.objects.get(code="QZ-075")
+    route_item(item, world.regulator.organisation)
+    application = ApplicationFactory(item=item, applicant=world.enterprise, actor=world.applicant_user,
+                                     officer=world.officer, until="accepted")
+    assert application.reviewing == world.officer.organisation
+    return application
+
+
+def _forwarded(world):
+    return services.application_forward(application=_first_review(world), actor=world.officer, opinion="agree")
+
+
+def _regulated_filing(world):
+    item = Item.objects.filter(reform_mode=ReformMode.FILING).order_by("seq_no").first()
+    route_item(item, world.regulator.organisation)
+    return ApplicationFactory(item=item, applicant=world.enterprise, actor=world.applicant_user)
+
+
+def _filing_correction(world):
+    return services.application_mark_filing_untrue(
+        application=_regulated_filing(world), actor=world.regulator, findings="经营场所与备案不符。",
+        correct_by=_in_days(10))
+
+
+BUILT = {"will_meet_approved": _will_meet, "conditions_declared": _declared, "first_review": _first_review,
+         "forwarded": _forwarded, "regulated_filed": _regulated_filing, "filing_correction": _filing_correction}
+
+
+class _World:
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name):
+        return self._request.getfixturevalue(name)
+
+
 @pytest.fixture
 def build(request, commitment_item, enterprise, applicant_user, officer, clerk):
     def make(state) -> Application:
         options = STATES[state]
+        if state in BUILT:
+            return BUILT[state](_World(request))
         if state == "window_notice_issued":
             return commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer,
                                           until="notice_issued")
@@ -84,7 +174,8 @@ def build(request, commitment_item, enterprise, applicant_user, officer, clerk):
             mode = ReformMode.FILING if state == "filed" else ReformMode.CANCEL
             item = Item.objects.filter(reform_mode=mode).order_by("seq_no").first()
             return ApplicationFactory(item=item, applicant=enterprise, actor=applicant_user)
-        return ApplicationFactory(item=commitment_item, applicant=enterprise, actor=applicant_user, officer=officer,
+        actor = clerk if options.get("channel") == Channel.MAIL else applicant_user
+        return ApplicationFactory(item=commitment_item, applicant=enterprise, actor=actor, officer=officer,
                                   **options)
     return make
 
@@ -96,7 +187,10 @@ def test_the_states_are_the_ones_named(build):
         "approved": Status.APPROVED, "revoked": Status.REVOKED, "lapsed": Status.LAPSED,
         "ordinary_submitted": Status.SUBMITTED, "accepted": Status.ACCEPTED, "correction": Status.CORRECTION,
         "ordinary_approved": Status.APPROVED, "rejected": Status.REJECTED, "withdrawn": Status.WITHDRAWN,
-        "window_notice_issued": Status.NOTICE_ISSUED, "filed": Status.FILED, "recorded": Status.RECORDED}
+        "window_notice_issued": Status.NOTICE_ISSUED, "filed": Status.FILED, "recorded": Status.RECORDED,
+        "mail_notice_issued": Status.NOTICE_ISSUED, "will_meet_approved": Status.APPROVED,
+        "conditions_declared": Status.APPROVED, "first_review": Status.ACCEPTED, "forwarded": Status.ACCEPTED,
+        "regulated_filed": Status.FILED, "filing_correction": Status.FILING_CORRECTION}
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -154,7 +248,17 @@ def test_the_page_has_a_form_for_each_allowed_step_and_for_no_other(request, log
 
 REASON = {"reason": "测试用理由。"}
 BODIES = {"request_correction": REASON, "reject": REASON, "revoke": REASON, "withdraw": REASON,
-          "commit": {"kind": "already_meets", "confirmations": [True] * 7, "signatory": "张三"}}
+          "commit": {"kind": "already_meets", "confirmations": [True] * 7, "signatory": "张三"},
+          "forward": {"opinion": "agree", "comments": "材料齐全，符合条件。"},
+          "record_notice_receipt": {"received_on": str(timezone.localdate())},
+          "mark_filing_untrue": {"findings": "经营场所与备案不符。", "correct_by": str(_in_days(10))},
+          "correct_filing": {"details": "经营场所：钦州市钦南区某路1号。"}}
+
+
+def moved_to(step, before):
+    """Where the step leaves the application: its target, or where it was for a step that keeps the
+    state (the first-review's forward, the notice's receipt, the conditions)."""
+    return TRANSITIONS[Action(step)].target or before
 
 
 def hand_in_owed_for_commitment(client, application):
@@ -180,10 +284,12 @@ def test_every_step_the_list_offers_goes_through_the_api(request, login, build, 
     client = login(request.getfixturevalue(name))
     if step == "commit":
         hand_in_owed_for_commitment(client, application)
+    before = application.status
     response = post_step(client, application, step)
     assert response.status_code == 200, (state, name, step, response.content.decode())
     application.refresh_from_db()
-    assert application.status == TRANSITIONS[Action(step)].target
+    assert application.status == moved_to(step, before)
+    assert application.events.last().action == step
 
 
 @pytest.mark.parametrize("name", VISIBLE)
@@ -206,7 +312,7 @@ def test_every_step_the_list_does_not_offer_is_refused_with_nothing_changed(requ
 def page_form_data(application, step) -> dict:
     """What the page's form for `step` sends when filled in."""
     if step != "commit":
-        return REASON if step in BODIES else {}
+        return BODIES.get(step, {})
     owed = application.materials.filter(material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT],
                                         status="owed")
     return {"kind": "already_meets", "signatory": "张三", **{f"confirm_{n}": "on" for n in range(1, 8)},
@@ -218,10 +324,12 @@ def test_every_step_the_page_offers_goes_through_when_its_form_is_posted(request
     application = build(state)
     client = login(request.getfixturevalue(name))
     url = reverse(f"web-application-{step.replace('_', '-')}", args=[application.number])
+    before = application.status
     response = client.post(url, page_form_data(application, step))
     assert response.status_code == 302, (state, name, step, response.status_code)
     application.refresh_from_db()
-    assert application.status == TRANSITIONS[Action(step)].target
+    assert application.status == moved_to(step, before)
+    assert application.events.last().action == step
 
 
 def test_an_inactive_member_of_the_applicant_is_offered_nothing(build, enterprise):

@@ -207,7 +207,9 @@ def test_window_commitment_journey_across_spring_festival(api, clerk, commitment
     # "will meet the conditions by a date": no operating before meeting them (钦政发〔2019〕20号)
     assert decided["licence"]["may_operate_from"] is None
     assert decided["commitment"]["meet_by"] == "2025-03-31"
-    assert decided["deadlines"]["inspection_due"] == "2025-04-05"
+    # 2 months from 5 February end on Saturday 5 April (清明, 4-6 April off): the next working day,
+    # Monday 7 April (民法典 第二百零三条)
+    assert decided["deadlines"]["inspection_due"] == "2025-04-07"
 
 
 def test_an_applicant_registering_a_new_enterprise_may_act_for_it_from_then_on(api, outsider):

@@ -12,7 +12,8 @@ from portal.exceptions import Conflict, InvalidInput
 from licensing.models import Application, ApplicationEvent, Item, Licence
 from notices.constants import DocumentKind
 from tests.clock import SHANGHAI
-from tests.factories import ApplicantFactory, ApplicationFactory, commitment_application
+from portal.constants import Role
+from tests.factories import ApplicantFactory, ApplicationFactory, UserFactory, commitment_application
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,14 @@ def kinds_of_documents(application):
 
 def fresh(application):
     return Application.objects.get(pk=application.pk)
+
+
+@pytest.fixture
+def tourism_officer():
+    """An approval officer of 自治区文化和旅游厅, which decides items 20 and 21 (谁审批、谁负责: an officer
+    of another authority may not take their steps, issue 11)."""
+    org = item(20).authorities.get(role="approve").organisation
+    return UserFactory(role=Role.OFFICER, organisation=org, full_name="审批员")
 
 
 @pytest.fixture
@@ -80,24 +89,24 @@ def test_an_unknown_channel_is_refused_and_nothing_is_created(enterprise, applic
 
 
 def test_the_committed_limit_runs_in_working_days_from_acceptance_across_national_day(
-        optimised_item, enterprise, applicant_user, officer, at):
+        optimised_item, enterprise, applicant_user, tourism_officer, at):
     with at(2024, 9, 26):
         application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
         assert application.decision_due is None  # the clock starts at acceptance, not submission
     with at(2024, 9, 27):  # a Friday; Sunday 29 September is a make-up working day
-        application = services.application_accept(application=application, actor=officer)
+        application = services.application_accept(application=application, actor=tourism_officer)
     # 20 working days: 9-29, 9-30, (1-7 October off), 10-8 … 10-11, Saturday 10-12 (make-up), 10-14 … 10-30.
     assert application.decision_due == dt.date(2024, 10, 30)
     assert application.status == Status.ACCEPTED
 
 
 def test_a_request_for_correction_pauses_the_clock_and_resubmission_resumes_it(
-        optimised_item, enterprise, applicant_user, officer, at):
+        optimised_item, enterprise, applicant_user, tourism_officer, at):
     application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
     with at(2024, 9, 27):
-        application = services.application_accept(application=application, actor=officer)
+        application = services.application_accept(application=application, actor=tourism_officer)
     with at(2024, 10, 8):
-        application = services.application_request_correction(application=application, actor=officer,
+        application = services.application_request_correction(application=application, actor=tourism_officer,
                                                               reason="请补充营业执照副本")
     assert application.status == Status.CORRECTION
     assert application.paused_working_days == 17  # 10-9 … 10-30 were still to run
@@ -109,23 +118,23 @@ def test_a_request_for_correction_pauses_the_clock_and_resubmission_resumes_it(
     assert application.paused_working_days is None
 
 
-def test_a_request_for_correction_must_say_what_to_correct(optimised_item, enterprise, applicant_user, officer):
+def test_a_request_for_correction_must_say_what_to_correct(optimised_item, enterprise, applicant_user, tourism_officer):
     application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
-    application = services.application_accept(application=application, actor=officer)
+    application = services.application_accept(application=application, actor=tourism_officer)
     with pytest.raises(InvalidInput) as exc:
-        services.application_request_correction(application=application, actor=officer, reason=" ")
+        services.application_request_correction(application=application, actor=tourism_officer, reason=" ")
     assert exc.value.message == "请写明需要补正的内容。"
     assert fresh(application).status == Status.ACCEPTED
 
 
 def test_an_accepted_optimised_application_is_approved_with_a_licence(
-        optimised_item, enterprise, applicant_user, officer, at):
+        optimised_item, enterprise, applicant_user, tourism_officer, at):
     application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
-    application = services.application_accept(application=application, actor=officer)
+    application = services.application_accept(application=application, actor=tourism_officer)
     with at(2024, 10, 9):
-        application = services.application_approve(application=application, actor=officer, reason="材料齐全")
+        application = services.application_approve(application=application, actor=tourism_officer, reason="材料齐全")
     assert application.status == Status.APPROVED
-    assert application.decided_by == officer
+    assert application.decided_by == tourism_officer
     licence = application.licence
     assert licence.number == "QZXK" + application.number[2:]
     assert licence.may_operate_from == dt.date(2024, 10, 9)
@@ -135,10 +144,10 @@ def test_an_accepted_optimised_application_is_approved_with_a_licence(
 
 
 def test_a_rejection_records_its_reason_and_issues_a_rejection(
-        optimised_item, enterprise, applicant_user, officer):
+        optimised_item, enterprise, applicant_user, tourism_officer):
     application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
-    application = services.application_accept(application=application, actor=officer)
-    application = services.application_reject(application=application, actor=officer, reason="注册资本不符合要求")
+    application = services.application_accept(application=application, actor=tourism_officer)
+    application = services.application_reject(application=application, actor=tourism_officer, reason="注册资本不符合要求")
     assert application.status == Status.REJECTED
     assert application.closing_reason == "注册资本不符合要求"
     assert application.events.last().reason == "注册资本不符合要求"
@@ -146,26 +155,26 @@ def test_a_rejection_records_its_reason_and_issues_a_rejection(
     assert not Licence.objects.exists()
 
 
-def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(optimised_item, officer):
-    application = ApplicationFactory(accepted=True, item=optimised_item, officer=officer)
+def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(optimised_item, tourism_officer):
+    application = ApplicationFactory(accepted=True, item=optimised_item, tourism_officer=tourism_officer)
     with pytest.raises(InvalidInput) as exc:
-        services.application_reject(application=application, actor=officer, reason="")
+        services.application_reject(application=application, actor=tourism_officer, reason="")
     assert exc.value.message == "不予许可须说明理由。"
     assert fresh(application).status == Status.ACCEPTED
     assert not application.documents.exists()
 
 
-def test_an_item_without_a_statutory_limit_runs_without_a_decision_date(enterprise, applicant_user, officer):
+def test_an_item_without_a_statutory_limit_runs_without_a_decision_date(enterprise, applicant_user, tourism_officer):
     unlimited = item(21)
     assert unlimited.committed_days is None
     application = services.application_submit(item=unlimited, applicant=enterprise, actor=applicant_user)
-    application = services.application_accept(application=application, actor=officer)
+    application = services.application_accept(application=application, actor=tourism_officer)
     assert application.decision_due is None
-    application = services.application_request_correction(application=application, actor=officer, reason="补正")
+    application = services.application_request_correction(application=application, actor=tourism_officer, reason="补正")
     assert application.paused_working_days is None
     application = services.application_resubmit(application=application, actor=applicant_user)
     assert application.decision_due is None
-    application = services.application_approve(application=application, actor=officer)
+    application = services.application_approve(application=application, actor=tourism_officer)
     assert application.status == Status.APPROVED
 
 
@@ -222,27 +231,27 @@ def test_after_the_notice_the_applicant_may_still_choose_the_ordinary_way(
 
 
 def test_every_transition_of_an_optimised_application_writes_an_event(
-        optimised_item, enterprise, applicant_user, officer, at):
+        optimised_item, enterprise, applicant_user, tourism_officer, at):
     with at(2024, 9, 26, 9, 30):
         application = services.application_submit(item=optimised_item, applicant=enterprise, actor=applicant_user)
     with at(2024, 9, 27):
-        application = services.application_accept(application=application, actor=officer)
+        application = services.application_accept(application=application, actor=tourism_officer)
     with at(2024, 10, 8):
-        application = services.application_request_correction(application=application, actor=officer,
+        application = services.application_request_correction(application=application, actor=tourism_officer,
                                                               reason="请补充材料")
     with at(2024, 10, 9):
         application = services.application_resubmit(application=application, actor=applicant_user)
     with at(2024, 10, 10):
-        services.application_approve(application=application, actor=officer)
+        services.application_approve(application=application, actor=tourism_officer)
     events = list(application.events.values_list("action", "from_status", "to_status", "actor", "at", "reason"))
     assert events == [
         ("submit", "", Status.SUBMITTED, applicant_user.pk, dt.datetime(2024, 9, 26, 9, 30, tzinfo=SHANGHAI), ""),
-        ("accept", Status.SUBMITTED, Status.ACCEPTED, officer.pk, dt.datetime(2024, 9, 27, 10, tzinfo=SHANGHAI), ""),
-        ("request_correction", Status.ACCEPTED, Status.CORRECTION, officer.pk,
+        ("accept", Status.SUBMITTED, Status.ACCEPTED, tourism_officer.pk, dt.datetime(2024, 9, 27, 10, tzinfo=SHANGHAI), ""),
+        ("request_correction", Status.ACCEPTED, Status.CORRECTION, tourism_officer.pk,
          dt.datetime(2024, 10, 8, 10, tzinfo=SHANGHAI), "请补充材料"),
         ("resubmit", Status.CORRECTION, Status.ACCEPTED, applicant_user.pk,
          dt.datetime(2024, 10, 9, 10, tzinfo=SHANGHAI), "申请人已补正材料。"),
-        ("approve", Status.ACCEPTED, Status.APPROVED, officer.pk, dt.datetime(2024, 10, 10, 10, tzinfo=SHANGHAI), ""),
+        ("approve", Status.ACCEPTED, Status.APPROVED, tourism_officer.pk, dt.datetime(2024, 10, 10, 10, tzinfo=SHANGHAI), ""),
     ]
 
 

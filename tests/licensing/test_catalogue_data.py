@@ -1,5 +1,8 @@
 """The catalogue the portal ships: 附件2 of 钦政发〔2019〕18号, clean and complete."""
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -7,6 +10,8 @@ from licensing.constants import Compression, ReformMode
 from licensing.models import Item
 
 pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parents[2] / "licensing" / "data"
 
 CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]"
 STRAY_SPACE = re.compile(rf"{CJK}\s|\s{CJK}")
@@ -87,3 +92,11 @@ def test_the_compression_stated_in_the_measures_is_kept_as_data():
 def test_no_legal_basis_or_statutory_limit_is_invented():
     assert not Item.objects.exclude(legal_basis="").exists()
     assert list(Item.objects.exclude(statutory_days=None).values_list("seq_no", flat=True)) == [38]
+
+
+def test_the_shipped_json_passes_its_self_check():
+    """licensing/data/check_catalogue.py: clean text, known organisations and roles, and (issue 11) the
+    printed cells kept as printed, a repair note beside each printed name, a 委托机关 on every 委托 row only."""
+    result = subprocess.run([sys.executable, str(DATA / "check_catalogue.py"), str(DATA / "catalogue.json")],
+                            capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stdout

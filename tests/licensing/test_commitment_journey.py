@@ -104,11 +104,13 @@ def test_the_commitment_with_its_materials_is_decided_the_same_day(notice_issued
     assert later.due_date == dt.date(2024, 11, 11)  # 20 working days after 14 October
     assert later.status == MaterialStatus.OWED
     assert set(decided.materials.exclude(pk=later.pk).values_list("status", flat=True)) == {MaterialStatus.SUBMITTED}
-    # 附件3 第七条: the regulator checks the commitment within 2 months of the decision.
-    assert decided.inspection_due == dt.date(2024, 12, 14)
+    # 附件3 第七条: the regulator checks the commitment within 2 months of the decision; they end on
+    # Saturday 14 December, so on Monday 16 December (民法典 第二百零三条: a period ending on a rest day
+    # ends on the next working day).
+    assert decided.inspection_due == dt.date(2024, 12, 16)
     inspection = Inspection.objects.get(application=decided)
     assert (inspection.due_date, inspection.regulator, inspection.status) == (
-        dt.date(2024, 12, 14), regulator.organisation, InspectionStatus.PENDING)
+        dt.date(2024, 12, 16), regulator.organisation, InspectionStatus.PENDING)
 
 
 def test_a_decision_on_new_year_s_eve_counts_materials_across_spring_festival_2025(
@@ -119,7 +121,7 @@ def test_a_decision_on_new_year_s_eve_counts_materials_across_spring_festival_20
     # 20 working days: 2-27 January has 19 (Sunday 26 January is a make-up day), 28 January to
     # 4 February are off, so the 20th is 5 February.
     assert later.due_date == dt.date(2025, 2, 5)
-    # Two calendar months from 31 December end on the last day of February.
+    # Two calendar months from 31 December end on the last day of February (a Friday, a working day).
     assert decided.inspection_due == dt.date(2025, 2, 28)
     assert Inspection.objects.get(application=decided).due_date == dt.date(2025, 2, 28)
     assert not decided.deadlines_provisional

@@ -5,12 +5,19 @@ Who is who (tests/conftest.py): applicant_user and colleague act for `enterprise
 application of item 13 (告知承诺) every row about an application uses; outsider is another
 applicant; officer and regulator are item 13's approval authority and industry regulator;
 other_officer and other_regulator belong to other organisations; clerk works the window.
+The steps of issue 11 need applications of their own (made by their rows' `args`): item 75,
+which the officer's county police examines first (审查) before the region decides; a notice sent
+by post; a licence on a commitment to meet the conditions by a date; a filing whose records go
+to the regulator.
 """
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from licensing.constants import CommitmentKind, MaterialDue, Status
+from django.utils import timezone
+
+from licensing.constants import Channel, CommitmentKind, MaterialDue, ReformMode, Status
 from portal.constants import Role
 from tests.factories import TEST_PASSWORD, UserFactory, pdf_file, second_factor_code
 from tests.portal.permission_matrix import project_urls
@@ -189,6 +196,135 @@ def inbox_record_args(w):
 UNKNOWN_ARGS[inbox_record_args] = lambda w: (999_999_999,)
 
 
+# --- the applications of issue 11's steps (made by `args`, so `state` is None) ----------------------
+
+def _in_days(n):
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def _the(w, application):
+    w.application = application
+    return (application.number,)
+
+
+def first_review_args(w):
+    """Item 75 accepted by the county police (the officer's organisation), which examines it first (审查);
+    the city then 审核, the region decides. Its records go to the regulator."""
+    from licensing import services
+    from licensing.models import Item
+    from tests.factories import route_item
+
+    item = Item.objects.get(code="QZ-075")
+    route_item(item, w.fixture("regulator").organisation)
+    application = services.application_submit(item=item, applicant=w.enterprise, actor=w.fixture("applicant_user"),
+                                              channel=Channel.ONLINE)
+    return _the(w, services.application_accept(application=application, actor=w.fixture("officer")))
+
+
+def mailed_notice_args(w):
+    """Item 13 sent in by post at the window; the notice went out by post and its receipt is not recorded."""
+    from licensing import services
+
+    application = services.application_submit(item=w.item, applicant=w.enterprise, actor=w.fixture("clerk"),
+                                              channel=Channel.MAIL)
+    return _the(w, services.application_issue_notice(application=application, actor=w.fixture("officer")))
+
+
+def _will_meet(w):
+    from licensing import services
+    from tests.factories import commitment_application
+
+    application = commitment_application(item=w.item, applicant=w.enterprise, actor=w.fixture("applicant_user"),
+                                         officer=w.fixture("officer"), channel="online",
+                                         kind=CommitmentKind.WILL_MEET, meet_by=_in_days(30))
+    for owed in application.materials.filter(status="owed"):
+        services.material_submit(application=application, material_id=owed.material_id, upload=pdf_file(),
+                                 actor=w.fixture("applicant_user"))
+    return application
+
+
+def will_meet_args(w):
+    """Licensed on a commitment to meet the conditions by a date, the materials owed handed in."""
+    return _the(w, _will_meet(w))
+
+
+def conditions_declared_args(w):
+    from licensing import services
+
+    return _the(w, services.application_declare_conditions(application=_will_meet(w),
+                                                           actor=w.fixture("applicant_user")))
+
+
+def _filing(w):
+    from licensing import services
+    from licensing.models import Item
+    from tests.factories import route_item
+
+    item = Item.objects.filter(reform_mode=ReformMode.FILING).order_by("seq_no").first()
+    route_item(item, w.fixture("regulator").organisation)
+    return services.application_submit(item=item, applicant=w.enterprise, actor=w.fixture("applicant_user"),
+                                       channel=Channel.ONLINE)
+
+
+def filing_args(w):
+    """The enterprise's filing (item 3, 审批改为备案), whose records go to the regulator."""
+    return _the(w, _filing(w))
+
+
+def filing_correction_args(w):
+    from licensing import services
+
+    return _the(w, services.application_mark_filing_untrue(
+        application=_filing(w), actor=w.fixture("regulator"), findings="经营场所与备案不符。", correct_by=_in_days(10)))
+
+
+for _made in (first_review_args, mailed_notice_args, will_meet_args, conditions_declared_args, filing_args,
+              filing_correction_args):
+    UNKNOWN_ARGS[_made] = lambda w: ("QZ1999-999999",)
+
+
+def an_opinion(w):
+    return {"opinion": "agree", "comments": "材料齐全，符合条件。"}
+
+
+def a_receipt(w):
+    return {"received_on": timezone.localdate().isoformat()}
+
+
+def untrue_findings(w):
+    return {"findings": "经营场所与备案不符。", "correct_by": _in_days(10).isoformat()}
+
+
+def corrected_filing(w):
+    return {"details": "经营场所：钦州市钦南区某路1号。"}
+
+
+def regulator_step(*, ok=DONE, anonymous=SIGN_IN) -> dict:
+    """The filing's regulator (谁主管、谁监管) acts; the applicant side and the admin read; the officer of
+    another item's authority, like every stranger, is told it does not exist."""
+    return {"regulator": ok, **dict.fromkeys(APPLICANT_SIDE + ("admin_user",), 403),
+            **dict.fromkeys(STRANGERS + ("officer",), 404), "anonymous": anonymous}
+
+
+def filer_step(*, ok=DONE, anonymous=SIGN_IN) -> dict:
+    """The filer's side corrects a filing; its regulator and the admin read; the officer sees no filing."""
+    return {**applicant_step(ok=ok, anonymous=anonymous), "officer": 404}
+
+
+def _issue11_steps(ok, wrap):
+    """The six steps of issue 11, as pages (`ok` a redirect) or through the API (`ok` 200, `wrap` api)."""
+    def step(answers, args, moves_to, data=lambda w: {}):
+        return [Probe("post", wrap(answers), args=args, data=data, json=wrap is api, moves_to=moves_to)]
+    return {
+        "forward": step(officer_step(ok=ok), first_review_args, Status.ACCEPTED, an_opinion),
+        "record-notice-receipt": step(officer_step(ok=ok), mailed_notice_args, Status.NOTICE_ISSUED, a_receipt),
+        "declare-conditions": step(applicant_step(ok=ok), will_meet_args, Status.APPROVED),
+        "confirm-conditions": step(officer_step(ok=ok), conditions_declared_args, Status.APPROVED),
+        "mark-filing-untrue": step(regulator_step(ok=ok), filing_args, Status.FILING_CORRECTION, untrue_findings),
+        "correct-filing": step(filer_step(ok=ok), filing_correction_args, Status.FILED, corrected_filing),
+    }
+
+
 # --- the rows ------------------------------------------------------------------------------------
 
 def _public_pages():
@@ -299,6 +435,7 @@ def _web_steps():
         "web-application-approve": step(officer_step(), "accepted", Status.APPROVED),
         "web-application-reject": step(officer_step(), "accepted", Status.REJECTED, a_reason),
         "web-application-revoke": step(officer_step(), "approved", Status.REVOKED, a_reason),
+        **{f"web-application-{name}": probes for name, probes in _issue11_steps(DONE, lambda a: a).items()},
     }
 
 
@@ -321,6 +458,8 @@ def _desks():
         # officers (their own authority's: a decided application's record shows to its officer only).
         "records-sla": [Probe("get", desk(("officer", "other_officer", "admin_user")), state="approved",
                               lists=("officer", "admin_user"))],
+        # issue 11: 办理时效（电子监察）, for the same people as the SLA page (their own organisation's steps).
+        "records-efficiency": [Probe("get", desk(("officer", "other_officer", "admin_user")), state="approved")],
     }
 
 
@@ -367,6 +506,7 @@ def _api_steps():
         "application-approve": step(officer_step(ok=200), "accepted", Status.APPROVED),
         "application-reject": step(officer_step(ok=200), "accepted", Status.REJECTED, a_reason),
         "application-revoke": step(officer_step(ok=200), "approved", Status.REVOKED, a_reason),
+        **{f"application-{name}": probes for name, probes in _issue11_steps(200, api).items()},
     }
 
 

@@ -12,7 +12,7 @@ from licensing.models import Applicant, ApplicationEvent
 from licensing.tasks import revoke_for_overdue_materials
 from portal.models import AuditAction, AuditEvent
 from supervision.constants import CreditReason
-from supervision.models import CreditRecord
+from supervision.models import CreditRecord, CreditRepairRule
 from supervision.services import credit_record_create, credit_record_repair
 from tests.factories import (
     TEST_PASSWORD, ApplicantFactory, ApplicationFactory, commitment_application, pdf_file, second_factor_code,
@@ -207,6 +207,14 @@ def test_the_overdue_materials_job_records_credit_in_nobodys_name_once(decided, 
     assert event.actor is None
 
 
+@pytest.fixture
+def repair_open():
+    """An admin opened repair of this kind of record (the default, 附件3 第九条, allows none)."""
+    CreditRepairRule.objects.update_or_create(reason=CreditReason.MISSING_MATERIALS, defaults={
+        "repairable": True, "after_months": 0, "basis": "某信用修复办法第五条（测试）"})
+
+
+@pytest.mark.usefixtures("repair_open")
 def test_repairing_credit_names_who_repaired_it_once(decided, enterprise, admin_user):
     record = credit_record_create(applicant=enterprise, application=decided, reason=CreditReason.MISSING_MATERIALS,
                                   actor=None)
@@ -226,6 +234,7 @@ def test_a_repair_without_a_reason_is_refused_and_writes_no_row(decided, enterpr
     assert rows(AuditAction.CREDIT_REPAIR) == []
 
 
+@pytest.mark.usefixtures("repair_open")
 def test_repairing_in_the_admin_names_the_admin(login, decided, enterprise, admin_user):
     record = credit_record_create(applicant=enterprise, application=decided, reason=CreditReason.MISSING_MATERIALS,
                                   actor=None)

@@ -46,7 +46,9 @@ FIELDS = ("q", "code", "number", "page", "next", "identifier", "name", "kind", "
           "details", "wants_commitment", "signatory", "meet_by", "reason", "credit_reason", "username",
           "password", "otp", "token", "start", "days", "reform_mode", "seq_no", "level", "authority", "status",
           "confirmations", "confirm_1", "email", "new_password1", "new_password2", "old_password", "format",
-          "ordering", "search", "o", "p", "id", "device", "all", "action", "_selected_action", "post", "expired")
+          "ordering", "search", "o", "p", "id", "device", "all", "action", "_selected_action", "post", "expired",
+          # issue 11's steps
+          "opinion", "comments", "received_on", "note", "findings", "correct_by", "false_filing", "month")
 OVERLONG = "钦" + "A" * 2100  # past every max_length (2000 for a reason), quick to parse
 DEEP_TEXT = "[{" * 100  # nothing reads JSON from a query or a form; the API's bodies go deep below
 NESTED_JSON = "[" * 100_000 + "]" * 100_000

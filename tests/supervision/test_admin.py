@@ -5,7 +5,7 @@ from django.urls import reverse
 from licensing.constants import Route
 from licensing.services import application_submit
 from supervision.constants import CreditReason
-from supervision.models import CreditRecord
+from supervision.models import CreditRecord, CreditRepairRule
 from supervision.selectors import applicant_barred_from_commitment
 from supervision.services import credit_record_create
 
@@ -18,6 +18,9 @@ def record(enterprise):
 
 
 def test_a_repaired_applicant_may_commit_again(login, admin_user, record, enterprise, commitment_item, applicant_user):
+    # Repair only under a rule an admin opened (附件3 第九条 names none; tests/supervision/test_credit_repair_rule.py).
+    CreditRepairRule.objects.update_or_create(reason=CreditReason.MISSING_MATERIALS, defaults={
+        "repairable": True, "after_months": 0, "basis": "某信用修复办法第五条（测试）"})
     client = login(admin_user)
     response = client.post(reverse("admin:supervision_creditrecord_changelist"),
                            {"action": "repair", "_selected_action": [record.pk]}, follow=True)

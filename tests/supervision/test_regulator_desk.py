@@ -93,9 +93,11 @@ def second_item(regulator):
 
 @pytest.fixture
 def queue_world(decided_on, second_item, regulator, colleague_inspector, at):
-    """Seen on Thursday 2024-10-10: `overdue` was due 10-01; `this_week` is due Friday 10-11 (item 14);
-    `done` was checked on 10-09 and found conforming."""
-    overdue = decided_on(2024, 8, 1)
+    """Seen on Thursday 2024-10-10: `overdue` was due Monday 09-30, last week; `this_week` is due Friday
+    10-11 (item 14); `done` was checked on 10-09 and found conforming. (A decision on 08-01 would be due
+    10-08, this week: 10-01 is National Day, and a period ending on a holiday ends on the next working
+    day, 民法典 第二百零三条.)"""
+    overdue = decided_on(2024, 7, 31)
     this_week = decided_on(2024, 8, 11, item=second_item)
     done = decided_on(2024, 9, 20)
     for inspection in (overdue, done):
@@ -119,7 +121,9 @@ def test_the_desk_lists_its_own_organisations_checks_by_due_date_and_the_overdue
     assert len(rows) == 2 and elsewhere.application.number not in page
     assert 'class="late-row"' in rows[0] and "已逾期" in rows[0]
     assert "late-row" not in rows[1] and "已逾期" not in rows[1]
-    assert page_of(earlier) in rows[0] and "2024-10-01" in rows[0] and earlier.authority.name in rows[0]
+    # 2 months from 1 August end on 1 October, National Day (1-7 October off): the period ends on the
+    # next working day, 8 October (民法典 第二百零三条).
+    assert page_of(earlier) in rows[0] and "2024-10-08" in rows[0] and earlier.authority.name in rows[0]
     assert earlier.application.applicant.name in rows[0]
 
 
