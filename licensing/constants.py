@@ -153,7 +153,7 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", "撤回申请"
     SUBMIT_MATERIAL = "submit_material", "提交材料"
     REPLACE_MATERIAL = "replace_material", "更换材料"
-    FORWARD = "forward", "初审完毕，报送审批机关"
+    FORWARD = "forward", "报送初审（审核、审查）意见"
     RECORD_NOTICE_RECEIPT = "record_notice_receipt", "登记告知书送达"
     DECLARE_CONDITIONS = "declare_conditions", "申报已具备经营许可条件"
     CONFIRM_CONDITIONS = "confirm_conditions", "确认具备经营许可条件"

@@ -93,6 +93,7 @@ def _files(form) -> dict:
 
 AUTHORITY_LABEL = "审批机关"
 CHOOSE_AUTHORITY = "请选择本事项的审批机关。"
+CHOOSE_HELP = "本事项目录列有多个审批机关，请按申请的经营范围和所在地（管辖）选择其一。"
 
 
 def _authority_field(form, item):
@@ -101,9 +102,11 @@ def _authority_field(form, item):
     options = decider_options(item)
     if len(options) < 2:
         return
+    # No option preselected: a form sent untouched must not file with the national ministry because it
+    # happens to be listed first; the applicant names its authority (its business and its locality).
     form.fields["authority"] = forms.TypedChoiceField(
-        label=AUTHORITY_LABEL, choices=[(o.key, o.label) for o in options], coerce=int, initial=options[0].key,
-        help_text=item.authority_note,
+        label=AUTHORITY_LABEL, choices=[("", "请选择审批机关")] + [(o.key, o.label) for o in options], coerce=int,
+        help_text=item.authority_note or CHOOSE_HELP,
         error_messages={"required": CHOOSE_AUTHORITY, "invalid_choice": CHOOSE_AUTHORITY})
 
 
@@ -281,7 +284,7 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
         error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
     authority = forms.ChoiceField(
         label=AUTHORITY_LABEL, required=False,
-        help_text="仅对目录列有多个审批机关（择一审批或委托办理）的事项选择；不选的，由该事项列于首位的机关审批。",
+        help_text="目录列有多个审批机关（择一审批或委托办理）的事项必须选择；其他事项不选。",
         error_messages={"invalid_choice": CHOOSE_AUTHORITY})
     # What goes wrong at the window is about the chosen item (e.g. its notice content is incomplete).
     aliases = {None: "item", "channel": "item"}
@@ -303,7 +306,7 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
             options = decider_options(item)
             if len(options) > 1:  # "code:key": an option names its item, so a choice cannot slip to another
                 groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", o.label) for o in options]))
-        self.fields["authority"].choices = [("", "按事项默认（列于首位的审批机关）")] + groups
+        self.fields["authority"].choices = [("", "（仅一个审批机关的事项不选）")] + groups
 
     def clean(self):
         data = super().clean()
@@ -311,6 +314,8 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
         item = data.get("item")
         if code and item is not None and code != item.code:
             self.add_error("authority", "所选审批机关不是该事项的，请重新选择。")
+        if not code and item is not None and len(decider_options(item)) > 1:
+            self.add_error("authority", CHOOSE_AUTHORITY)
         data["authority"] = int(key) if key else None
         return data
 

@@ -79,14 +79,22 @@ class SubmitSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=1, max_value=2**31 - 1,
         error_messages={"invalid": AUTHORITY_NOT_AN_ID, "min_value": AUTHORITY_NOT_AN_ID,
                         "max_value": AUTHORITY_NOT_AN_ID, "max_string_length": AUTHORITY_NOT_AN_ID},
-        help_text="审批机关（实际办理机关的机构编号，见事项详情）：目录列有择一审批的机关或受委托机关的事项选择其一；"
-                  "不填的，由列于首位的机关审批（谁审批、谁负责）")
+        help_text="审批机关（实际办理机关的机构编号，见事项详情）：目录列有多个审批机关（择一审批或受委托机关）的事项"
+                  "必须选择其一；只有一个审批机关的事项不填（谁审批、谁负责）")
 
     def validate_item(self, code):
         item = Item.objects.filter(code=code.strip().upper()).first()
         if item is None:
             raise serializers.ValidationError(f"没有编码为“{code[:16]}”的事项。")
         return item
+
+    def validate(self, data):
+        # As on the pages: an item with alternative deciders is never filed with the first by default.
+        item = data.get("item")
+        if item is not None and data.get("authority") is None and len(selectors.decider_options(item)) > 1:
+            names = "、".join(o.label for o in selectors.decider_options(item))
+            raise serializers.ValidationError({"authority": f"请选择本事项的审批机关（{names}）。"})
+        return data
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -237,6 +245,20 @@ class LicenceSerializer(serializers.Serializer):
     revoked_at = serializers.DateTimeField(allow_null=True)
 
 
+class OperatingSerializer(serializers.Serializer):
+    """钦政发〔2019〕20号 "达到经营许可条件并按要求提交材料后，方可开展经营" (licensing.selectors.operating_status)."""
+
+    may_operate = serializers.BooleanField(help_text="持证人现在可否开展经营")
+    may_operate_from = serializers.DateField(allow_null=True, help_text="可开展经营日期；未达到经营条件为 null")
+    label = serializers.CharField(help_text="如“未达到经营条件，不得开展经营”或“可开展经营日期：…”")
+    note = serializers.CharField(help_text="承诺期限或申报情况，可为空")
+
+
+def _operating(application):
+    status = selectors.operating_status(application)
+    return OperatingSerializer(status).data if status else None
+
+
 class DocumentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(DocumentKind.choices)
     kind_display = serializers.CharField(source="get_kind_display")
@@ -325,6 +347,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     materials = MaterialSerializer(many=True)
     commitment = serializers.SerializerMethodField()
     licence = serializers.SerializerMethodField()
+    operating = serializers.SerializerMethodField(help_text="许可证有效时持证人可否开展经营；无有效许可证为 null")
     documents = DocumentSerializer(many=True)
     events = EventSerializer(many=True)
     revocation_request = serializers.SerializerMethodField(
@@ -364,6 +387,10 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         licence = getattr(application, "licence", None)
         return LicenceSerializer(licence).data if licence else None
 
+    @extend_schema_field(OperatingSerializer(allow_null=True))
+    def get_operating(self, application):
+        return _operating(application)
+
 
 class InspectionProgressSerializer(serializers.Serializer):
     """The regulator's check as the public sees it: status and dates, no finding and no names."""
@@ -389,9 +416,14 @@ class ProgressSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     inspection = serializers.SerializerMethodField(help_text="事后核查状态（告知承诺件决定后），无则为 null")
+    operating = serializers.SerializerMethodField(help_text="许可证有效时持证人可否开展经营；无有效许可证为 null")
 
     def get_overdue(self, application) -> bool:
         return selectors.application_overdue(application)
+
+    @extend_schema_field(OperatingSerializer(allow_null=True))
+    def get_operating(self, application):
+        return _operating(application)
 
     @extend_schema_field(InspectionProgressSerializer(allow_null=True))
     def get_inspection(self, application):

@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='applicationevent',
             name='action',
-            field=models.CharField(choices=[('submit', '提交申请'), ('issue_notice', '出具告知书'), ('commit', '递交承诺书'), ('decide', '当场作出准予许可决定'), ('choose_ordinary', '转按一般程序办理'), ('accept', '受理'), ('request_correction', '要求补正材料'), ('resubmit', '补正后重新提交'), ('approve', '准予许可'), ('reject', '不予许可'), ('lapse', '逾期未承诺，申请终止'), ('revoke', '撤销许可'), ('withdraw', '撤回申请'), ('submit_material', '提交材料'), ('replace_material', '更换材料'), ('forward', '初审完毕，报送审批机关'), ('record_notice_receipt', '登记告知书送达'), ('declare_conditions', '申报已具备经营许可条件'), ('confirm_conditions', '确认具备经营许可条件'), ('mark_filing_untrue', '认定备案信息不实，责令改正'), ('correct_filing', '改正备案信息')], max_length=32, verbose_name='动作'),
+            field=models.CharField(choices=[('submit', '提交申请'), ('issue_notice', '出具告知书'), ('commit', '递交承诺书'), ('decide', '当场作出准予许可决定'), ('choose_ordinary', '转按一般程序办理'), ('accept', '受理'), ('request_correction', '要求补正材料'), ('resubmit', '补正后重新提交'), ('approve', '准予许可'), ('reject', '不予许可'), ('lapse', '逾期未承诺，申请终止'), ('revoke', '撤销许可'), ('withdraw', '撤回申请'), ('submit_material', '提交材料'), ('replace_material', '更换材料'), ('forward', '报送初审（审核、审查）意见'), ('record_notice_receipt', '登记告知书送达'), ('declare_conditions', '申报已具备经营许可条件'), ('confirm_conditions', '确认具备经营许可条件'), ('mark_filing_untrue', '认定备案信息不实，责令改正'), ('correct_filing', '改正备案信息')], max_length=32, verbose_name='动作'),
         ),
         migrations.AlterField(
             model_name='applicationevent',

@@ -28,7 +28,8 @@ from .applications import (
     applications_of_user, applications_visible_to, disclosed_commitments, officer_queues, with_details,
 )
 from .authorities import (
-    DeciderOption, acting_organisation_id, acting_q, decider_id, decider_option, decider_options, issuer_of, review_chain,
+    DeciderOption, acting_organisation_id, acting_q, decider_id, decider_option, decider_options, forward_to,
+    issuer_of, pending_stages, review_chain,
 )
 from .catalogue import authorities_in_use, item_get, item_list
 from .deadlines import (
@@ -49,7 +50,8 @@ from .records import approval_record_data
 from .routing import authority_of, regulator_for
 
 __all__ = [
-    "DeciderOption", "acting_organisation_id", "acting_q", "decider_id", "decider_option", "decider_options", "issuer_of",
+    "DeciderOption", "acting_organisation_id", "acting_q", "decider_id", "decider_option", "decider_options",
+    "forward_to", "issuer_of", "pending_stages",
     "review_chain",
     "approval_record_data", "authority_of", "regulator_for",
     "PROVISIONAL_NOTE", "Deadline", "OfficerQueues", "application_allowed_actions", "application_decidable", "application_for",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from licensing.constants import MaterialStatus, Route, Status
 from licensing.models import Application, ApplicationEvent, ApplicationReview, Commitment, Item, MaterialSubmission
 from licensing.selectors.applicants import applicant_ids_claimed_by
-from licensing.selectors.authorities import acting_organisation_id, acting_q
+from licensing.selectors.authorities import acting_organisation_id, acting_q, forward_to
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from licensing.selectors.inspections import revocation_requests_for
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
@@ -127,6 +127,9 @@ class OfficerQueues:
     the first-review authority while it holds the application, then the decider (谁审批、谁负责)."""
 
     notices_due: list = field(default_factory=list)
+    # 附件3 第三条 "收到告知书后3个工作日内": a notice sent by post starts the applicant's clock only when the
+    # officer enters its 送达回证's date; until then it would wait (and never lapse) unless a desk shows it.
+    notices_in_post: list = field(default_factory=list)
     to_decide: list = field(default_factory=list)
     to_accept: list = field(default_factory=list)
     # 初审/审核/审查 (行政许可法 第三十五条): examine and forward with the opinion (issue 11).
@@ -166,8 +169,18 @@ def _to_forward(now, organisation_id) -> list:
     rows = _flag(rows, lambda a: a.decision_due)
     for a in rows:
         a.stage = a.pending_stages[0] if a.pending_stages else None
-        following = a.pending_stages[1:]
-        a.forward_to = following[0].organisation if following else (a.entrusted or a.authority)
+        a.forward_to = forward_to(a, a.pending_stages)
+    return rows
+
+
+def _notices_in_post(now) -> list:
+    """Notices issued whose receipt is not entered yet, oldest first, each with `days_in_post`: the
+    calendar days since it was issued (the application page's form records the 送达回证's date)."""
+    rows = list(now.filter(status=Status.NOTICE_ISSUED, notice_issued_at__isnull=False,
+                           notice_received_at__isnull=True).order_by("notice_issued_at", "id"))
+    today = timezone.localdate()
+    for a in rows:
+        a.days_in_post = (today - timezone.localdate(a.notice_issued_at)).days
     return rows
 
 
@@ -179,6 +192,7 @@ def officer_queues(user) -> OfficerQueues:
         # 附件3 第三条: a remote application's notice is due within 3 working days.
         notices_due=_flag(now.filter(route=Route.COMMITMENT, status=Status.SUBMITTED).order_by("notice_due"),
                           lambda a: a.notice_due),
+        notices_in_post=_notices_in_post(now),
         # 附件3 第五条: decided on the day the commitment arrives (decision_due); older ones are late.
         to_decide=_flag(at_decider.filter(status=Status.COMMITTED).order_by("committed_at"), lambda a: a.decision_due),
         to_accept=_flag(now.filter(route=Route.ORDINARY, status=Status.SUBMITTED).order_by("submitted_at"),

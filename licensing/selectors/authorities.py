@@ -113,6 +113,19 @@ def decider_id(application) -> int | None:
     return application.entrusted_id or application.authority_id
 
 
+def forward_to(application, pending_stages: list):
+    """Where the holder's opinion goes (行政许可法 第三十五条): the next first-review stage after the current
+    one (`pending_stages`: the unforwarded stages in order, the current first), else the decider that acts."""
+    following = pending_stages[1:]
+    return following[0].organisation if following else (application.entrusted or application.authority)
+
+
+def pending_stages(application) -> list:
+    """The first-review stages not forwarded yet, in order (the current one first)."""
+    return list(application.reviews.filter(forwarded_at__isnull=True).select_related("organisation")
+                .order_by("order", "id"))
+
+
 def issuer_of(application) -> dict:
     """The names a document is issued under: the authority, and the entrusted one that acted for it."""
     authority = application.authority

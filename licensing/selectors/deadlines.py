@@ -59,9 +59,10 @@ def materials_due(application) -> dt.date | None:
 
 def materials_overdue(today: dt.date | None = None) -> QuerySet:
     """Materials owed after a decision still in force and not in by their date (附件3 第六条)."""
+    # Oldest date first, then in the order the applications were filed: a job run acts in a fixed order.
     return (MaterialSubmission.objects.filter(overdue_q("due_date", today), status=MaterialStatus.OWED,
                                               application__status=Status.APPROVED)
-            .select_related("material", "application"))
+            .select_related("material", "application").order_by("due_date", "application_id", "material__order", "id"))
 
 
 def commitments_overdue(today: dt.date | None = None) -> QuerySet:
@@ -69,7 +70,8 @@ def commitments_overdue(today: dt.date | None = None) -> QuerySet:
 
     A notice sent by post whose receipt is not entered yet has no commitment_due (application_issue_notice
     leaves it empty until application_record_notice_receipt): no running deadline, never lapsed."""
-    return Application.objects.filter(overdue_q("commitment_due", today), status=Status.NOTICE_ISSUED)
+    return (Application.objects.filter(overdue_q("commitment_due", today), status=Status.NOTICE_ISSUED)
+            .order_by("commitment_due", "id"))
 
 
 def conditions_pending_q() -> Q:
@@ -82,7 +84,8 @@ def conditions_pending_q() -> Q:
 def conditions_overdue(today: dt.date | None = None) -> QuerySet:
     """The date committed to passed with nothing declared (handled like late materials, 附件3 第六条).
     A declaration waiting for the authority's confirmation is not the holder's delay."""
-    return Application.objects.filter(conditions_pending_q(), overdue_q("conditions_due", today))
+    return Application.objects.filter(conditions_pending_q(), overdue_q("conditions_due", today)).order_by(
+        "conditions_due", "id")
 
 
 def conditions_due_soon(today: dt.date | None = None) -> QuerySet:

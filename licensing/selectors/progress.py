@@ -5,12 +5,16 @@ typed from paper or a text message, so case, spaces and padding do not matter. A
 wrong code answer alike (None), and the comparison takes the same work either way, so the lookup
 does not tell which numbers exist. The regulator's check shows as its status alone
 (inspection_progress): no finding, no inspector's name. Whether the holder of a licence may operate
-yet (operating_status) is shown here and on the public verification page alike.
+yet (operating_status) is shown here and on the public verification page alike. A filing found
+untrue shows its correction date, not a 办结日期, until it is corrected (settled_on, correction_due).
 """
 import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.utils import timezone
+
+from licensing.constants import Status
 from licensing.models import Application
 from licensing.selectors.applications import looks_like_number
 from licensing.selectors.inspections import inspection_label
@@ -37,7 +41,28 @@ def application_progress(number: str | None, code: str | None) -> Application | 
                        .filter(number=number).first())
     expected = application.query_code.encode() if application is not None else _NOWHERE
     matches = secrets.compare_digest(normalise_query_code(code).encode("utf-8", "replace"), expected)
-    return application if application is not None and matches else None
+    if application is None or not matches:
+        return None
+    application.settled_on, application.correct_by = settled_on(application), correction_due(application)
+    return application
+
+
+def awaiting_correction(application) -> bool:
+    """A filing found untrue waits for its correction (钦政发〔2019〕20号 二（四）: 备案信息不实…予以纠正):
+    not settled, whatever its closed_at says, until the filer corrects it."""
+    return application.status == Status.FILING_CORRECTION
+
+
+def settled_on(application) -> dt.date | None:
+    """办结日期 as the public sees it: the day the application was closed, None while it is not settled."""
+    if application.closed_at is None or awaiting_correction(application):
+        return None
+    return timezone.localdate(application.closed_at)
+
+
+def correction_due(application) -> dt.date | None:
+    """改正期限: the date the regulator set for correcting an untrue filing, while it waits."""
+    return application.filing_correct_by if awaiting_correction(application) else None
 
 
 @dataclass(frozen=True)

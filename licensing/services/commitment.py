@@ -62,7 +62,8 @@ def application_record_notice_receipt(*, application, actor, received_on) -> App
     if not isinstance(received_on, dt.date):
         raise InvalidInput("请填写送达回证上的送达日期。", field="received_on")
     if received_on < issued_on or received_on > _today():
-        raise InvalidInput(f"送达日期应在告知书出具日（{issued_on:%Y年%m月%d日}）至今天之间。", field="received_on")
+        raise InvalidInput(f"送达日期应在告知书出具日（{issued_on.year}年{issued_on.month}月{issued_on.day}日）至今天之间。",
+                           field="received_on")
     probe = Application(deadlines_provisional=application.deadlines_provisional)
     due = _working_days_after(received_on, COMMITMENT_WORKING_DAYS, probe)
     received_at = timezone.make_aware(dt.datetime.combine(received_on, dt.time(12)))

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from licensing.constants import Action, ReviewOpinion
 from licensing.models import Application
+from licensing.selectors.authorities import forward_to
 from licensing.services._core import _lock_in_state, _move, _today, _working_days_after
 from licensing.services.decision import _grant
 from licensing.services.records import record_push
@@ -84,11 +85,11 @@ def application_forward(*, application, actor, opinion, comments="") -> Applicat
     if opinion == ReviewOpinion.DISAGREE and not comments:
         raise InvalidInput("不同意的初审意见须说明理由。", field="comments")
     locked = _lock_in_state(application, Action.FORWARD)
-    stages = list(locked.reviews.select_for_update().filter(forwarded_at__isnull=True).select_related("organisation"))
-    stage, following = stages[0], stages[1:]
+    stages = list(locked.reviews.select_for_update(of=("self",)).filter(forwarded_at__isnull=True)
+                  .select_related("organisation").order_by("order", "id"))
+    stage, following, to = stages[0], stages[1:], forward_to(locked, stages)
     stage.opinion, stage.comments, stage.forwarded_by, stage.forwarded_at = opinion, comments, actor, timezone.now()
     stage.save()
-    to = following[0].organisation if following else locked.authority
     text = f"{stage.organisation.name}{stage.get_role_display()}意见：{ReviewOpinion(opinion).label}。{comments}".strip()
     return _move(locked, Action.FORWARD, actor, reviewing=following[0].organisation if following else None,
                  reason=f"{text} 已连同全部申请材料报送{to.name if to else '审批机关'}。")

@@ -134,6 +134,8 @@ def _authorities(application) -> dict:
     return {
         "authority": selectors.authority_of(application), "entrusted": application.entrusted,
         "reviewing": application.reviewing,
+        "forward_to": (selectors.forward_to(application, selectors.pending_stages(application))
+                       if application.reviewing_id else None),
         "reviews": application.reviews.filter(forwarded_at__isnull=False).select_related("organisation"),
     }
 

@@ -6,11 +6,9 @@ cell that drifts from it fails here.
 import importlib
 import json
 import re
-from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.urls import reverse
 
 from licensing.constants import AuthorityRole
@@ -18,6 +16,7 @@ from licensing.models import Application, Item, ItemAuthority, RegulatorRoute
 from licensing.selectors import decider_options
 from licensing.selectors.catalogue import CATALOGUE_FOOTNOTE
 from portal.models import Organisation
+from tests.gazette import gazette_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +25,6 @@ TEXT_FIELDS = MIGRATION.TEXT_FIELDS
 HistoricalItem = Item.history.model
 # The OCR of the gazette prints full-width punctuation as half-width with a space.
 OCR_PUNCTUATION = str.maketrans({",": "，", ":": "：", "(": "（", ")": "）"})
-
-
-def gazette_lines() -> list[str]:
-    [source] = sorted((Path(settings.BASE_DIR).parent / "shared" / "source").glob("*.txt"))
-    return [line.strip() for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def unocr(text: str) -> str:

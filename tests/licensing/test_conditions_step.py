@@ -82,6 +82,10 @@ def test_a_licence_on_a_promise_to_meet_the_conditions_does_not_let_the_holder_o
     assert NOT_YET_OPERATING in page and "持证人承诺于2024年11月29日前达到经营许可条件" in page
     assert "承诺达到经营许可条件期限" in page and "2024年11月29日" in page
     assert NOT_YET_OPERATING in verify_page(client, will_meet)
+    progress = client.get(f"/api/v1/progress/{will_meet.number}/", {"code": will_meet.query_code})
+    assert progress.status_code == 200
+    assert progress.json()["operating"] == {"may_operate": False, "may_operate_from": None, "label": NOT_YET_OPERATING,
+                                            "note": "持证人承诺于2024年11月29日前达到经营许可条件"}
 
 
 def test_a_licence_on_conditions_already_met_lets_the_holder_operate_at_once(commitment_item, enterprise, officer,

@@ -1,19 +1,18 @@
 """The 告知书 and the 承诺书 say what 附件3 第二条 says, word for word.
 
 附件3 第二条（一）: "告知书包括下列内容：1. …5." and 第二条（二）: "承诺书应包含申请单位（人）的基本
-信息，并对下列内容作出确认和承诺：1. …7." The text is read from the gazette itself
-(../shared/source/, which every checkout and CI run has), so an abridged or reworded clause fails.
+信息，并对下列内容作出确认和承诺：1. …7." The text is read from the gazette's own lines (tests/gazette, a copy
+checked against ../shared/source/ wherever it is present), so an abridged or reworded clause fails.
 """
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from licensing import services
 from licensing.constants import COMMITMENT_CONFIRMATIONS, Channel, CommitmentKind, MaterialDue
 from notices.constants import DocumentKind
 from notices.models import Document
+from tests.gazette import gazette_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +21,6 @@ COMMITMENT_CONTENTS = "（二）承诺书应包含申请单位（人）的基本
 NUMBERED = re.compile(r"^(\d)\.\s*(\S.*)$")
 # The gazette's typesetting prints the traditional 內 once (confirmation 1, "的內容"); the portal writes 内.
 VARIANTS = str.maketrans({"內": "内"})
-
-
-def gazette_lines() -> list[str]:
-    [source] = sorted((Path(settings.BASE_DIR).parent / "shared" / "source").glob("*.txt"))
-    return [line.strip() for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def numbered_after(heading: str, count: int) -> list[str]:

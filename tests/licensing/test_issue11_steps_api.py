@@ -133,8 +133,8 @@ def test_a_bad_opinion_is_a_400_on_its_field_and_nothing_moves(api, enterprise, 
 # --- choosing the decider when filing -----------------------------------------------------------------
 
 def test_submitting_chooses_among_item_22s_deciders(api, clerk, enterprise):
-    """附件2 序号22 "交通运输部或者自治区…、市行政审批局": one of them decides, chosen when filed; without a choice
-    the first; a choice not among them is a 400 on "authority" naming the ones that are."""
+    """附件2 序号22 "交通运输部或者自治区…、市行政审批局": one of them decides, chosen when filed; no choice, or
+    a choice not among them, is a 400 on "authority" naming the ones that are (never the first by default)."""
     client = api(clerk)
     options = selectors.decider_options(Item.objects.get(code="QZ-022"))
     body = {"item": "QZ-022", "applicant": enterprise.identifier}
@@ -149,8 +149,9 @@ def test_submitting_chooses_among_item_22s_deciders(api, clerk, enterprise):
     chosen = client.post(f"{API}/applications/", {**body, "authority": options[1].key}, format="json")
     assert chosen.status_code == 201, chosen.content
     assert (chosen.json()["authority"], chosen.json()["entrusted"]) == (brief("R10"), None)
-    default = client.post(f"{API}/applications/", body, format="json").json()
-    assert default["authority"] == brief("N01")
+    unchosen = refused(client.post(f"{API}/applications/", body, format="json"), 400, "authority")
+    assert unchosen["detail"] == "请选择本事项的审批机关（交通运输部、自治区人民政府水路运输管理部门、市行政审批局）。"
+    assert Application.objects.count() == 1
 
 
 def test_submitting_to_an_entrusted_authority_names_both(api, clerk, enterprise):
@@ -218,6 +219,7 @@ def test_declaring_and_confirming_the_conditions_through_the_api(api, commitment
     holder, authority = api(applicant_user), api(officer)
     shown = detail(holder, application)
     assert shown["conditions_due"] == in_days(30).isoformat() and shown["licence"]["may_operate_from"] is None
+    assert shown["operating"]["may_operate"] is False and shown["operating"]["label"] == "未达到经营条件，不得开展经营"
     assert shown["allowed_actions"] == ["declare_conditions"]
     assert "安全设施说明" in refused(step(holder, application, "declare-conditions"), 409)["detail"]
     refused(step(holder, application, "declare-conditions", {"note": "长" * 2001}), 400, "note")
@@ -234,6 +236,8 @@ def test_declaring_and_confirming_the_conditions_through_the_api(api, commitment
     confirmed = step(authority, application, "confirm-conditions").json()
     assert confirmed["conditions_met_at"] is not None
     assert confirmed["licence"]["may_operate_from"] == timezone.localdate().isoformat()
+    assert confirmed["operating"]["may_operate"] is True
+    assert confirmed["operating"]["may_operate_from"] == timezone.localdate().isoformat()
     # The date is the holder's, to declare by: its declaration answers it, in time here.
     event = next(e for e in confirmed["events"] if e["action"] == "declare_conditions")
     assert (event["due_date"], event["late_working_days"]) == (in_days(30).isoformat(), None)

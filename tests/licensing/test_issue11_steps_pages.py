@@ -127,7 +127,7 @@ def test_a_notice_sent_by_post_starts_the_clock_on_the_receipt_date(at, login, c
         assert "送达回证载明的送达日期" in html
 
         future = client.post(url("record-notice-receipt", application), {"received_on": "2024-10-09"})
-        assert future.status_code == 400 and "送达日期应在告知书出具日（2024年09月27日）至今天之间。" in said(future)
+        assert future.status_code == 400 and "送达日期应在告知书出具日（2024年9月27日）至今天之间。" in said(future)
         empty = client.post(url("record-notice-receipt", application), {"received_on": ""})
         assert empty.status_code == 400 and "此项为必填项。" in said(empty)
         garbled = client.post(url("record-notice-receipt", application), {"received_on": "9月30日"})
@@ -233,21 +233,24 @@ def _select(html, name="authority") -> str:
 
 def test_the_apply_page_offers_item_22s_alternative_deciders(login, client, enterprise, applicant_user):
     """附件2 序号22 "交通运输部或者自治区人民政府水路运输管理部门、市行政审批局": alternatives, one per
-    application, chosen when filing (the first preselected, the catalogue's note as help). A choice not
-    among them is refused in Chinese and nothing is filed; an item with one authority asks nothing."""
+    application, chosen when filing (none preselected, so an untouched form cannot file with the ministry
+    listed first; the catalogue's note as help). No choice, or a choice not among them, is refused in
+    Chinese and nothing is filed; an item with one authority asks nothing."""
     item = Item.objects.get(code="QZ-022")
     options = selectors.decider_options(item)
     html = login(applicant_user).get(reverse("apply", args=[item.code])).content.decode()
     select = _select(html)
     assert [o.label for o in options] == ["交通运输部", "自治区人民政府水路运输管理部门", "市行政审批局"]
     assert all(f'value="{o.key}"' in select for o in options)
-    assert f'<option value="{options[0].key}" selected>' in select
+    assert '<option value="" selected>请选择审批机关</option>' in select and " selected>" not in select.split(
+        "请选择审批机关", 1)[1]
     assert item.authority_note and item.authority_note in html
     assert not _select(client.get(reverse("apply", args=["QZ-013"])).content.decode())
 
     form = {"applicant": enterprise.pk, "details": "钦州港至北海客运航线。"}
-    wrong = client.post(reverse("apply", args=[item.code]), {**form, "authority": org("D03").pk})
-    assert wrong.status_code == 400 and "请选择本事项的审批机关。" in said(wrong)
+    for chosen in (org("D03").pk, ""):
+        wrong = client.post(reverse("apply", args=[item.code]), {**form, "authority": chosen})
+        assert wrong.status_code == 400 and "请选择本事项的审批机关。" in said(wrong)
     assert not Application.objects.filter(item=item).exists()
 
     assert client.post(reverse("apply", args=[item.code]), {**form, "authority": options[1].key}).status_code == 302
@@ -273,8 +276,8 @@ def test_an_entrusted_authority_is_chosen_and_named_beside_the_entruster(login, 
 
 
 def test_the_window_chooses_the_decider_for_the_applicant_present(login, client, clerk, enterprise):
-    """一窗受理 (钦政办〔2019〕72号) for item 22 ("…或者…"): the clerk chooses among the item's deciders; a
-    decider of another item is refused beside the field and nothing is filed."""
+    """一窗受理 (钦政办〔2019〕72号) for item 22 ("…或者…"): the clerk chooses among the item's deciders; no
+    choice, or a decider of another item, is refused beside the field and nothing is filed."""
     item = Item.objects.get(code="QZ-022")
     options = selectors.decider_options(item)
     address = reverse("window-applicant", args=[enterprise.pk])
@@ -285,6 +288,8 @@ def test_the_window_chooses_the_decider_for_the_applicant_present(login, client,
     other = client.post(address, {**form, "item": Item.objects.get(code="QZ-013").pk,
                                   "authority": f"QZ-022:{options[2].key}"})
     assert other.status_code == 400 and "所选审批机关不是该事项的，请重新选择。" in said(other)
+    unchosen = client.post(address, form)  # an item with alternatives is never filed with the first by default
+    assert unchosen.status_code == 400 and "请选择本事项的审批机关。" in said(unchosen)
     assert not Application.objects.filter(applicant=enterprise).exists()
 
     assert client.post(address, {**form, "authority": f"QZ-022:{options[2].key}"}).status_code == 302
