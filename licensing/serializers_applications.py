@@ -414,12 +414,19 @@ class ProgressSerializer(serializers.Serializer):
     deadlines_provisional = serializers.BooleanField()
     overdue = serializers.SerializerMethodField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    closed_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.SerializerMethodField(help_text="办结时间；备案信息不实、待改正期间为 null")
+    correct_by = serializers.DateField(allow_null=True, help_text="备案信息不实、责令改正的期限；无则为 null")
     inspection = serializers.SerializerMethodField(help_text="事后核查状态（告知承诺件决定后），无则为 null")
     operating = serializers.SerializerMethodField(help_text="许可证有效时持证人可否开展经营；无有效许可证为 null")
 
     def get_overdue(self, application) -> bool:
         return selectors.application_overdue(application)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_closed_at(self, application):
+        # One rule with the page (selectors.progress.settled_on): an untrue filing is not settled.
+        return None if application.settled_on is None else serializers.DateTimeField().to_representation(
+            application.closed_at)
 
     @extend_schema_field(OperatingSerializer(allow_null=True))
     def get_operating(self, application):

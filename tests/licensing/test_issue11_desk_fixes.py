@@ -134,6 +134,8 @@ def test_a_filing_found_untrue_shows_its_correction_date_and_no_closing_date(fil
         text = progress(client, filed)
     assert "备案信息不实，待改正" in text
     assert "办结日期" not in text and "改正期限：2024年11月15日" in text
+    api = client.get(f"/api/v1/progress/{filed.number}/", {"code": filed.query_code}).json()  # the same rule
+    assert (api["status"], api["closed_at"], api["correct_by"]) == ("filing_correction", None, "2024-11-15")
 
 
 def test_once_corrected_the_filing_is_settled_again(filed, applicant_user, client, at):
