@@ -20,16 +20,9 @@ from portal.models import CalendarDay, CalendarYear, User
 
 seed_migration = importlib.import_module("portal.migrations.0002_seed_calendar")
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar")]
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    """The rows migration 0002 seeds (a transactional test elsewhere may have flushed them)."""
-    if not CalendarYear.objects.exists():
-        seed_migration.seed(apps, None)
 
 
 def holiday(day, name="临时休假"):

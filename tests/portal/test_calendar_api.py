@@ -1,24 +1,13 @@
 """GET /api/v1/calendar/add-working-days/: public, exact, and clear (in Chinese) when refused."""
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
-from portal.models import CalendarYear
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar")]
 
 URL = "/api/v1/calendar/add-working-days/"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    """The rows migration 0002 seeds (a transactional test elsewhere may have flushed them)."""
-    if not CalendarYear.objects.exists():
-        importlib.import_module("portal.migrations.0002_seed_calendar").seed(apps, None)
 
 
 def refusal(client, **params):

@@ -6,10 +6,8 @@ its last day is a weekend or a statutory holiday, it ends on the first working d
 Working-day periods are unchanged (they always end on a working day).
 """
 import datetime as dt
-import importlib
 
 import pytest
-from django.apps import apps
 
 from licensing.models import Application
 from portal.calendar import add_calendar_months, add_working_days, calendar_months_period_end
@@ -17,18 +15,9 @@ from portal.models import CalendarYear
 from supervision.models import Inspection
 from tests.factories import commitment_application
 
-seed_migration = importlib.import_module("portal.migrations.0002_seed_calendar")
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar")]
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    """The rows migration 0002 seeds (a transactional test elsewhere may have flushed them)."""
-    if not CalendarYear.objects.exists():
-        seed_migration.seed(apps, None)
 
 
 @pytest.mark.parametrize("start,months,expected,why", [
