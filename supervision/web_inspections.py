@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from licensing.selectors import identifier_for, inspection_label, public_name
+from licensing.selectors import filings_of_regulator, identifier_for, inspection_label, public_name
 from notices.selectors import documents_for_application
 from portal import audit, exports
 from portal.downloads import attachment
@@ -102,7 +102,9 @@ def _render_desk(request, user, chosen, inspections, refused, status=200):
         "errors": {k or "all": v for k, v in refused.errors.items()} if refused else {}, "counts": queue.queue_counts(queue.inspections_for(user)),
         "authorities": authorities_in_queue(user), "inspectors": queue.inspectors_of(user),
         "statuses": InspectionStatus.choices, "organisation": user.organisation, "today": today,
-        "max_due_within": queue.MAX_DUE_WITHIN}, status=400 if refused else status)
+        "max_due_within": queue.MAX_DUE_WITHIN,
+        # 备案事项 (20号 二（四）: 备案信息不实…予以纠正): the filings received and the corrections ordered.
+        "filings": filings_of_regulator(user, today)}, status=400 if refused else status)
 
 
 @login_required

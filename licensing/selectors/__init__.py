@@ -12,6 +12,7 @@ applicants    public names and identifier masking; the accounts claiming an appl
 authorities   who examines, who decides and in whose name: alternatives, first review, entrustment (issue 11)
 routing       the approving authority of an application and the regulator its records go to (issue 9)
 records       what an approval record tells the regulator (the payload's data)
+filings       备案事项: the filings a regulator received and the corrections it ordered (issue 11)
 
 notices and supervision read licensing through these (and licensing.constants) only.
 """
@@ -70,3 +71,6 @@ __all__ = [
     "operating_status",
 ]
 __all__ += ["LATE_STEPS_LIMIT", "STEP_KINDS", "StepCount", "late_steps", "parse_month", "step_efficiency", "timed_steps"]
+from .filings import RECENT_FILINGS, RegulatorFilings, filings_of_regulator  # noqa: E402  (issue 11: 备案事项)
+
+__all__ += ["RECENT_FILINGS", "RegulatorFilings", "filings_of_regulator"]

@@ -14,7 +14,8 @@ from licensing.constants import Status
 from portal.exceptions import Conflict
 from licensing.models import Application, ApplicationEvent, Item, Licence
 from supervision.models import Inspection
-from tests.factories import commitment_application
+from portal.constants import Role
+from tests.factories import UserFactory, commitment_application
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -48,10 +49,13 @@ def at_once(count, work):
 
 
 def test_two_officers_deciding_the_same_commitment_at_once_decide_it_once(
-        commitment_item, enterprise, clerk, officer, other_officer):
+        commitment_item, enterprise, clerk, officer):
+    """Two officers of the deciding authority (only its officers may decide, 谁审批、谁负责) press 准予许可
+    at the same moment: one decision, one licence, one inspection."""
     committed = commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer,
                                        until=Status.COMMITTED)
-    officers = [officer, other_officer]
+    colleague = UserFactory(role=Role.OFFICER, organisation=officer.organisation, full_name="同科室审批员")
+    officers = [officer, colleague]
     results = at_once(2, lambda i: services.application_decide(application=committed, actor=officers[i]))
     winners = [r for r in results if isinstance(r, Application)]
     losers = [r for r in results if isinstance(r, Conflict)]
