@@ -114,7 +114,5 @@ def _issuer(application) -> dict:
     that acted in its name, if any (行政许可法 第二十四条: the documents name both). One rule with the
     routing and the permissions: licensing.selectors.authorities / routing."""
     names = licensing_selectors.issuer_of(application)
-    if not names["issuer"]:
-        authority = licensing_selectors.authority_of(application)
-        names["issuer"] = authority.name if authority else "钦州市“证照分离”改革政务服务平台"
+    names["issuer"] = names["issuer"] or "钦州市“证照分离”改革政务服务平台"
     return names

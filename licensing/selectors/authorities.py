@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from licensing.constants import REVIEW_ROLES, AuthorityRole
 from licensing.models import Item
+from licensing.selectors.routing import authority_of
 from portal.constants import OrgLevel
 
 # Lower levels examine first: a county, then the city, then the region.
@@ -127,7 +128,8 @@ def pending_stages(application) -> list:
 
 
 def issuer_of(application) -> dict:
-    """The names a document is issued under: the authority, and the entrusted one that acted for it."""
-    authority = application.authority
+    """The names a document is issued under: the authority (routing.authority_of, which also answers for
+    rows filed before the choice), and the entrusted one that acted for it; "" where there is none."""
+    authority = authority_of(application)
     entrusted = application.entrusted
     return {"issuer": authority.name if authority else "", "entrusted": entrusted.name if entrusted else ""}
