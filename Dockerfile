@@ -39,7 +39,7 @@ COPY . .
 # Static files are collected into the image and served by WhiteNoise. Production settings
 # insist on a SECRET_KEY and the base settings read the database and broker URLs, so the
 # build passes throwaway values that reach no server.
-RUN SECRET_KEY=collectstatic-only \
+RUN SECRET_KEY=collectstatic-only SITE_URL=https://collectstatic.invalid \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     CELERY_BROKER_URL=memory:// \
     python manage.py collectstatic --noinput --verbosity 0 \

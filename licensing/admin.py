@@ -41,7 +41,7 @@ class ItemResource(resources.ModelResource):
         report_skipped = True
         fields = ["seq_no", "code", "name", "reform_mode", "measures", "remark", "compression",
                   "legal_basis", "conditions", "statutory_days", "committed_days_override",
-                  "inspection_months", "is_demo_content",
+                  "inspection_months", "licence_valid_years", "is_demo_content",
                   "printed_name", "printed_authorities", "repair_note", "authority_note"]
         export_order = fields
 
@@ -96,7 +96,7 @@ class ItemAdmin(ExportFiltersMixin, ImportExportModelAdmin, HistoryAdmin):
         ("改革举措", {"fields": ["measures"]}),
         ("办理要素（由审批部门补充）", {"fields": [
             "legal_basis", "conditions", "statutory_days", "compression", "committed_days_override",
-            "inspection_months", "is_demo_content"]}),
+            "inspection_months", "licence_valid_years", "is_demo_content"]}),
     ]
 
     @admin.display(description="承诺时限（工作日）")

@@ -15,6 +15,8 @@ class DocumentKind(models.TextChoices):
     REINSPECTION_RECORD = "reinspection_record", "整改复查记录"
     # issue 11: issued by the regulator that finds a filing untrue (钦政发〔2019〕20号 二（四）)
     FILING_CORRECTION = "filing_correction", "责令改正备案信息通知书"
+    # issue 12: the licence itself (许可证 / 电子证照), one version per change and revocation
+    LICENCE = "licence", "许可证"
 
 
 # Each document's number prefix, e.g. 钦告〔2026〕000123号.
@@ -22,8 +24,19 @@ NUMBER_PREFIX = {
     DocumentKind.NOTICE: "告", DocumentKind.COMMITMENT: "诺", DocumentKind.DECISION: "准",
     DocumentKind.REJECTION: "不准", DocumentKind.FILING_RECEIPT: "备", DocumentKind.CANCEL_RECEIPT: "登",
     DocumentKind.REVOCATION: "撤", DocumentKind.INSPECTION_RECORD: "查", DocumentKind.RECTIFICATION: "改",
-    DocumentKind.REINSPECTION_RECORD: "复查", DocumentKind.FILING_CORRECTION: "备改",
+    DocumentKind.REINSPECTION_RECORD: "复查", DocumentKind.FILING_CORRECTION: "备改", DocumentKind.LICENCE: "证",
 }
+
+
+class SealKind(models.TextChoices):
+    """What seal a document's PDF carries, settled when it is issued (its text says so, and is frozen):
+    the issuing organisation's certificate (DOCUMENT_SEAL_DIR), a self-signed demonstration one, or
+    none. Only the first may be called an electronic seal (电子印章, GB/T 38540)."""
+
+    OFFICIAL = "official", "机关电子签章"
+    DEMO = "demo", "演示签章（非法定电子印章）"
+    NONE = "none", "未加盖签章"
+
 
 
 class RecordKind(models.TextChoices):

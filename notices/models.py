@@ -3,7 +3,7 @@ import hashlib
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from notices.constants import Destination, DocumentKind, OutboxStatus, Recipient, RecordKind
+from notices.constants import Destination, DocumentKind, OutboxStatus, Recipient, RecordKind, SealKind
 
 
 class Document(models.Model):
@@ -36,12 +36,23 @@ class Document(models.Model):
     masked_html = models.TextField("文书内容（证件号码隐去部分字符）", blank=True)
     masked_pdf = models.FileField("PDF（证件号码隐去部分字符）", upload_to="documents/%Y/%m/", blank=True)
     issued_at = models.DateTimeField("出具时间")
+    # issue 12. A licence is issued anew on each change and on its revocation; every other kind has
+    # one version. The older versions stay verifiable, and say since when they were superseded.
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    organisation = models.ForeignKey("portal.Organisation", verbose_name="出具机关", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="documents_issued",
+                                     help_text="以其名义出具、以其证书加盖签章的机关")
+    seal = models.CharField("签章", max_length=16, choices=SealKind.choices, default=SealKind.NONE)
 
     class Meta:
         verbose_name = "文书"
         verbose_name_plural = "文书"
         ordering = ["issued_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["application", "kind"], name="uniq_document_kind")]
+        constraints = [models.UniqueConstraint(fields=["application", "kind", "version"],
+                                               name="uniq_document_kind_version")]
+        # The beat job's question: which issued documents still lack a PDF (notices.services).
+        indexes = [models.Index(fields=["issued_at"], condition=models.Q(pdf="") | models.Q(masked_pdf=""),
+                                name="document_pdf_missing")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"

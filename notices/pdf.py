@@ -7,6 +7,7 @@ time (management commands, migrations, the Celery worker's start-up).
 The HTML is returned beside the PDF so tests and the verification page can read what was
 rendered without parsing the PDF.
 """
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,70 @@ def html_to_pdf(html, *, request=None) -> bytes:
 
     document = HTML(string=html, base_url=_base_url(request), url_fetcher=_url_fetcher)
     return document.write_pdf()
+
+
+# The element of a document where its seal is stamped (notices/templates/notices/documents/_document.html).
+SEAL_ANCHOR = "seal"
+SEAL_SIZE_MM = 40
+CSS_PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels (96 per inch); PDF counts points (72 per inch)
+
+
+def html_to_sealed_pdf(html, *, seal=None, reason="") -> bytes:
+    """An issued document's HTML as an A4 PDF, signed with `seal` (notices.seal.OrganisationSeal) where
+    the document marks its place, or unsigned when `seal` is None."""
+    from weasyprint import HTML  # lazy: see the module docstring
+
+    document = HTML(string=html, base_url=_base_url(None), url_fetcher=_url_fetcher).render()
+    pdf = document.write_pdf()
+    if seal is None:
+        return pdf
+    from notices import seal as seals
+
+    page_index, box = _seal_box(document)
+    return seals.sign_pdf(pdf, seal, page_index=page_index, box=box, reason=reason,
+                          stamp_file=_stamp_file(seal.name, demo=seal.demo))
+
+
+def _seal_box(document):
+    """Where the stamp goes: over the element with id="seal" (the issuer's name and date), else at the
+    foot of the last page; as (page index, (x1, y1, x2, y2) in points from the page's bottom left)."""
+    size = SEAL_SIZE_MM * 72 / 25.4
+    for index, page in enumerate(document.pages):
+        if SEAL_ANCHOR in page.anchors:
+            x1, y1, x2, y2 = (value * CSS_PX_TO_PT for value in page.anchors[SEAL_ANCHOR])
+            height = page.height * CSS_PX_TO_PT
+            centre_x, centre_y = (x1 + x2) / 2, height - (y1 + y2) / 2
+            return index, (centre_x - size / 2, centre_y - size / 2, centre_x + size / 2, centre_y + size / 2)
+    last = document.pages[-1]
+    width = last.width * CSS_PX_TO_PT
+    return len(document.pages) - 1, (width - 60 - size, 80, width - 60, 80 + size)
+
+
+_STAMPS: dict[tuple[str, bool], Path] = {}
+
+
+def _stamp_file(name: str, *, demo: bool) -> Path:
+    """The stamp's picture as a one-page PDF (pyHanko imports it as the signature's appearance), drawn
+    once per organisation and process into the temporary directory."""
+    import hashlib
+    import tempfile
+
+    from weasyprint import HTML
+
+    key = (name, demo)
+    path = _STAMPS.get(key)
+    if path is not None and path.is_file():
+        return path
+    html = render_to_string("notices/seal_stamp.html", {"name": name, "demo": demo, "size_mm": SEAL_SIZE_MM})
+    directory = Path(tempfile.gettempdir()) / f"portal-stamps-{os.getuid()}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    path = directory / f"{hashlib.sha256(html.encode()).hexdigest()[:24]}.pdf"
+    if not path.is_file():
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(HTML(string=html, url_fetcher=_url_fetcher).write_pdf())
+        partial.replace(path)  # atomic: a concurrent render never reads half a file
+    _STAMPS[key] = path
+    return path
 
 
 def _base_url(request):

@@ -14,6 +14,13 @@ def document_prepare_pdf(document_id: int) -> bool:
     return services.document_prepare_pdf(document_id)
 
 
+@shared_task(ignore_result=True)
+def documents_render_missed() -> list[int]:
+    """Beat: render the PDFs that no message asked for (issue 12); the document ids rendered. Safe to
+    run twice or beside document_prepare_pdf: each PDF is kept once (notices.services)."""
+    return services.documents_render_missed()
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def outbox_deliver(record_id: int) -> bool:
     """Deliver one approval record; True when this run delivered it. Safe to run twice or at once

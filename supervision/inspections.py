@@ -197,9 +197,11 @@ def _issue_documents(locked, result, days) -> None:
              "ground_label": result.get_ground_display() if result.ground else "", "note": result.note,
              "inspector_names": result.inspector_names, "rectify_due": locked.rectify_due, "rectify_days": days}
     kind = DocumentKind.REINSPECTION_RECORD if result.is_reinspection else DocumentKind.INSPECTION_RECORD
-    document_issue(application=locked.application, kind=kind, extra=extra)
+    # in the regulator's name, under its seal (谁主管、谁监管)
+    document_issue(application=locked.application, kind=kind, extra=extra, organisation=locked.regulator)
     if result.outcome == InspectionOutcome.RECTIFY:
-        document_issue(application=locked.application, kind=DocumentKind.RECTIFICATION, extra=extra)
+        document_issue(application=locked.application, kind=DocumentKind.RECTIFICATION, extra=extra,
+                       organisation=locked.regulator)
 
 
 # --- the authority's answer --------------------------------------------------------------------

@@ -34,6 +34,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         database.setdefault("TEST", {})["NAME"] = str(name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_seals(django_db_setup, django_db_blocker):
+    """The organisations the migrations load get a demonstration seal each, as `scripts/run` gives
+    them (manage.py seal_demo_certs); those the factories make get theirs as they are made."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("seal_demo_certs", verbosity=0, stdout=io.StringIO())
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no rate-limit counters (portal/ratelimit.py counts in the cache)."""

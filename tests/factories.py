@@ -29,11 +29,21 @@ def valid_id_number(seed=None) -> str:
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"T{n:04d}")
     name = factory.Sequence(lambda n: f"测试机构{n}")
     level = OrgLevel.CITY
     kind = OrgKind.AUTHORITY
+
+    @factory.post_generation
+    def demo_seal(organisation, create, extracted, **kwargs):
+        """Every organisation seals its documents, as after scripts/run (issue 12); demo_seal=False
+        makes one without."""
+        if create and extracted is not False:
+            from notices.seal import make_demo_seal
+
+            make_demo_seal(organisation)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

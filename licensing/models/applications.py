@@ -166,6 +166,11 @@ class Licence(models.Model):
     may_operate_from = models.DateField("可开展经营日期", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revocation_reason = models.TextField("撤销原因", blank=True)
+    # issue 12: what the licence document prints (GB/T 36901 电子证照's data items, README)
+    scope = models.TextField("许可范围", blank=True)
+    valid_from = models.DateField("有效期起始日期", null=True, blank=True)
+    valid_until = models.DateField("有效期截止日期", null=True, blank=True, help_text="空为长期有效")
+    version = models.PositiveSmallIntegerField("版本", default=1, help_text="每次变更或撤销出具新版本")
 
     class Meta:
         verbose_name = "许可证"

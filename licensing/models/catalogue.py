@@ -47,6 +47,10 @@ class Item(models.Model):
         help_text="许可决定后行业主管部门核查承诺内容的期限，按自然月计算（附件3第七条）：到期月的对应日为最后一日，"
                   "没有对应日的为该月末日（民法典第二百零二条）；最后一日为休息日或法定节假日的，"
                   "顺延至其后第一个工作日（民法典第二百零三条）")
+    # issue 12: the licence's validity. The gazette sets none; the law of each item does, and admins enter it.
+    licence_valid_years = models.PositiveSmallIntegerField(
+        "许可证有效期（年）", null=True, blank=True,
+        help_text="准予许可后发给的许可证自发证之日起的有效年数；留空为长期有效（法律、法规未规定有效期的）")
     # As printed (附件2), where the catalogue's cell was repaired by inference: the guide shows the
     # printed text beside the repair, and repair_note says what was inferred and why.
     printed_name = models.CharField("目录原文：事项名称", max_length=255, blank=True,

@@ -132,4 +132,7 @@ def issuer_of(application) -> dict:
     rows filed before the choice), and the entrusted one that acted for it; "" where there is none."""
     authority = authority_of(application)
     entrusted = application.entrusted
-    return {"issuer": authority.name if authority else "", "entrusted": entrusted.name if entrusted else ""}
+    return {"issuer": authority.name if authority else "", "entrusted": entrusted.name if entrusted else "",
+            # whose seal the document carries (issue 12): the authority's, never the entrusted one's, as it
+            # acts in the authority's name (行政许可法 第二十四条)
+            "issuer_organisation": authority}

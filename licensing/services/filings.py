@@ -42,16 +42,17 @@ def application_mark_filing_untrue(*, application, actor, findings, correct_by, 
     if false_filing:
         supervision_services.credit_record_create(applicant=application.applicant, application=application,
                                                   reason=CreditReason.FALSE_FILING, details=findings, actor=actor)
-    document_issue(application=application, kind=DocumentKind.FILING_CORRECTION, extra={
-        "issuer": _regulator_name(application, actor), "entrusted": "", "findings": findings,
+    regulator = _regulator(application, actor)
+    document_issue(application=application, kind=DocumentKind.FILING_CORRECTION, organisation=regulator, extra={
+        "issuer": regulator.name if regulator is not None else "行业主管部门", "entrusted": "", "findings": findings,
         "correct_by": correct_by, "false_filing": bool(false_filing)})
     return application
 
 
-def _regulator_name(application, actor) -> str:
-    """The notice is the regulator's (谁主管、谁监管), not the authority that received the filing."""
-    regulator = application.regulator or getattr(actor, "organisation", None)
-    return regulator.name if regulator is not None else "行业主管部门"
+def _regulator(application, actor):
+    """The notice is the regulator's (谁主管、谁监管), not the authority that received the filing: in its
+    name and under its seal."""
+    return application.regulator or getattr(actor, "organisation", None)
 
 
 @transaction.atomic

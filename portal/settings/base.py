@@ -305,6 +305,8 @@ CELERY_BEAT_SCHEDULE["licensing-route-pending-records"] = {
 # mailed once to its approving authority's contact; unrouted ones also to these operators (and
 # ADMINS), since only an admin can add the missing route. Links in mails start with SITE_URL.
 OUTBOX_ALERT_EMAILS = env.list("OUTBOX_ALERT_EMAILS", default=[])
+# The portal's public address: links in mails and the QR code printed on every document (issue 12)
+# start with it, never with the Host header of whichever request issued the document.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 CELERY_BEAT_SCHEDULE["notices-outbox-warn-due-soon"] = {
     "task": "notices.tasks.outbox_warn_due_soon", "schedule": crontab(minute=20)}
@@ -392,3 +394,16 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Documents (issue 12) ----------------------------------------------------------------------
+# Each organisation's seal: DOCUMENT_SEAL_DIR/<机构代码>/cert.pem and key.pem (PEM; the key unencrypted,
+# or encrypted with the passphrase in the environment variable SEAL_PASSPHRASE_<机构代码>), kept outside
+# the database and outside MEDIA_ROOT (notices/seal.py). An organisation without one issues unsealed
+# documents, which say so. A self-signed certificate is a demonstration seal, and its documents say that
+# too: `manage.py seal_demo_certs` (run by scripts/run) makes one for every organisation lacking a seal.
+DOCUMENT_SEAL_DIR = Path(env.str("DOCUMENT_SEAL_DIR", default=str(VAR_DIR / "seals")))
+# Issuing a document queues its PDFs after commit; this beat job renders any a lost message left behind.
+CELERY_BEAT_SCHEDULE["notices-render-missed-pdfs"] = {
+    "task": "notices.tasks.documents_render_missed", "schedule": crontab(minute="*/5")}
+# A download that finds its PDF not yet rendered shows a page that refreshes itself after this many seconds.
+DOCUMENT_PREPARING_REFRESH_SECONDS = env.int("DOCUMENT_PREPARING_REFRESH_SECONDS", default=3)

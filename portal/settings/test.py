@@ -7,6 +7,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# Demonstration seals made once per run by tests/conftest.py (the same command as scripts/run).
+DOCUMENT_SEAL_DIR = VAR_DIR / "test-seals"  # noqa: F405
+SITE_URL = "https://zzfl.qinzhou.example.gov.cn"  # the documents' QR codes point here, whatever the request
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Between transactional tests the runner empties every table with one TRUNCATE; the audit

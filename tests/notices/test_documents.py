@@ -98,7 +98,9 @@ def test_the_notice_tells_the_applicant_everything_before_it_commits(noticed, it
         "个月内，测试行业主管部门对承诺内容是否属实进行检查",  # 第七条
         item.measures[0].replace(" ", ""),
         "一式两份", "2025年3月10日",
-        f"验证码：{notice.verification_code}", f"/verify/?code={notice.verification_code}", "同等法律效力",
+        f"验证码：{notice.verification_code}", f"/verify/?code={notice.verification_code}",
+        # issue 12: no claim of a legal seal where only a demonstration one is applied
+        "不是《信息安全技术电子印章》（GB/T38540）规定的电子印章",
     ]:
         assert phrase in text, phrase
 
