@@ -16,7 +16,8 @@ from licensing.constants import (
 )
 from licensing.models import Item
 from licensing.validators import normalise
-from notices.constants import DocumentKind
+from notices import services as notice_services
+from notices.constants import DocumentKind, SealKind
 from supervision.constants import CreditReason, FailureGround, InspectionStatus
 
 
@@ -265,6 +266,27 @@ class DocumentSerializer(serializers.Serializer):
     number = serializers.CharField()
     verification_code = serializers.CharField()
     issued_at = serializers.DateTimeField()
+    # issue 12: versions, the seal, the PDF kept ahead of the download, the public verification page
+    version = serializers.IntegerField(help_text="版本：许可证每次变更或撤销出具新版本，其他文书均为 1")
+    superseded = serializers.SerializerMethodField(help_text="许可证的旧版本（已被新版本取代）为 true")
+    seal = serializers.ChoiceField(SealKind.choices, help_text="PDF 所加签章：机关电子签章、演示签章或未加盖")
+    seal_display = serializers.CharField(source="get_seal_display")
+    pdf_ready = serializers.SerializerMethodField(
+        help_text="调用者可下载的 PDF（原件，或证件号码隐去部分字符的副本）已生成；为 false 时下载页提示正在生成")
+    verify_url = serializers.SerializerMethodField(help_text="公开验证网址（二维码所指），在平台的公开地址上")
+
+    def get_superseded(self, document) -> bool:
+        # The licence's version is its newest document's (licensing.services.licences).
+        licence = getattr(document.application, "licence", None)
+        return document.kind == DocumentKind.LICENCE and licence is not None and document.version < licence.version
+
+    def get_pdf_ready(self, document) -> bool:
+        # The copy the caller downloads: the same right that shows the identifier in full (notices.views).
+        masked = not selectors.may_see_identity(self.context["request"].user, document.application)
+        return notice_services.document_pdf_ready(document, masked=masked)
+
+    def get_verify_url(self, document) -> str:
+        return notice_services.verification_url(document.verification_code)
 
 
 def actor_label(user) -> str:

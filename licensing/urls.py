@@ -51,6 +51,7 @@ urlpatterns = [
          name="window-claim-verify"),
     path("desk/window/applicants/<int:pk>/accounts/<int:claim>/remove/", window.window_claim_remove,
          name="window-claim-remove"),
+    path("desk/window/applications/<str:number>/print/", window.window_print, name="window-print-notice-commitment"),
     path("desk/officer/", officer.officer_desk, name="officer-desk"),
     # public
     path("progress/", public.progress, name="progress"),

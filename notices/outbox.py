@@ -58,9 +58,10 @@ def idempotency_key(application, kind: str, recipient: str) -> str:
 
 
 def _documents(application) -> list[dict]:
-    return [{"kind": d.kind, "kind_label": d.get_kind_display(), "number": d.number,
+    # version (issue 12): a licence is issued anew on each change and on its revocation
+    return [{"kind": d.kind, "kind_label": d.get_kind_display(), "number": d.number, "version": d.version,
              "verification_code": d.verification_code, "issued_at": d.issued_at}
-            for d in Document.objects.filter(application=application)]
+            for d in Document.objects.filter(application=application).order_by("issued_at", "id")]
 
 
 def _payload(application, kind, key, event_at, data) -> dict:

@@ -7,6 +7,7 @@ time (management commands, migrations, the Celery worker's start-up).
 The HTML is returned beside the PDF so tests and the verification page can read what was
 rendered without parsing the PDF.
 """
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,29 @@ def _stamp_file(name: str, *, demo: bool) -> Path:
         partial.replace(path)  # atomic: a concurrent render never reads half a file
     _STAMPS[key] = path
     return path
+
+
+# The window's print bundle (notices/printing.py) marks each copy at the top right of its pages.
+COPY_LABEL_SIZE_MM = (64, 9)
+
+
+@functools.lru_cache(maxsize=8)
+def copy_label_pdf(text: str) -> bytes:
+    """A one-page PDF, COPY_LABEL_SIZE_MM wide and high, with `text` (e.g. "第一联 申请人留存") set
+    flush right in a thin frame: overlaid at the top right of each page of a printed copy. Drawn once
+    per text and process (a handful of labels, each ~10 kB)."""
+    from django.utils.html import escape
+    from weasyprint import HTML  # lazy: see the module docstring
+
+    width, height = COPY_LABEL_SIZE_MM
+    html = (f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><style>'
+            f"@page {{ size: {width}mm {height}mm; margin: 0; }}"
+            "html, body { margin: 0; }"
+            'p { margin: 1mm 0 0; float: right; padding: 0.6mm 2.5mm; border: 0.6pt solid #000; font-size: 10.5pt;'
+            ' line-height: 1.3; font-weight: bold; letter-spacing: 0.08em; white-space: nowrap;'
+            ' font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; }'
+            f"</style></head><body><p>{escape(text)}</p></body></html>")
+    return HTML(string=html, url_fetcher=_url_fetcher).write_pdf()
 
 
 def _base_url(request):

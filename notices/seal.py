@@ -29,6 +29,8 @@ from notices.constants import SealKind
 
 CERT_FILE = "cert.pem"
 KEY_FILE = "key.pem"
+# Certificates an organisation signed with before its current one: PDFs they signed still verify.
+RETIRED_DIR = "retired"
 SIGNATURE_FIELD = "机关签章"
 # A PDF larger than this is not one of ours (the longest document is well under 2 MB).
 MAX_CHECKED_PDF_BYTES = 10 * 1024 * 1024
@@ -111,9 +113,17 @@ def make_demo_seal(organisation, *, valid_days: int = 3650, replace: bool = Fals
     directory = _seal_dir(organisation.code)
     if directory is None:
         raise SealError(f"机构代码“{organisation.code}”不能用作签章目录名。")
-    if seal_of(organisation) is not None and not replace:
+    existing = seal_of(organisation)
+    if existing is not None and not replace:
         return None
+    if existing is not None and not existing.demo:
+        raise SealError(f"{organisation.name}已配置正式签章证书，不能以演示证书替换。")
     directory.mkdir(parents=True, exist_ok=True)
+    if existing is not None:  # the old certificate still verifies the PDFs it signed
+        retired = directory / RETIRED_DIR
+        retired.mkdir(exist_ok=True)
+        old = existing.cert_path.read_bytes()
+        (retired / f"{certificate_fingerprint(_der(old))[:32]}.pem").write_bytes(old)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
@@ -209,7 +219,6 @@ class SignatureCheck:
 
 def _known_certificates(organisations) -> dict[str, tuple]:
     """Fingerprint of each configured certificate -> (organisation, asn1crypto certificate)."""
-    from asn1crypto import pem
     from asn1crypto import x509 as asn1_x509
 
     known = {}
@@ -217,11 +226,20 @@ def _known_certificates(organisations) -> dict[str, tuple]:
         seal = seal_of(organisation)
         if seal is None:
             continue
-        data = seal.cert_path.read_bytes()
-        if pem.detect(data):
-            _, _, data = pem.unarmor(data)
-        known[certificate_fingerprint(data)] = (organisation, asn1_x509.Certificate.load(data), seal.demo)
+        for path in [seal.cert_path, *sorted((seal.cert_path.parent / RETIRED_DIR).glob("*.pem"))]:
+            data = _der(path.read_bytes())
+            certificate = asn1_x509.Certificate.load(data)
+            demo = certificate.issuer == certificate.subject
+            known[certificate_fingerprint(data)] = (organisation, certificate, demo)
     return known
+
+
+def _der(data: bytes) -> bytes:
+    from asn1crypto import pem
+
+    if pem.detect(data):
+        _, _, data = pem.unarmor(data)
+    return data
 
 
 def check_pdf(data: bytes, organisations) -> SignatureCheck:
@@ -230,9 +248,8 @@ def check_pdf(data: bytes, organisations) -> SignatureCheck:
     No network: revocation is not fetched (allow_fetching=False); a demonstration certificate has no
     revocation service anyway, and an official one's status is the certification authority's to tell.
     """
-    from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     if not data.startswith(b"%PDF-") or len(data) > MAX_CHECKED_PDF_BYTES:
@@ -240,26 +257,32 @@ def check_pdf(data: bytes, organisations) -> SignatureCheck:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    # A damaged file raises almost anything from inside the parser (zlib.error from a broken stream,
+    # AttributeError, AssertionError, RecursionError, …): all of them mean it cannot be read.
+    except Exception as exc:
         raise NotAPdf("PDF 文件无法读取，可能已损坏。") from exc
     if not signatures:
         return SignatureCheck(signed=False)
     signature = signatures[-1]
-    signer_certificate = signature.signer_cert
-    fingerprint = certificate_fingerprint(signer_certificate.dump())
+    try:
+        signer_certificate = signature.signer_cert
+        fingerprint = certificate_fingerprint(signer_certificate.dump())
+        signer_subject = signer_certificate.subject.human_friendly
+    except Exception:  # a signature whose certificate cannot be read is no intact signature (no 500)
+        return SignatureCheck(signed=True)
     organisation, trusted, demo = _known_certificates(organisations).get(fingerprint, (None, None, False))
     context = ValidationContext(trust_roots=[trusted] if trusted else [], allow_fetching=False)
     try:
         status = validate_pdf_signature(signature, context)
     except Exception:  # a malformed signature is reported as not intact, never as a server error
-        return SignatureCheck(signed=True, signer_subject=signer_certificate.subject.human_friendly)
-    from pyhanko.sign.general import SignatureCoverageLevel
-
-    reason = signature.sig_object.get("/Reason")
+        return SignatureCheck(signed=True, signer_subject=signer_subject)
+    try:
+        reason = str(signature.sig_object.get("/Reason") or "")
+    except Exception:  # a /Reason that is no string says nothing
+        reason = ""
     return SignatureCheck(
         signed=True, intact=bool(status.intact and status.valid),
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         organisation_code=organisation.code if organisation and status.trusted else "",
         organisation_name=organisation.name if organisation and status.trusted else "",
-        demo=demo, signer_subject=signer_certificate.subject.human_friendly,
-        reason=str(reason) if reason else "", signed_at=status.signer_reported_dt)
+        demo=demo, signer_subject=signer_subject, reason=reason, signed_at=status.signer_reported_dt)

@@ -3,8 +3,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from licensing.selectors import may_see_identity, public_name
+from notices.constants import DocumentKind
 from notices.masking import mask_identity
 from notices.models import Document
 
@@ -45,7 +47,11 @@ def document_html(document: Document, *, masked: bool = False) -> str:
 
 @dataclass(frozen=True)
 class Verification:
-    """What the public may learn from a verification code: no identifier, no person's full name."""
+    """What the public may learn from a verification code: no identifier, no person's full name.
+
+    Versions (issue 12): a licence is issued anew on each change and on its revocation; every version
+    stays verifiable and says whether it is the current one, and if not, which version superseded it
+    and since when (that version's issue). Every other kind has one version."""
 
     kind_label: str
     number: str
@@ -56,6 +62,48 @@ class Verification:
     licence_revoked_at: dt.datetime | None
     sha256: str
     intact: bool
+    version: int = 1
+    is_licence: bool = False
+    superseded_by: int | None = None            # the version that came next, None for the current one
+    superseded_at: dt.datetime | None = None    # when it was issued
+    current_version: int = 1
+    licence_number: str = ""
+    licence_valid_from: dt.date | None = None
+    licence_valid_until: dt.date | None = None  # None: 长期
+    checked_on: dt.date | None = None          # the day of the check (past the validity or not)
+
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_by is not None
+
+    @property
+    def licence_expired(self) -> bool:
+        return bool(self.licence_valid_until and self.checked_on and self.licence_valid_until < self.checked_on)
+
+    @property
+    def version_label(self) -> str:
+        """第1版（已被第2版取代，自2025年4月3日起） / 第2版（现行版本）."""
+        if self.superseded:
+            return f"第{self.version}版（已被第{self.superseded_by}版取代，自{_cn(self.superseded_at)}起）"
+        return f"第{self.version}版（现行版本）" if self.is_licence else f"第{self.version}版"
+
+    @property
+    def licence_status(self) -> str:
+        """证照状态 of a licence document: revoked on every version's page, else superseded, else
+        expired, else 有效."""
+        if self.licence_revoked_at is not None:
+            return f"已撤销，自{_cn(self.licence_revoked_at)}起"
+        if self.superseded:
+            return f"已被第{self.superseded_by}版取代（自{_cn(self.superseded_at)}起），请以第{self.current_version}版为准"
+        if self.licence_expired:
+            return f"已超过有效期（有效期至{_cn(self.licence_valid_until)}）"
+        return "有效"
+
+
+def _cn(moment) -> str:
+    """A date or a moment as the pages print it, on Qinzhou's calendar: 2025年4月3日."""
+    day = timezone.localtime(moment).date() if isinstance(moment, dt.datetime) else moment
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def document_verify(code: str | None) -> Verification | None:
@@ -70,9 +118,16 @@ def document_verify(code: str | None) -> Verification | None:
         return None
     application = document.application
     licence = getattr(application, "licence", None)
+    later = list(Document.objects.filter(application=application, kind=document.kind, version__gt=document.version)
+                 .order_by("version").values_list("version", "issued_at"))
     return Verification(
         kind_label=document.get_kind_display(), number=document.number, item_name=application.item.name,
         issued_at=document.issued_at, applicant_name=public_name(application.applicant),
         has_licence=licence is not None, licence_revoked_at=licence.revoked_at if licence else None,
-        sha256=document.sha256, intact=Document.digest(document.html) == document.sha256)
-
+        sha256=document.sha256, intact=Document.digest(document.html) == document.sha256,
+        version=document.version, is_licence=document.kind == DocumentKind.LICENCE,
+        superseded_by=later[0][0] if later else None, superseded_at=later[0][1] if later else None,
+        current_version=later[-1][0] if later else document.version,
+        licence_number=licence.number if licence else "",
+        licence_valid_from=licence.valid_from if licence else None,
+        licence_valid_until=licence.valid_until if licence else None, checked_on=timezone.localdate())

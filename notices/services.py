@@ -92,6 +92,32 @@ def _enqueue_pdf(document_id: int) -> None:
     document_prepare_pdf.delay(document_id)
 
 
+# A "being prepared" page refreshes every few seconds: one message per document per this many seconds,
+# so a refreshing page never queues a backlog of renders (the backlog is what keeps the PDF waiting).
+REQUEUE_EVERY_SECONDS = 60
+
+
+def documents_request_pdfs(documents) -> None:
+    """Ask a worker again for these documents' PDFs, for a page that found them not kept yet (the message
+    at issue may be lost or still queued); idempotent at the worker. A broker that is down fails no
+    page: the beat job (documents_render_missed) renders what no message asked for, and the page asks
+    again on its next refresh."""
+    from django.core.cache import cache
+
+    from notices.tasks import document_prepare_pdf  # the task module imports this one
+
+    for document in documents:
+        key = f"notices:pdf-requeued:{document.pk}"
+        if not cache.add(key, True, timeout=REQUEUE_EVERY_SECONDS):
+            continue
+        try:
+            document_prepare_pdf.delay(document.pk)
+        except Exception:  # kombu/redis errors of every kind: logged, never the user's error
+            cache.delete(key)
+            logger.warning("could not queue the PDF of document %s; the beat job will render it", document.pk,
+                           exc_info=True)
+
+
 def document_prepare_pdf(document_id: int) -> bool:
     """Both PDFs of the document (the original and its masked copy) kept ahead of the first download;
     True when this call rendered either. One effect however often the job runs: a PDF already kept is

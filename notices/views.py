@@ -1,8 +1,10 @@
 """The documents' pages: the PDF and the frozen HTML for those who may see the application,
 and the public verification page."""
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
@@ -12,6 +14,7 @@ from notices import selectors, services
 from portal import audit
 from portal.downloads import attachment
 from portal.models import AuditAction
+
 
 # The frozen HTML is served as it was issued, inline <style> included (a linked stylesheet could
 # change later and with it the document). It may carry applicant text, so it runs with no
@@ -43,12 +46,30 @@ def _audit(request, action, document, masked, **details):
 @login_required
 @never_cache
 def document_pdf(request, verification_code):
+    """The kept PDF the user may take (the original, or its masked copy). A web worker never renders
+    one (issue 12: rendered before anyone asks): a PDF not kept yet is asked of a Celery worker again
+    and the answer is a 202 page that says it is being prepared and re-requests this URL, which then
+    downloads it. Only a PDF actually served is audited as a download."""
     document = _document_for(request, verification_code)
     masked = selectors.document_masked_for(request.user, document)
+    if not services.document_pdf_ready(document, masked=masked):
+        return _preparing(request, document)
     response = HttpResponse(services.document_pdf(document, masked=masked), content_type="application/pdf")
     _audit(request, AuditAction.DOCUMENT_DOWNLOAD, document, masked)
     name = f"{document.get_kind_display()}-{document.application.number}.pdf"
     response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+def _preparing(request, document):
+    """202 and the "being prepared" page, whose meta refresh (and Retry-After) asks again."""
+    services.documents_request_pdfs([document])
+    refresh = settings.DOCUMENT_PREPARING_REFRESH_SECONDS
+    response = render(request, "notices/preparing.html", {
+        "title": "文书 PDF 正在生成", "what": f"{document.get_kind_display()} {document.number}",
+        "back_url": reverse("document-html", args=[document.verification_code]), "refresh_seconds": refresh,
+    }, status=202)
+    response["Retry-After"] = str(refresh)
     return response
 
 
@@ -60,7 +81,8 @@ def document_html(request, verification_code):
     masked = selectors.document_masked_for(request.user, document)
     _audit(request, AuditAction.DOCUMENT_VIEW, document, masked, view="page")
     return render(request, "notices/document.html", {
-        "document": document, "application": document.application, "masked": masked})
+        "document": document, "application": document.application, "masked": masked,
+        "pdf_ready": services.document_pdf_ready(document, masked=masked)})
 
 
 @require_GET

@@ -5,7 +5,7 @@ from urllib.parse import quote
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def attachment(filename: str, *, fallback: str = "download") -> str:
+def attachment(filename: str, *, fallback: str = "download", disposition: str = "attachment") -> str:
     """A Content-Disposition header value for `filename` (RFC 6266 / RFC 5987): an ASCII fallback
     for old clients (only letters, digits, dot, dash and underscore, so no quote or control
     character reaches the header), the UTF-8 name for the others."""
@@ -14,4 +14,9 @@ def attachment(filename: str, *, fallback: str = "download") -> str:
     if not ascii_name or ascii_name.lower() == _UNSAFE_ASCII.sub("", ext).lower():
         # nothing but the extension survived (a Chinese name): the fallback word with that extension
         ascii_name = f"{fallback}.{_UNSAFE_ASCII.sub('', ext)}" if dot and ext.isascii() and ext else fallback
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def inline(filename: str, *, fallback: str = "download") -> str:
+    """The same header for a file the browser shows itself (a PDF to print), named as attachment() names it."""
+    return attachment(filename, fallback=fallback, disposition="inline")

@@ -68,6 +68,7 @@ RULES = (
     Rule("progress", "POST", "progress"),
     Rule("application-progress", "GET", "progress"),
     Rule("verify", "GET", "verify", _with_code),
+    Rule("verify-pdf", "POST", "verify"),  # issue 12: checking an uploaded PDF's seal
 )
 
 

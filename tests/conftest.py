@@ -35,11 +35,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _demo_seals(django_db_setup, django_db_blocker):
+def _demo_seals(django_db_setup, django_db_blocker, tmp_path_factory):
     """The organisations the migrations load get a demonstration seal each, as `scripts/run` gives
-    them (manage.py seal_demo_certs); those the factories make get theirs as they are made."""
+    them (manage.py seal_demo_certs); those the factories make get theirs as they are made. In a
+    directory of this run's own: factory codes repeat from run to run, and an organisation made
+    without a seal must not find one a previous run left."""
+    from django.conf import settings
     from django.core.management import call_command
 
+    settings.DOCUMENT_SEAL_DIR = tmp_path_factory.mktemp("seals")
     with django_db_blocker.unblock():
         call_command("seal_demo_certs", verbosity=0, stdout=io.StringIO())
 
@@ -149,3 +153,31 @@ def pass_second_factor(client, user):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+@pytest.fixture
+def eager():
+    """Queued jobs run in-process, as a worker would run them. Set on Celery's own configuration: a value
+    set there once (tests/notices/test_after_commit.py) hides later changes of the Django setting."""
+    from portal.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def queue(tmp_path):
+    """The Celery messages this test sends, in a filesystem broker of its own (tests/broker.py)."""
+    from portal.celery import app as celery_app
+    from tests.broker import Queue, point_celery_at
+
+    before = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options, celery_app.conf.task_always_eager)
+    celery_app.conf.task_always_eager = False  # messages go to the broker, nothing renders in-process
+    broker = Queue(tmp_path / "broker")
+    broker.point_here()
+    yield broker
+    point_celery_at(*before[:2])
+    celery_app.conf.broker_write_url = None
+    celery_app.conf.task_always_eager = before[2]

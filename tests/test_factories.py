@@ -12,6 +12,7 @@ from tests.factories import ApplicationFactory, commitment_application
 pytestmark = pytest.mark.django_db
 
 N, C, D = DocumentKind.NOTICE, DocumentKind.COMMITMENT, DocumentKind.DECISION
+L = DocumentKind.LICENCE  # issued just before the decision, anew on revocation (issue 12)
 
 
 def actions(application):
@@ -27,15 +28,15 @@ def kinds_of_documents(application):
     (None, Status.SUBMITTED, Route.COMMITMENT, ["submit"], []),
     ("notice_issued", Status.NOTICE_ISSUED, Route.COMMITMENT, ["submit", "issue_notice"], [N]),
     ("committed", Status.COMMITTED, Route.COMMITMENT, ["submit", "issue_notice", "commit"], [N, C]),
-    ("decided", Status.APPROVED, Route.COMMITMENT, ["submit", "issue_notice", "commit", "decide"], [N, C, D]),
+    ("decided", Status.APPROVED, Route.COMMITMENT, ["submit", "issue_notice", "commit", "decide"], [N, C, L, D]),
     ("revoked", Status.REVOKED, Route.COMMITMENT, ["submit", "issue_notice", "commit", "decide", "revoke"],
-     [N, C, D, DocumentKind.REVOCATION]),
+     [N, C, L, D, DocumentKind.REVOCATION, L]),
     ("lapsed", Status.LAPSED, Route.COMMITMENT, ["submit", "issue_notice", "lapse"], [N]),
     ("withdrawn", Status.WITHDRAWN, Route.COMMITMENT, ["submit", "withdraw"], []),
     ("ordinary", Status.SUBMITTED, Route.ORDINARY, ["submit"], []),
     ("accepted", Status.ACCEPTED, Route.ORDINARY, ["submit", "accept"], []),
     ("correction", Status.CORRECTION, Route.ORDINARY, ["submit", "accept", "request_correction"], []),
-    ("approved", Status.APPROVED, Route.ORDINARY, ["submit", "accept", "approve"], [D]),
+    ("approved", Status.APPROVED, Route.ORDINARY, ["submit", "accept", "approve"], [L, D]),
     ("rejected", Status.REJECTED, Route.ORDINARY, ["submit", "accept", "reject"], [DocumentKind.REJECTION]),
 ])
 def test_each_trait_reaches_its_state_by_the_services_own_transitions(trait, status, route, events, documents):

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licensing.constants import Action, ClaimStatus, MaterialStatus
-from licensing.models import ApplicantMembership, Application, Licence
+from licensing.models import ApplicantMembership, Application
 from licensing.selectors.deadlines import conditions_due_soon, conditions_overdue, conditions_pending_q, is_overdue
 from licensing.services._core import _lock_in_state, _move, _today
 from licensing.services._jobs import each_in_own_transaction
+from licensing.services.licences import cn_date, licence_reissue
 from licensing.services.sanctions import application_revoke
 from portal.exceptions import Conflict
 from supervision.constants import CreditReason
@@ -51,12 +52,16 @@ def application_declare_conditions(*, application, actor, note="") -> Applicatio
 
 @transaction.atomic
 def application_confirm_conditions(*, application, actor, note="") -> Application:
-    """The deciding authority confirms the conditions met: the holder may operate from today."""
+    """The deciding authority confirms the conditions met: the holder may operate from today, and the
+    licence is issued anew (its next version) saying so (issue 12)."""
     # No deadline of the authority's: the date is the holder's, to declare by (declared in time, a later
     # confirmation is not the holder's delay, nor one the gazette sets for the authority).
     application = _move(application, Action.CONFIRM_CONDITIONS, actor, conditions_met_at=timezone.now(),
                         reason=(note or "").strip() or "经核实，申请人已达到经营许可条件，自即日起可以开展经营。")
-    Licence.objects.filter(application=application, revoked_at__isnull=True).update(may_operate_from=_today())
+    today = _today()
+    licence_reissue(application, fields={"may_operate_from": today},
+                    change=f"经审批机关确认已具备经营许可条件，自{cn_date(today)}起可以开展经营"
+                           f"（原为：具备条件并经确认前不得开展经营）")
     return application
 
 

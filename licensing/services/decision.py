@@ -1,13 +1,11 @@
 """What a grant brings: the licence, later materials' dates, the inspection clock, the decision."""
-from django.utils import timezone
-
 from licensing.constants import (
     CommitmentKind,
     MaterialDue,
     Route,
 )
-from licensing.models import Licence
 from licensing.services._core import _today, _working_days_after
+from licensing.services.licences import licence_grant
 from licensing.services.records import record_push
 from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
@@ -20,8 +18,8 @@ def _grant(application, actor):
     today = _today()
     commitment = getattr(application, "commitment", None)
     operate_now = commitment is None or commitment.kind == CommitmentKind.ALREADY_MEETS
-    Licence.objects.create(application=application, number=f"QZXK{application.number[2:]}",
-                           issued_at=timezone.now(), may_operate_from=today if operate_now else None)
+    # The licence and its document (电子证照, version 1) first: the decision names both.
+    licence_grant(application, today, may_operate_from=today if operate_now else None)
     if application.route == Route.COMMITMENT:
         _date_later_materials(application, today)
         application.inspection_due = _months_after(today, application.item.inspection_months, application)

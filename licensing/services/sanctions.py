@@ -3,10 +3,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.constants import Action, MaterialStatus
-from licensing.models import Application, Licence, MaterialSubmission
+from licensing.models import Application, MaterialSubmission
 from licensing.selectors.deadlines import materials_overdue
 from licensing.services._core import _move, _today
 from licensing.services._jobs import each_in_own_transaction
+from licensing.services.licences import licence_change, licence_issue
 from licensing.services.records import record_push
 from notices.constants import DocumentKind, RecordKind
 from notices.services import document_issue
@@ -30,13 +31,18 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
     if supervision_selectors.open_revocation_request(application) is not None:
         credit_reason = CreditReason.FALSE_COMMITMENT
         supervision_services.revocation_request_close(application=application, actor=actor)
-    Licence.objects.filter(application=application, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revocation_reason=reason.strip())
     if credit_reason:
         supervision_services.credit_record_create(applicant=application.applicant, application=application,
                                                   reason=credit_reason, details=reason.strip(), actor=actor)
     supervision_services.inspection_cancel(application=application)
-    document_issue(application=application, kind=DocumentKind.REVOCATION, extra={"reason": reason.strip()})
+    # The licence ends now; the revocation decision names it, and the licence's new version (issue 12)
+    # says 已撤销 and names that decision.
+    licence = licence_change(application, {"revoked_at": timezone.now(), "revocation_reason": reason.strip()})
+    decision = document_issue(application=application, kind=DocumentKind.REVOCATION,
+                              extra={"reason": reason.strip()})
+    if licence is not None:
+        licence_issue(application, licence, change=f"撤销许可（{decision.number}）",
+                      extra={"revocation_document": decision})
     record_push(application, RecordKind.REVOKED, outcome="revoked", reason=reason.strip())
     return application
 

@@ -3,22 +3,37 @@
 Find the applicant by 统一社会信用代码 or 身份证号码 (exact, after normalising), or register it on
 the spot; see its applications and documents (to hand out results); accept an item. For a
 commitment item the notice is issued on the spot (附件3 第三条) and the application page tells
-the clerk to hand it over; the clerk then records the commitment there, with the same form.
+the clerk to hand it over; the clerk then records the commitment there, with the same form, and
+prints the notice and the commitment in two copies each (附件3 第二条) in one action.
 """
+from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from licensing import selectors, services
 from licensing.constants import ApplicantKind, Route, Status
 from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
 from licensing.models import Applicant, ApplicantMembership
 from licensing.validators import identifier_problem, looks_like_id_number, normalise
-from licensing.web.common import desk_required
+from licensing.web.common import application_or_404, desk_required
+from licensing.web.detail import render_detail
+from notices import printing
+from notices.constants import DocumentKind
+from notices.selectors import document_masked_for
+from portal import audit
+from portal.downloads import inline
 from portal.exceptions import ServiceError
+from portal.models import AuditAction
 from supervision.selectors import applicant_barred_from_commitment
 
 WINDOW_DESK = "licensing.use_window_desk"
+# The clerk acts for the applicant present (一窗受理): the same right as recording its commitment.
+ACT_AS_APPLICANT = "licensing.act_as_applicant"
+NO_NOTICE_TO_PRINT = "该办件还没有出具告知书，没有可打印的告知书和承诺书。"
 
 
 def _search(request):
@@ -82,10 +97,20 @@ def _accepted_message(application) -> str:
 def _applicant_page(request, applicant, *, form, bind_form=None, status=200):
     return render(request, "licensing/window_applicant.html", {
         "applicant": applicant, "form": form, "q": request.GET.get("q", ""),
-        "applications": selectors.applications_of_applicant(applicant),
+        "applications": _with_printing(selectors.applications_of_applicant(applicant)),
         "credit_record": applicant_barred_from_commitment(applicant),
         "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), **_claims(applicant),
     }, status=status)
+
+
+def _with_printing(applications) -> list:
+    """Each row says whether its notice can be printed, and whether the commitment prints with it
+    (from the documents the listing already holds; notices.printing.documents_to_print decides the same)."""
+    for application in applications:
+        kinds = {document.kind for document in application.documents.all()}
+        application.prints_notice = DocumentKind.NOTICE in kinds
+        application.prints_commitment = application.prints_notice and DocumentKind.COMMITMENT in kinds
+    return applications
 
 
 def _claims(applicant) -> dict:
@@ -163,3 +188,48 @@ def window_claim_remove(request, pk, claim):
                        lambda m: services.applicant_claim_remove(claim=m, actor=request.user,
                                                                  reason=request.POST.get("reason", "")[:500]),
                        lambda m, a: f"已删除账号 {m.user.username} 与 {a.name} 的关联。")
+
+
+@require_GET
+@desk_required(WINDOW_DESK)
+@never_cache
+def window_print(request, number):
+    """告知书与告知承诺书一式两份 (附件3 第二条): one PDF of both documents, two labelled copies each (第一联
+    申请人留存, 第二联 审批机关留存), for the browser to show and print (notices/printing.py). Made of the
+    PDFs kept at issue; one not kept yet is asked of a worker and the page says it is being prepared.
+    Before the applicant signs, the notice alone (the desk and the application page say so)."""
+    application = application_or_404(request, number, ACT_AS_APPLICANT)
+    documents = printing.documents_to_print(application)
+    if not documents:
+        return render_detail(request, application, error=NO_NOTICE_TO_PRINT, status=409)
+    try:
+        data = printing.print_bundle(documents, user=request.user)
+    except printing.PdfNotReady as exc:
+        printing.prepare_missing(exc.documents)
+        return _preparing(request, application, documents)
+    for document in documents:
+        # Like a download of each document (notices.views), naming the whole bundle it went out in.
+        audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, document, "success", kind=document.kind,
+                     application=application.number, masked=document_masked_for(request.user, document),
+                     view="window_print", copies=len(printing.COPY_LABELS),
+                     documents=[f"{d.get_kind_display()} {d.number}" for d in documents])
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = inline(f"{_bundle_title(documents)}-{application.number}.pdf", fallback="print")
+    return response
+
+
+def _bundle_title(documents) -> str:
+    return "告知书和承诺书" if len(documents) > 1 else "告知书"
+
+
+def _preparing(request, application, documents):
+    """202: the PDFs are being rendered by a worker; the page refreshes into the print."""
+    seconds = settings.DOCUMENT_PREPARING_REFRESH_SECONDS
+    response = render(request, "notices/preparing.html", {
+        "title": f"{_bundle_title(documents)}正在生成",
+        "what": "和".join(f"{d.get_kind_display()} {d.number}" for d in documents),
+        "back_url": reverse("window-applicant", args=[application.applicant_id]),
+        "refresh_seconds": seconds,
+    }, status=202)
+    response["Retry-After"] = str(seconds)
+    return response

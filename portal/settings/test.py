@@ -7,7 +7,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
-# Demonstration seals made once per run by tests/conftest.py (the same command as scripts/run).
+# Demonstration seals made once per run, in a directory of the run's own (tests/conftest.py).
 DOCUMENT_SEAL_DIR = VAR_DIR / "test-seals"  # noqa: F405
 SITE_URL = "https://zzfl.qinzhou.example.gov.cn"  # the documents' QR codes point here, whatever the request
 

@@ -173,7 +173,7 @@ def test_online_commitment_journey_across_national_day(api, applicant_user, ente
     assert decided["deadlines"]["materials_due"] == "2024-11-07"
     assert decided["deadlines"]["inspection_due"] == "2024-12-11"
     assert decided["commitment"]["kind"] == "already_meets"
-    assert {d["kind"] for d in decided["documents"]} == {"notice", "commitment", "decision"}
+    assert {d["kind"] for d in decided["documents"]} == {"notice", "commitment", "licence", "decision"}  # issue 12
     assert [e["action"] for e in decided["events"]] == [
         "submit", "submit_material", "issue_notice", "submit_material", "commit", "decide"]
     assert decided["events"][-1]["actor"] == f"审批人员（{officer.organisation.name}）"

@@ -99,7 +99,8 @@ def test_the_commitment_with_its_materials_is_decided_the_same_day(notice_issued
     assert decided.status == Status.APPROVED
     assert decided.decided_at == dt.datetime(2024, 10, 14, 9, tzinfo=SHANGHAI)
     assert decided.licence.may_operate_from == dt.date(2024, 10, 14)
-    assert kinds_of_documents(decided) == [DocumentKind.NOTICE, DocumentKind.COMMITMENT, DocumentKind.DECISION]
+    assert kinds_of_documents(decided) == [DocumentKind.NOTICE, DocumentKind.COMMITMENT, DocumentKind.LICENCE,
+                                           DocumentKind.DECISION]  # the licence, issue 12
     later = decided.materials.get(material__due=MaterialDue.AFTER_DECISION)
     assert later.due_date == dt.date(2024, 11, 11)  # 20 working days after 14 October
     assert later.status == MaterialStatus.OWED

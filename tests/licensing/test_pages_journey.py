@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from licensing.constants import ApplicantKind, Channel, MaterialDue, MaterialStatus, Status
 from licensing.models import Applicant, Application
+from notices.services import document_prepare_pdf
 from tests.conftest import pdf_upload
 from tests.factories import valid_uscc
 
@@ -121,8 +122,11 @@ def test_the_decision_pdf_downloads_from_the_application_page_link(login, applic
                                          officer=officer, channel=Channel.ONLINE)
     client = login(applicant_user)
     page = text(client.get(reverse("web-application-detail", args=[application.number])))
-    link = reverse("document-pdf", args=[application.documents.get(kind="decision").verification_code])
+    decision = application.documents.get(kind="decision")
+    link = reverse("document-pdf", args=[decision.verification_code])
     assert link in page
 
+    # Issue 12: the worker renders the PDFs after issue (the job's own function here); the link serves them.
+    document_prepare_pdf(decision.pk)
     pdf = client.get(link)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -95,6 +95,15 @@ def document_code(w):
     return (w.document().verification_code,)
 
 
+def prepared_document_code(w):
+    """The document with its PDFs already kept, as the worker leaves them after issue (issue 12): a download
+    never renders, and one asked for before the worker's turn answers 202 (tests/notices/test_pdf_ahead.py)."""
+    from notices.services import document_prepare_pdf
+
+    document_prepare_pdf(w.document().pk)
+    return document_code(w)
+
+
 def upload_args(w):
     return (w.application.number, w.later_material().pk)
 
@@ -168,12 +177,22 @@ def progress_form(w):
     return {"number": w.application.number, "code": w.application.query_code}
 
 
+def kept_decision_pdf(w):
+    """The decision's PDF as the applicant downloaded it, uploaded to have its seal checked (issue 12)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from notices.services import document_pdf
+
+    return {"pdf": SimpleUploadedFile("决定书.pdf", document_pdf(w.document()), content_type="application/pdf")}
+
+
 # The same request naming an application or a document that does not exist: a stranger's 404 must
 # read exactly like it, or the answer would tell that the application exists.
 UNKNOWN_ARGS = {
     number: lambda w: ("QZ1999-999999",),
     upload_args: lambda w: ("QZ1999-999999", w.later_material().pk),
     document_code: lambda w: ("ZZZZZZZZZZZZ",),
+    prepared_document_code: lambda w: ("ZZZZZZZZZZZZ",),
 }
 
 
@@ -335,6 +354,8 @@ def _public_pages():
         "progress": [Probe("post", everyone(), state="approved", data=progress_form)],
         "commitments": [Probe("get", everyone(), state="approved")],
         "verify": [Probe("get", everyone(), state="approved", data=lambda w: {"code": w.document().verification_code})],
+        # issue 12: anyone holding a downloaded PDF checks its seal
+        "verify-pdf": [Probe("get", everyone()), Probe("post", everyone(), state="approved", data=kept_decision_pdf)],
         "login": [Probe("get", everyone())],
         "logout": [Probe("post", everyone(HOME))],
         # Applicants without a device have nothing to verify; staff signed in with theirs have passed it.
@@ -411,7 +432,7 @@ def _application_pages():
         "web-application-detail": [Probe("get", application_page(), state="approved", args=number)],
         "document-html": [Probe("get", application_page(), state="approved", args=document_code)],
         "document-content": [Probe("get", application_page(), state="approved", args=document_code)],
-        "document-pdf": [Probe("get", application_page(), state="approved", args=document_code)],
+        "document-pdf": [Probe("get", application_page(), state="approved", args=prepared_document_code)],
         "web-application-material-file": [Probe("get", application_page(), state="approved",
                                                 args=material_file_args)],
         "web-application-material-file-version": [Probe("get", application_page(), state="submitted",
@@ -439,6 +460,19 @@ def _web_steps():
     }
 
 
+def printable(w):
+    """A committed application whose notice and commitment PDFs a worker has kept, so the clerk gets
+    the print itself (200, not "being prepared"); the others are refused before any PDF is read, so
+    theirs are not rendered (it takes seconds)."""
+    from notices.printing import documents_to_print
+    from notices.services import document_pdf
+
+    if w.user is not None and w.user.role == Role.CLERK:
+        for document in documents_to_print(w.application):
+            document_pdf(document)
+    return number(w)
+
+
 def _desks():
     window = ("clerk",)
     return {
@@ -452,6 +486,8 @@ def _desks():
                                       args=pending_claim)],
         "window-claim-remove": [Probe("post", desk(window, ok=Redirect("/desk/window/applicants/")),
                                       args=pending_claim, data=lambda w: {"reason": "证照核对不符"})],
+        # issue 12: the clerk prints the notice and the commitment, two copies each (附件3 第二条).
+        "window-print-notice-commitment": [Probe("get", desk(window), state="committed", args=printable)],
         # Every officer has a desk; it lists only the own authority's work (谁审批、谁负责).
         "officer-desk": [Probe("get", desk(("officer", "other_officer")), state="committed", lists=("officer",))],
         # issue 9: the 3-working-day SLA of approval records, for admins (all records) and approval

@@ -96,7 +96,8 @@ def production_env(**extra):
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     return {**env, "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": "a-production-like-secret-key-" + "k7Rz!p2Qw9" * 5,
-            "ALLOWED_HOSTS": "zzfl.qinzhou.example.gov.cn", **extra}
+            "ALLOWED_HOSTS": "zzfl.qinzhou.example.gov.cn", "SITE_URL": "https://zzfl.qinzhou.example.gov.cn",
+            **extra}
 
 
 def test_manage_py_check_deploy_is_clean_under_production_settings():
@@ -113,3 +114,14 @@ def test_production_sends_hsts_and_secure_cookies():
                             cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120)
     hsts, session_secure, csrf_secure, redirect = result.stdout.split()
     assert int(hsts) >= 31536000 and session_secure == csrf_secure == redirect == "True"
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    """Issue 12: documents' QR codes point at SITE_URL, never at a request's Host, so production has no
+    default to fall back on (a QR code to localhost would be printed on every licence)."""
+    env = production_env()
+    env.pop("SITE_URL")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
