@@ -82,10 +82,13 @@ class Verification:
 
     @property
     def version_label(self) -> str:
-        """第1版（已被第2版取代，自2025年4月3日起） / 第2版（现行版本）."""
+        """第1版（已被第2版取代，自2025年4月3日起） / 第2版（现行版本） / 第3版（最新版本）, revoked."""
         if self.superseded:
             return f"第{self.version}版（已被第{self.superseded_by}版取代，自{_cn(self.superseded_at)}起）"
-        return f"第{self.version}版（现行版本）" if self.is_licence else f"第{self.version}版"
+        if not self.is_licence:
+            return f"第{self.version}版"
+        # the last version of a revoked licence is its last word, not a licence in force
+        return f"第{self.version}版（最新版本）" if self.licence_revoked_at else f"第{self.version}版（现行版本）"
 
     @property
     def licence_status(self) -> str:

@@ -56,7 +56,8 @@ def document_pdf(request, verification_code):
         return _preparing(request, document)
     response = HttpResponse(services.document_pdf(document, masked=masked), content_type="application/pdf")
     _audit(request, AuditAction.DOCUMENT_DOWNLOAD, document, masked)
-    name = f"{document.get_kind_display()}-{document.application.number}.pdf"
+    version = f"-第{document.version}版" if document.version > 1 else ""
+    name = f"{document.get_kind_display()}-{document.application.number}{version}.pdf"
     response["Content-Disposition"] = _attachment(name)
     return response
 

@@ -117,7 +117,7 @@ def applications_of_user(user) -> list:
 
 def applications_of_applicant(applicant) -> list:
     """The window's view of one applicant: its applications and their documents, to hand out results."""
-    return with_next_deadline(_listing(applicant.applications.prefetch_related("documents")))
+    return with_next_deadline(_listing(applicant.applications.select_related("licence").prefetch_related("documents")))
 
 
 @dataclass

@@ -61,7 +61,7 @@ def application_confirm_conditions(*, application, actor, note="") -> Applicatio
     today = _today()
     licence_reissue(application, fields={"may_operate_from": today},
                     change=f"经审批机关确认已具备经营许可条件，自{cn_date(today)}起可以开展经营"
-                           f"（原为：具备条件并经确认前不得开展经营）")
+                           f"（原为：具备条件并提交材料前不得从事相关经营活动，经确认具备条件后方可开展经营）")
     return application
 
 

@@ -195,7 +195,7 @@ def test_a_licence_on_a_promise_says_no_business_until_the_conditions_are_confir
     """钦政发〔2019〕20号: "达到经营许可条件并按要求提交材料后，方可开展经营"."""
     [document] = licences(will_meet)
     assert "持证主体承诺于2024年11月29日前具备许可条件" in document.html
-    assert "确认前不得开展经营" in document.html
+    assert "具备条件并提交材料前不得从事相关经营活动，经" in document.html
     assert "起可以开展经营" not in document.html
 
 
@@ -214,7 +214,7 @@ def test_confirming_the_conditions_issues_version_2_with_the_day_the_holder_may_
                    f"本版（2024年11月4日出具）取代第1版（{first.number}，验证码{first.verification_code}）",
                    "证照状态有效", "颁证日期2024年10月14日", "有效期起始日期2024年10月14日"]:
         assert phrase in text, phrase
-    assert "确认前不得开展经营" in first.html  # the first version stays as it was issued
+    assert "具备条件并提交材料前不得从事相关经营活动，经" in first.html  # the first version stays as it was issued
 
 
 def test_the_application_page_lists_every_version_and_marks_the_older_ones(will_meet, applicant_user, officer, at,
@@ -227,6 +227,17 @@ def test_the_application_page_lists_every_version_and_marks_the_older_ones(will_
     older, newer = (next(li for li in items if d.number in li) for d in (first, second))
     assert "许可证（第1版）" in older and "已被取代" in older
     assert "许可证（第2版）" in newer and "已被取代" not in newer
+
+
+def test_the_window_marks_a_superseded_licence_so_the_clerk_hands_out_the_current_one(
+        will_meet, applicant_user, officer, clerk, enterprise, at, login):
+    """The clerk hands out results at the window: an older version of the licence is marked 已被取代，勿交付,
+    the current one is not."""
+    confirm_conditions(will_meet, applicant_user, officer, at)
+    page = login(clerk).get(f"/desk/window/applicants/{enterprise.pk}/").content.decode()
+    assert "许可证（第1版）（PDF）</a> <span class=\"muted\">已被取代，勿交付</span>" in page
+    assert "许可证（第2版）（PDF）</a> <span" not in page
+    assert page.count("已被取代，勿交付") == 1
 
 
 # --- revocation --------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_every_version_of_a_revoked_licence_says_revoked_and_since_when(client, 
         assert "证照状态 已撤销，自2024年11月6日起" in shown, document.version
         assert "该办件的行政许可已于2024年11月6日撤销" in shown
     assert "版本 第2版（已被第3版取代，自2024年11月6日起）" in verify(client, second)
-    assert "版本 第3版（现行版本）" in verify(client, revoked)
+    assert "版本 第3版（最新版本）" in verify(client, revoked)
     decision = Document.objects.get(application=confirmed, kind=DocumentKind.DECISION)
     assert "许可状态 已撤销（2024年11月6日）" in verify(client, decision)
 
