@@ -88,7 +88,11 @@ class Inspection(models.Model):
         verbose_name_plural = "事后核查"
         ordering = ["due_date", "id"]
         # The regulator's queue at a million applications: its own rows, by state and due date.
-        indexes = [models.Index(fields=["regulator", "status", "due_date"], name="inspection_queue_idx")]
+        # Issue 13: and, unfiltered, the queue in its own order (due date, then id).
+        indexes = [models.Index(fields=["regulator", "status", "due_date"], name="inspection_queue_idx"),
+                   models.Index(fields=["regulator", "due_date", "id"], name="inspection_queue_order_idx"),
+                   models.Index(fields=["regulator", "closed_at"], name="inspection_closed_idx",
+                                condition=models.Q(closed_at__isnull=False))]
 
     def __str__(self):
         return f"{self.application} 事后核查"

@@ -9,7 +9,6 @@ without an organisation); a record of another organisation is 404, the same as o
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from portal.exceptions import InvalidInput
+from portal.paging import page_of
 from supervision import selectors, services
 from supervision.constants import InboxKind
 
@@ -49,7 +49,7 @@ def inbox(request):
         records = selectors.inbox_filter(records, **chosen)
     except InvalidInput as exc:
         records, error, status = records.none(), exc.message, 400
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    page = page_of(records, request.GET.get("page"), 50)
     return render(request, "supervision/inbox.html", {
         "page": page, "chosen": chosen, "error": error, "kinds": InboxKind.choices,
         "organisation": user.organisation, "unacknowledged": selectors.inbox_unacknowledged_count(user),

@@ -13,7 +13,6 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from portal import audit, exports
 from portal.downloads import attachment
 from portal.exceptions import InvalidInput, ServiceError
 from portal.models import AuditAction, Organisation
+from portal.paging import page_of
 from portal.uploads import download_name
 from supervision import queue, services
 from supervision.constants import MIN_INSPECTORS, OPEN_INSPECTION, InboxKind, InspectionOutcome, InspectionStatus
@@ -95,7 +95,7 @@ def authorities_in_queue(user):
 
 def _render_desk(request, user, chosen, inspections, refused, status=200):
     today = timezone.localdate()
-    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(inspections, request.GET.get("page"), PAGE_SIZE)
     query = urlencode({name: value for name, value in chosen.items() if value})
     return render(request, "supervision/regulator_desk.html", {
         "page": page, "rows": [_row(i, today) for i in page.object_list], "chosen": chosen, "query": query,

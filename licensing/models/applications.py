@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 
 from licensing.constants import Action, AuthorityRole, Channel, CommitmentKind, MaterialStatus, ReviewOpinion, Route, Status
 
@@ -78,8 +79,24 @@ class Application(models.Model):
     class Meta:
         verbose_name = "办件"
         verbose_name_plural = "办件"
-        ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["status", "decision_due"]), models.Index(fields=["status", "commitment_due"])]
+        ordering = ["-submitted_at", "-id"]
+        # Issue 13: every list is read a page at a time in the order of an index, so a page costs the
+        # same at a million applications as at a thousand: newest first overall (the clerk's and the
+        # admin's lists), per deciding authority, per regulator and per applicant; and the desk's
+        # queues of approved applications by their own dates (partial: only rows still waiting).
+        indexes = [
+            models.Index(fields=["status", "decision_due"]), models.Index(fields=["status", "commitment_due"]),
+            models.Index(F("submitted_at").desc(), F("id").desc(), name="application_recent_idx"),
+            models.Index("authority", F("submitted_at").desc(), F("id").desc(), name="application_authority_idx"),
+            models.Index("regulator", F("submitted_at").desc(), F("id").desc(), name="application_regulator_idx"),
+            models.Index("applicant", F("submitted_at").desc(), F("id").desc(), name="application_applicant_idx"),
+            models.Index("entrusted", F("submitted_at").desc(), F("id").desc(), name="application_entrusted_idx",
+                         condition=Q(entrusted__isnull=False)),
+            models.Index("inspection_due", "id", name="application_inspection_due_idx",
+                         condition=Q(status=Status.APPROVED, inspection_due__isnull=False)),
+            models.Index("conditions_declared_at", "id", name="application_conditions_idx",
+                         condition=Q(conditions_declared_at__isnull=False, conditions_met_at__isnull=True)),
+        ]
 
     def __str__(self):
         return self.number
@@ -196,6 +213,9 @@ class MaterialSubmission(models.Model):
         verbose_name_plural = "办件材料"
         ordering = ["application", "material__order"]
         constraints = [models.UniqueConstraint(fields=["application", "material"], name="uniq_application_material")]
+        # Issue 13: the desk's materials-due queue and the overdue-materials job read only what is still owed.
+        indexes = [models.Index("due_date", "id", name="material_owed_due_idx",
+                                condition=Q(status=MaterialStatus.OWED, due_date__isnull=False))]
 
     def __str__(self):
         return f"{self.application} {self.material}"

@@ -18,6 +18,7 @@ from licensing.selectors.applicants import applicant_ids_claimed_by
 from licensing.selectors.authorities import acting_organisation_id, acting_q, forward_to
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from licensing.selectors.inspections import revocation_requests_for
+from portal.paging import page_of
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
 from supervision.constants import InspectionStatus
 
@@ -98,11 +99,6 @@ def with_details(applications: QuerySet) -> QuerySet:
         "documents")
 
 
-def _listing(qs: QuerySet) -> QuerySet:
-    return qs.select_related("item", "applicant").prefetch_related(
-        Prefetch("materials", queryset=MaterialSubmission.objects.select_related("material")))
-
-
 def with_next_deadline(applications, today=None) -> list:
     applications = list(applications)
     for application in applications:
@@ -110,14 +106,37 @@ def with_next_deadline(applications, today=None) -> list:
     return applications
 
 
-def applications_of_user(user) -> list:
-    """我的办件: every application of every applicant the account acts for."""
-    return with_next_deadline(_listing(applications_visible_to(user).filter(applicant__members=user)))
+def _listing(qs: QuerySet) -> QuerySet:
+    """What a list row shows (its next deadline reads the materials and the inspection), newest first."""
+    return (qs.select_related("item", "applicant", "inspection")
+            .prefetch_related(Prefetch("materials", queryset=MaterialSubmission.objects.select_related("material")))
+            .order_by("-submitted_at", "-id"))
 
 
-def applications_of_applicant(applicant) -> list:
+def applications_of_user(user) -> QuerySet:
+    """我的办件: every application of every applicant the account acts for (paged by the page; each shown
+    row then gets its next deadline from with_next_deadline)."""
+    return _listing(applications_visible_to(user).filter(applicant__members=user))
+
+
+def applications_of_applicant(applicant) -> QuerySet:
     """The window's view of one applicant: its applications and their documents, to hand out results."""
-    return with_next_deadline(_listing(applicant.applications.select_related("licence").prefetch_related("documents")))
+    return _listing(applicant.applications.select_related("licence").prefetch_related("documents"))
+
+
+# Issue 13: the desk shows each queue's first rows and its count; "查看全部" pages one queue at a time.
+DESK_ROWS = 10
+SECTION_PAGE = 50
+DESK_COUNT_CAP = 1000  # past it the desk says "1000 件以上": a queue that long is filtered, not paged
+
+
+class Section(list):
+    """A desk queue as shown: its rows (the first DESK_ROWS, or one page of it), `total` (counted with one
+    query, up to DESK_COUNT_CAP; `capped` past it) and `page` when one queue is paged."""
+
+    total = 0
+    capped = False
+    page = None
 
 
 @dataclass
@@ -126,22 +145,25 @@ class OfficerQueues:
     on the desk of the organisation that takes the next step (licensing.selectors.authorities.acting_q):
     the first-review authority while it holds the application, then the decider (谁审批、谁负责)."""
 
-    notices_due: list = field(default_factory=list)
+    notices_due: Section = field(default_factory=Section)
     # 附件3 第三条 "收到告知书后3个工作日内": a notice sent by post starts the applicant's clock only when the
     # officer enters its 送达回证's date; until then it would wait (and never lapse) unless a desk shows it.
-    notices_in_post: list = field(default_factory=list)
-    to_decide: list = field(default_factory=list)
-    to_accept: list = field(default_factory=list)
+    notices_in_post: Section = field(default_factory=Section)
+    to_decide: Section = field(default_factory=Section)
+    to_accept: Section = field(default_factory=Section)
     # 初审/审核/审查 (行政许可法 第三十五条): examine and forward with the opinion (issue 11).
-    to_forward: list = field(default_factory=list)
-    under_review: list = field(default_factory=list)
-    corrections: list = field(default_factory=list)
-    materials_due: list = field(default_factory=list)
+    to_forward: Section = field(default_factory=Section)
+    under_review: Section = field(default_factory=Section)
+    corrections: Section = field(default_factory=Section)
+    materials_due: Section = field(default_factory=Section)
     # 钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营 — the applicant declared, we confirm.
-    conditions_to_confirm: list = field(default_factory=list)
-    inspections_due: list = field(default_factory=list)
+    conditions_to_confirm: Section = field(default_factory=Section)
+    inspections_due: Section = field(default_factory=Section)
     # 核查不实，提请撤销 (issue 10): the regulator found the commitment untrue; 谁审批、谁撤销.
-    revocation_requests: list = field(default_factory=list)
+    revocation_requests: Section = field(default_factory=Section)
+
+
+SECTIONS = tuple(OfficerQueues.__dataclass_fields__)
 
 
 def _flag(rows, due):
@@ -153,70 +175,110 @@ def _flag(rows, due):
     return rows
 
 
+def _late_by(due):
+    return lambda rows: _flag(rows, due)
+
+
 def applications_acted_on_by(user) -> QuerySet:
-    """The applications on which the officer's organisation takes the authority's next step now."""
-    return applications_of_authority(user).filter(acting_q(user.organisation_id))
+    """The applications on which the officer's organisation takes the authority's next step now (a subset
+    of applications_of_authority: the reviewing, entrusted or deciding organisation, or for an older
+    application one of its item's authorities)."""
+    if not is_officer.test(user) or user.organisation_id is None:
+        return Application.objects.none()
+    return _base().filter(acting_q(user.organisation_id))
 
 
-def _to_forward(now, organisation_id) -> list:
-    """The applications the organisation examines first, each with its stage (`stage`) and where its
-    opinion goes next (`forward_to`: the next stage's authority, or the decider)."""
+def _with_forwarding(organisation_id):
+    """The rows of "待初审报送", each with its stage (`stage`) and where its opinion goes next
+    (`forward_to`: the next stage's authority, or the decider)."""
+    def finish(rows):
+        rows = _flag(rows, lambda a: a.decision_due)
+        for a in rows:
+            a.stage = a.pending_stages[0] if a.pending_stages else None
+            a.forward_to = forward_to(a, a.pending_stages)
+        return rows
+    return finish
+
+
+def _to_forward(now, organisation_id) -> QuerySet:
     pending = ApplicationReview.objects.filter(forwarded_at__isnull=True).select_related("organisation")
-    rows = (now.filter(reviewing_id=organisation_id, status__in=[Status.COMMITTED, Status.ACCEPTED])
+    return (now.filter(reviewing_id=organisation_id, status__in=[Status.COMMITTED, Status.ACCEPTED])
             .select_related("authority", "entrusted")
             .prefetch_related(Prefetch("reviews", pending.order_by("order", "id"), to_attr="pending_stages"))
             .order_by("submitted_at", "id"))
-    rows = _flag(rows, lambda a: a.decision_due)
-    for a in rows:
-        a.stage = a.pending_stages[0] if a.pending_stages else None
-        a.forward_to = forward_to(a, a.pending_stages)
-    return rows
 
 
-def _notices_in_post(now) -> list:
-    """Notices issued whose receipt is not entered yet, oldest first, each with `days_in_post`: the
-    calendar days since it was issued (the application page's form records the 送达回证's date)."""
-    rows = list(now.filter(status=Status.NOTICE_ISSUED, notice_issued_at__isnull=False,
-                           notice_received_at__isnull=True).order_by("notice_issued_at", "id"))
+def _days_in_post(rows) -> list:
+    """Notices issued whose receipt is not entered yet, each with `days_in_post`: the calendar days since
+    it was issued (the application page's form records the 送达回证's date)."""
+    rows = list(rows)
     today = timezone.localdate()
     for a in rows:
         a.days_in_post = (today - timezone.localdate(a.notice_issued_at)).days
     return rows
 
 
-def officer_queues(user) -> OfficerQueues:
-    """What the officer's organisation acts on now (applications_acted_on_by), queue by queue."""
+def _materials_due(organisation_id) -> QuerySet:
+    # From the partial index of what is still owed (material_owed_due_idx), never from every application.
+    return (MaterialSubmission.objects.filter(acting_q(organisation_id, prefix="application__"),
+                                              status=MaterialStatus.OWED, due_date__isnull=False,
+                                              application__status=Status.APPROVED)
+            .select_related("material", "application", "application__item").order_by("due_date", "id"))
+
+
+def _officer_sections(user) -> dict:
+    """Each queue: its rows in order (a queryset read a page at a time) and what each shown row gets."""
+    org = user.organisation_id
     now = applications_acted_on_by(user)
     at_decider = now.filter(reviewing__isnull=True)
-    return OfficerQueues(
+    return {
         # 附件3 第三条: a remote application's notice is due within 3 working days.
-        notices_due=_flag(now.filter(route=Route.COMMITMENT, status=Status.SUBMITTED).order_by("notice_due"),
-                          lambda a: a.notice_due),
-        notices_in_post=_notices_in_post(now),
+        "notices_due": (now.filter(route=Route.COMMITMENT, status=Status.SUBMITTED).order_by("notice_due", "id"),
+                        _late_by(lambda a: a.notice_due)),
+        "notices_in_post": (now.filter(status=Status.NOTICE_ISSUED, notice_issued_at__isnull=False,
+                                       notice_received_at__isnull=True).order_by("notice_issued_at", "id"),
+                            _days_in_post),
         # 附件3 第五条: decided on the day the commitment arrives (decision_due); older ones are late.
-        to_decide=_flag(at_decider.filter(status=Status.COMMITTED).order_by("committed_at"), lambda a: a.decision_due),
-        to_accept=_flag(now.filter(route=Route.ORDINARY, status=Status.SUBMITTED).order_by("submitted_at"),
-                        lambda a: None),
-        to_forward=_to_forward(now, user.organisation_id),
-        under_review=_flag(at_decider.filter(status=Status.ACCEPTED).order_by("decision_due"),
-                           lambda a: a.decision_due),
+        "to_decide": (at_decider.filter(status=Status.COMMITTED).order_by("committed_at", "id"),
+                      _late_by(lambda a: a.decision_due)),
+        "to_accept": (now.filter(route=Route.ORDINARY, status=Status.SUBMITTED).order_by("submitted_at", "id"),
+                      _late_by(lambda a: None)),
+        "to_forward": (_to_forward(now, org), _with_forwarding(org)),
+        "under_review": (at_decider.filter(status=Status.ACCEPTED).order_by("decision_due", "id"),
+                         _late_by(lambda a: a.decision_due)),
         # Paused while the applicant corrects: not late whatever the date says.
-        corrections=_flag(now.filter(status=Status.CORRECTION).order_by("decision_due"), lambda a: None),
-        materials_due=_flag(
-            MaterialSubmission.objects.filter(application__in=now, status=MaterialStatus.OWED,
-                                              application__status=Status.APPROVED, due_date__isnull=False)
-            .select_related("material", "application", "application__item").order_by("due_date"),
-            lambda s: s.due_date),
-        conditions_to_confirm=_flag(
-            at_decider.filter(status=Status.APPROVED, conditions_declared_at__isnull=False,
-                              conditions_met_at__isnull=True).order_by("conditions_declared_at", "id"),
-            lambda a: a.conditions_due),  # the date committed to (the confirmation records its lateness)
-        inspections_due=_flag(
-            now.filter(status=Status.APPROVED, inspection_due__isnull=False,
-                       inspection__status=InspectionStatus.PENDING).order_by("inspection_due"),
-            lambda a: a.inspection_due),
-        revocation_requests=revocation_requests_for(user),
-    )
+        "corrections": (now.filter(status=Status.CORRECTION).order_by("decision_due", "id"), _late_by(lambda a: None)),
+        "materials_due": (_materials_due(org), _late_by(lambda s: s.due_date)),
+        # The date committed to (the confirmation records its lateness).
+        "conditions_to_confirm": (at_decider.filter(status=Status.APPROVED, conditions_declared_at__isnull=False,
+                                                    conditions_met_at__isnull=True)
+                                  .order_by("conditions_declared_at", "id"), _late_by(lambda a: a.conditions_due)),
+        "inspections_due": (now.filter(status=Status.APPROVED, inspection_due__isnull=False,
+                                       inspection__status=InspectionStatus.PENDING).order_by("inspection_due", "id"),
+                            _late_by(lambda a: a.inspection_due)),
+        "revocation_requests": (revocation_requests_for(user), list),
+    }
+
+
+def _section(rows: QuerySet, finish, page_number) -> Section:
+    """One queue: its first DESK_ROWS rows, or with `page_number` that page of SECTION_PAGE rows."""
+    page = page_of(rows, page_number or 1, DESK_ROWS if page_number is None else SECTION_PAGE, cap=DESK_COUNT_CAP)
+    section = Section(finish(page.object_list))
+    section.total, section.capped = page.paginator.count, page.paginator.capped
+    section.page = page if page_number is not None else None
+    return section
+
+
+def officer_queues(user, *, section: str | None = None, page=None) -> OfficerQueues:
+    """What the officer's organisation acts on now (applications_acted_on_by), queue by queue: every queue's
+    first rows, or with `section` (one of SECTIONS) that queue alone, page `page` (1 when not given)."""
+    queues = OfficerQueues()
+    if not is_officer.test(user) or user.organisation_id is None:
+        return queues
+    for name, (rows, finish) in _officer_sections(user).items():
+        if section is None or name == section:
+            setattr(queues, name, _section(rows, finish, None if section is None else (page or 1)))
+    return queues
 
 
 def disclosed_commitments(q: str = "") -> QuerySet:

@@ -12,6 +12,8 @@ supervision.selectors only, one function per reading:
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from licensing.constants import Status
 from licensing.models import Application
 from licensing.selectors.authorities import acting_q
@@ -75,10 +77,10 @@ def revocation_request_of(application):
     return supervision_selectors.open_revocation_request(application)
 
 
-def revocation_requests_for(user) -> list:
-    """核查不实，提请撤销: the open requests to revoke what the officer's organisation approved."""
+def revocation_requests_for(user) -> QuerySet:
+    """核查不实，提请撤销: the open requests to revoke what the officer's organisation approved, oldest first."""
     if not is_officer.test(user) or user.organisation_id is None:
-        return []
+        return supervision_selectors.revocation_requests_to(Application.objects.none()).none()
     # 谁审批、谁撤销: the organisation that decided, or was entrusted to decide, acts on the request.
     acted_on = Application.objects.filter(acting_q(user.organisation_id))
-    return list(supervision_selectors.revocation_requests_to(acted_on))
+    return supervision_selectors.revocation_requests_to(acted_on)

@@ -18,7 +18,7 @@ from licensing.forms_applications import (
 from licensing.models import ApplicantMembership, Item
 from licensing.services import applicants as services_applicants
 from licensing.verifiers import get_verifier, verifies_online
-from licensing.web.common import application_or_404, desk_required
+from licensing.web.common import application_or_404, desk_required, listing_page
 from licensing.web.detail import render_detail
 from licensing.web.labels import cn_date
 from portal.exceptions import ServiceError
@@ -31,7 +31,8 @@ ACT_AS_APPLICANT = "licensing.act_as_applicant"
 @desk_required(APPLICANT_DESK)
 def my_applications(request):
     """我的办件: every application of every enterprise or person the account acts for."""
-    return render(request, "licensing/my_applications.html", {"applications": selectors.applications_of_user(request.user)})
+    return render(request, "licensing/my_applications.html",
+                  listing_page(request, selectors.applications_of_user(request.user)))
 
 
 # --- 办理主体 ------------------------------------------------------------------------------

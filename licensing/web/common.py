@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from licensing import selectors
 from licensing.models import Application
+from portal.paging import page_of
 
 NOT_FOUND = "没有这个办件"
 
@@ -44,3 +45,16 @@ def redirect_target(request, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
+
+
+LIST_PAGE = 20  # rows of a list page (我的办件, the window's applicant): issue 13, never every row
+
+
+def listing_page(request, applications) -> dict:
+    """The page of `applications` the query asks for (?page=), each shown row with its next deadline, and
+    the other query parameters for the pager's links (templates/includes/pager.html)."""
+    page = page_of(applications, request.GET.get("page"), LIST_PAGE)
+    page.object_list = selectors.with_next_deadline(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": page, "applications": page.object_list, "query": query.urlencode()}

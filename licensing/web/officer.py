@@ -20,6 +20,7 @@ from licensing.forms_applications import (
     FilingUntrueForm, ForwardForm, NoteForm, NoticeReceiptForm, ReasonForm, RevokeForm,
 )
 from licensing.selectors.actions import permission_for
+from licensing.selectors.applications import SECTIONS
 from licensing.web.common import application_or_404, desk_required, redirect_target
 from licensing.web.detail import render_detail
 from portal.exceptions import ServiceError
@@ -28,11 +29,19 @@ OFFICER_DESK = "licensing.use_officer_desk"
 ACT_AS_OFFICER = "licensing.act_as_officer"
 
 
+UNKNOWN_SECTION = "没有这个队列：section 应为工作台上列出的队列之一。"
+
+
 @desk_required(OFFICER_DESK)
 def officer_desk(request):
+    """Every queue's first rows and count; ?section=<queue> pages through that queue alone (issue 13)."""
+    only = request.GET.get("section") or None
+    if only is not None and only not in SECTIONS:
+        return render(request, "portal/bad_input.html", {"message": UNKNOWN_SECTION}, status=400)
     return render(request, "licensing/officer_desk.html", {
-        "queues": selectors.officer_queues(request.user), "today": timezone.localdate(),
-        "organisation": request.user.organisation, "here": request.get_full_path()})
+        "queues": selectors.officer_queues(request.user, section=only, page=request.GET.get("page")),
+        "only": only, "today": timezone.localdate(), "organisation": request.user.organisation,
+        "here": request.get_full_path()})
 
 
 def _transition(request, number, run, success, *, form_class=None, form_key=None, perm=ACT_AS_OFFICER):

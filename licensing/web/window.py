@@ -19,7 +19,7 @@ from licensing.constants import ApplicantKind, Route, Status
 from licensing.forms_applications import ApplicantRegisterForm, WindowApplyForm, WindowBindForm, WindowSearchForm
 from licensing.models import Applicant, ApplicantMembership
 from licensing.validators import identifier_problem, looks_like_id_number, normalise
-from licensing.web.common import application_or_404, desk_required
+from licensing.web.common import application_or_404, desk_required, listing_page
 from licensing.web.detail import render_detail
 from notices import printing
 from notices.constants import DocumentKind
@@ -97,10 +97,17 @@ def _accepted_message(application) -> str:
 def _applicant_page(request, applicant, *, form, bind_form=None, status=200):
     return render(request, "licensing/window_applicant.html", {
         "applicant": applicant, "form": form, "q": request.GET.get("q", ""),
-        "applications": _with_printing(selectors.applications_of_applicant(applicant)),
         "credit_record": applicant_barred_from_commitment(applicant),
         "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), **_claims(applicant),
+        **_listing(request, applicant),
     }, status=status)
+
+
+def _listing(request, applicant) -> dict:
+    listing = listing_page(request, selectors.applications_of_applicant(applicant))
+    listing["applications"] = _with_printing(listing["applications"])
+    listing["query"] = ""  # the pager keeps only ?page= (q narrows the item list, not this one)
+    return listing
 
 
 def _with_printing(applications) -> list:

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # One shape for every refusal of every API view: {"detail": "<中文>", "field": …}.
     "EXCEPTION_HANDLER": "portal.api_errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api_paging.BoundedPageNumberPagination",  # issue 13: counts capped
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

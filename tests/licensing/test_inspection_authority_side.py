@@ -72,7 +72,7 @@ def test_another_authoritys_officer_does_not_see_the_request(requested, other_of
 
 
 def test_a_regulator_has_no_revocation_queue_of_its_own_to_read(requested, regulator):
-    assert selectors.revocation_requests_for(regulator) == []
+    assert list(selectors.revocation_requests_for(regulator)) == []
 
 
 def test_the_desk_reads_the_requests_in_the_same_number_of_queries_however_many(

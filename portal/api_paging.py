@@ -1,0 +1,37 @@
+"""The API's one pagination (issue 13): pages of PAGE_SIZE rows, counted up to portal.paging.COUNT_CAP.
+
+Past the cap `count` is the cap and `count_capped` is true: the client narrows its filters rather
+than the server counting a million rows on every page. A page number that is not a page is a
+Chinese 404, like every other refusal (portal.api_errors).
+"""
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from portal.paging import BoundedPaginator
+
+NO_SUCH_PAGE = "没有这一页：page 应为从 1 开始、不超过总页数的整数。"
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    django_paginator_class = BoundedPaginator
+    invalid_page_message = NO_SUCH_PAGE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise NotFound(NO_SUCH_PAGE)
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response({
+            "count": paginator.count, "count_capped": paginator.capped,
+            "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_capped"] = {
+            "type": "boolean", "description": "为 true 时实际条数多于 count（计数上限），请缩小查询条件。"}
+        response["required"] = [*response.get("required", []), "count_capped"]
+        return response
