@@ -5,13 +5,13 @@ Chinese next to the field. A ServiceError is put back next to the field it names
 (`form.service_error(exc)`).
 """
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from licensing.constants import (
     COMMITMENT_CONFIRMATIONS, DECIDER_ROLES, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus,
     ReformMode, ReviewOpinion,
 )
-from licensing.models import Item
+from licensing.models import Item, ItemAuthority
 from licensing.selectors import decider_options
 from supervision.constants import CreditReason
 
@@ -301,8 +301,11 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
         groups = []
         deciders = Count("authorities", filter=Q(authorities__role__in=DECIDER_ROLES))
         # A fresh queryset: the annotation must count every decider, not only those a search matched.
+        # Each item's authorities in one query for all (decider_options reads `_authority_rows`), not one each.
+        rows = Prefetch("authorities", ItemAuthority.objects.select_related("organisation", "entrusted_by")
+                        .order_by("order", "id"), to_attr="_authority_rows")
         for item in Item.objects.filter(pk__in=items.values("pk")).annotate(deciders=deciders).filter(
-                deciders__gt=1).order_by("seq_no", "code"):
+                deciders__gt=1).order_by("seq_no", "code").prefetch_related(rows):
             options = decider_options(item)
             if len(options) > 1:  # "code:key": an option names its item, so a choice cannot slip to another
                 groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", o.label) for o in options]))

@@ -3,13 +3,20 @@
 A desk, "my applications" or an API list shows a page at a time. Django's Paginator counts the
 whole list to number its pages; at a million applications that COUNT(*) alone walks hundreds of
 thousands of rows on every request. Here the count stops at COUNT_CAP: past it the page says
-"10000 件以上" and the pages go on being served by LIMIT/OFFSET up to the cap. Nobody pages
-through ten thousand rows by hand; they filter.
+"1000 件以上", and the pages beyond go on being served (LIMIT/OFFSET, one row more than the page
+to know whether another follows), so an API client can still walk the whole list by `next`.
 """
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+
+
+class BoundedPage(Page):
+    more = False  # past the cap: whether a row follows this page
+
+    def has_next(self):
+        return self.more if self.paginator.capped else super().has_next()
 
 
 class BoundedPaginator(Paginator):
@@ -21,14 +28,39 @@ class BoundedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        # One query: SELECT COUNT(*) FROM (… LIMIT cap + 1), which stops after cap + 1 rows.
-        n = rows[: self.cap + 1].count() if hasattr(rows, "query") else len(rows)
+        # One query: SELECT COUNT(*) FROM (… LIMIT cap + 1), which stops after cap + 1 rows. Without the
+        # list's ORDER BY, which would make PostgreSQL sort every matching row before the LIMIT.
+        n = rows.order_by()[: self.cap + 1].count() if hasattr(rows, "query") else len(rows)
         self.capped = n > self.cap
         return min(n, self.cap)
 
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.capped and int(number) > 1:
+                return int(number)  # past the counted pages: page() finds out whether it has rows
+            raise
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.capped:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom: bottom + self.per_page + 1])
+        if not rows:
+            raise EmptyPage(self.error_messages["no_results"])
+        page = self._get_page(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
+
+    def _get_page(self, *args, **kwargs):
+        return BoundedPage(*args, **kwargs)
+
 
 def page_of(rows, number, per_page: int, *, cap: int = COUNT_CAP):
-    """The page numbered `number` (a query string; bad or past the end gives the nearest page)."""
+    """The page numbered `number` (a query string; bad or past the end gives the nearest page), counted
+    up to `cap`."""
     paginator = BoundedPaginator(rows, per_page)
     paginator.cap = cap
     return paginator.get_page(number)

@@ -15,7 +15,9 @@ from django.utils import timezone
 from licensing.constants import MaterialStatus, Route, Status
 from licensing.models import Application, ApplicationEvent, ApplicationReview, Commitment, Item, MaterialSubmission
 from licensing.selectors.applicants import applicant_ids_claimed_by
-from licensing.selectors.authorities import acting_organisation_id, acting_q, forward_to
+from licensing.selectors.authorities import (
+    acting_organisation_id, acting_q, forward_to, items_with_legacy_applications,
+)
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from licensing.selectors.inspections import revocation_requests_for
 from portal.paging import page_of
@@ -127,7 +129,7 @@ def applications_of_applicant(applicant) -> QuerySet:
 # Issue 13: the desk shows each queue's first rows and its count; "查看全部" pages one queue at a time.
 DESK_ROWS = 10
 SECTION_PAGE = 50
-DESK_COUNT_CAP = 1000  # past it the desk says "1000 件以上": a queue that long is filtered, not paged
+DESK_COUNT_CAP = 100  # past it a queue says "100+": eleven counts a page view, each bounded however busy the city
 
 
 class Section(list):
@@ -179,13 +181,13 @@ def _late_by(due):
     return lambda rows: _flag(rows, due)
 
 
-def applications_acted_on_by(user) -> QuerySet:
+def applications_acted_on_by(user, *, legacy_items: list | None = None) -> QuerySet:
     """The applications on which the officer's organisation takes the authority's next step now (a subset
     of applications_of_authority: the reviewing, entrusted or deciding organisation, or for an older
     application one of its item's authorities)."""
     if not is_officer.test(user) or user.organisation_id is None:
         return Application.objects.none()
-    return _base().filter(acting_q(user.organisation_id))
+    return _base().filter(acting_q(user.organisation_id, legacy_items=legacy_items))
 
 
 def _with_forwarding(organisation_id):
@@ -218,9 +220,10 @@ def _days_in_post(rows) -> list:
     return rows
 
 
-def _materials_due(organisation_id) -> QuerySet:
+def _materials_due(organisation_id, legacy_items) -> QuerySet:
     # From the partial index of what is still owed (material_owed_due_idx), never from every application.
-    return (MaterialSubmission.objects.filter(acting_q(organisation_id, prefix="application__"),
+    acting = acting_q(organisation_id, prefix="application__", legacy_items=legacy_items)
+    return (MaterialSubmission.objects.filter(acting,
                                               status=MaterialStatus.OWED, due_date__isnull=False,
                                               application__status=Status.APPROVED)
             .select_related("material", "application", "application__item").order_by("due_date", "id"))
@@ -229,7 +232,8 @@ def _materials_due(organisation_id) -> QuerySet:
 def _officer_sections(user) -> dict:
     """Each queue: its rows in order (a queryset read a page at a time) and what each shown row gets."""
     org = user.organisation_id
-    now = applications_acted_on_by(user)
+    legacy = items_with_legacy_applications(org)  # once for every queue
+    now = applications_acted_on_by(user, legacy_items=legacy)
     at_decider = now.filter(reviewing__isnull=True)
     return {
         # 附件3 第三条: a remote application's notice is due within 3 working days.
@@ -248,7 +252,7 @@ def _officer_sections(user) -> dict:
                          _late_by(lambda a: a.decision_due)),
         # Paused while the applicant corrects: not late whatever the date says.
         "corrections": (now.filter(status=Status.CORRECTION).order_by("decision_due", "id"), _late_by(lambda a: None)),
-        "materials_due": (_materials_due(org), _late_by(lambda s: s.due_date)),
+        "materials_due": (_materials_due(org, legacy), _late_by(lambda s: s.due_date)),
         # The date committed to (the confirmation records its lateness).
         "conditions_to_confirm": (at_decider.filter(status=Status.APPROVED, conditions_declared_at__isnull=False,
                                                     conditions_met_at__isnull=True)
@@ -262,7 +266,8 @@ def _officer_sections(user) -> dict:
 
 def _section(rows: QuerySet, finish, page_number) -> Section:
     """One queue: its first DESK_ROWS rows, or with `page_number` that page of SECTION_PAGE rows."""
-    page = page_of(rows, page_number or 1, DESK_ROWS if page_number is None else SECTION_PAGE, cap=DESK_COUNT_CAP)
+    page = page_of(rows, page_number or 1, DESK_ROWS if page_number is None else SECTION_PAGE,
+                   cap=DESK_COUNT_CAP)
     section = Section(finish(page.object_list))
     section.total, section.capped = page.paginator.count, page.paginator.capped
     section.page = page if page_number is not None else None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from licensing.constants import REVIEW_ROLES, AuthorityRole
-from licensing.models import Item
+from licensing.models import Application, Item
 from licensing.selectors.routing import authority_of
 from portal.constants import OrgLevel
 
@@ -94,19 +94,27 @@ def acting_organisation_id(application) -> int | None:
     return application.reviewing_id or application.entrusted_id or application.authority_id
 
 
-def acting_q(organisation_id, prefix: str = "") -> Q:
-    """The applications on which `organisation_id` takes the authority's next step now: the query form
-    of acting_organisation_id, for every desk queue (`prefix` reaches the application from another
-    model, e.g. "application__"). An application filed before authorities were chosen per application
-    (no authority) is acted on by any of the item's authorities, as before."""
-    def q(**lookups) -> Q:
-        return Q(**{prefix + name: value for name, value in lookups.items()})
+def items_with_legacy_applications(organisation_id) -> list:
+    """The organisation's items that have applications filed before authorities were chosen per
+    application (none on a portal that started with issue 11; a partial index answers at once)."""
+    return list(Application.objects.filter(acting__isnull=True, item__authorities__organisation_id=organisation_id)
+                .order_by().values_list("item_id", flat=True).distinct())
 
-    at_decider = q(reviewing__isnull=True)
-    legacy = q(authority__isnull=True, item__in=Item.objects.filter(authorities__organisation_id=organisation_id))
-    return (q(reviewing_id=organisation_id)
-            | at_decider & q(entrusted_id=organisation_id)
-            | at_decider & q(entrusted__isnull=True) & (q(authority_id=organisation_id) | legacy))
+
+def acting_q(organisation_id, prefix: str = "", *, legacy_items: list | None = None) -> Q:
+    """The applications on which `organisation_id` takes the authority's next step now: the query form
+    of acting_organisation_id (the stored column Application.acting), for every desk queue (`prefix`
+    reaches the application from another model, e.g. "application__"). An application filed before
+    authorities were chosen per application (no authority) is acted on by any of the item's
+    authorities, as before; only where such rows exist does the query carry that second branch (one
+    look-up on a partial index, or `legacy_items` from items_with_legacy_applications when the caller builds
+    several queues), so a modern desk stays a single indexed equality (issue 13)."""
+    mine = Q(**{f"{prefix}acting": organisation_id})
+    if legacy_items is None:
+        legacy_items = items_with_legacy_applications(organisation_id)
+    if not legacy_items:
+        return mine
+    return mine | Q(**{f"{prefix}acting__isnull": True, f"{prefix}item_id__in": legacy_items})
 
 
 def decider_id(application) -> int | None:

@@ -7,6 +7,7 @@ from licensing import services
 from licensing.constants import Channel
 from licensing.selectors.applications import DESK_ROWS, SECTION_PAGE
 from licensing.web.common import LIST_PAGE
+from portal.api_paging import BoundedPageNumberPagination
 from portal.paging import BoundedPaginator
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,17 @@ def test_an_api_page_that_does_not_exist_is_a_chinese_404(login, clerk):
     response = login(clerk).get("/api/v1/applications/", {"page": 5})
     assert response.status_code == 404
     assert "没有这一页" in response.json()["detail"]
+
+
+def test_past_the_cap_the_next_link_still_reaches_every_row(login, clerk, enterprise, applicant_user,
+                                                             commitment_item, monkeypatch):
+    numbers = {a.number for a in submitted(commitment_item, enterprise, applicant_user, 5)}
+    monkeypatch.setattr(BoundedPaginator, "cap", 2)
+    monkeypatch.setattr(BoundedPageNumberPagination, "page_size", 2)
+    client, url, seen, pages = login(clerk), "/api/v1/applications/", [], 0
+    while url:
+        body = client.get(url).json()
+        seen, url, pages = seen + [row["number"] for row in body["results"]], body["next"], pages + 1
+        assert body["count_capped"] and body["count"] == 2
+    # Page 1 counted, pages 2 and 3 (past the cap) found by looking one row ahead.
+    assert pages == 3 and sorted(seen) == sorted(numbers)
