@@ -5,6 +5,9 @@ again, so a second run (a retry after acks_late redelivery, two beat instances, 
 finds nothing left to do: one effect only. Each row is done in its own transaction: one that
 fails is logged with its application number and left for the next run, and the others are done
 (licensing/services/_jobs.py). Each job returns the numbers of the applications it acted on.
+
+Every job here is a beat job, and runs one at a time however many beats send it (portal.singleton):
+a run that finds another under way returns None and does nothing.
 """
 from celery import shared_task
 
@@ -12,33 +15,39 @@ from licensing.services import applications_lapse_overdue, applications_revoke_f
 from licensing.services.conditions import applications_remind_conditions, applications_revoke_for_unmet_conditions
 from licensing.services.materials import material_files_remove_orphans
 from licensing.services.records import records_route_pending
+from portal.singleton import one_at_a_time
 
 
 @shared_task
+@one_at_a_time
 def revoke_for_overdue_materials() -> list[str]:
     """Revoke decisions whose after-decision materials are overdue (附件3 第六条、第九条)."""
     return applications_revoke_for_overdue_materials()
 
 
 @shared_task
+@one_at_a_time
 def lapse_overdue_commitments() -> list[str]:
     """Close applications whose commitment was not returned within 3 working days (附件3 第三条)."""
     return applications_lapse_overdue()
 
 
 @shared_task
+@one_at_a_time
 def remove_orphan_material_files() -> list[str]:
     """Delete material files no row names, past a grace period (what a rolled-back upload left)."""
     return material_files_remove_orphans()
 
 
 @shared_task
+@one_at_a_time
 def route_pending_records() -> list[str]:
     """Send on the approval records that waited for a regulator, once a route names one (issue 9)."""
     return records_route_pending()
 
 
 @shared_task
+@one_at_a_time
 def revoke_for_unmet_conditions() -> list[str]:
     """Revoke licences whose holder let the date to meet the conditions pass undeclared (钦政发〔2019〕20号;
     as for late materials, 附件3 第六、九条)."""
@@ -46,6 +55,7 @@ def revoke_for_unmet_conditions() -> list[str]:
 
 
 @shared_task
+@one_at_a_time
 def remind_conditions() -> list[str]:
     """Mail holders whose date to meet the conditions is near, once each (钦政发〔2019〕20号)."""
     return applications_remind_conditions()

@@ -8,15 +8,17 @@ How a record travels:
    event* (decision, filing, cancel registration, revocation), so the record exists exactly when
    the event does, and queues its delivery with on_commit (robust: a broker that is down must not
    undo a decision already made; the beat job below finds the row later).
-2. `outbox_deliver(id)` claims the row with one conditional UPDATE (pending and due for an
-   attempt, or `sending` with its lease run out: a worker killed mid-delivery), hands it to its
-   destination plugin outside any transaction, and marks it delivered, or schedules the next
-   attempt with exponential backoff and jitter; after the last attempt it is dead (dead letter)
-   until an admin re-sends it. A claim is exclusive, so two workers never send one row at once;
+2. `outbox_deliver(id)` claims the row with one UPDATE whose subquery takes it FOR UPDATE SKIP
+   LOCKED (pending and due for an attempt, or `sending` with its lease run out: a worker killed
+   mid-delivery), hands it to its destination plugin outside any transaction, and marks it
+   delivered, or schedules the next attempt with exponential backoff and jitter; after the last
+   attempt it is dead (dead letter) until an admin re-sends it. A claim is exclusive, so two
+   workers never send one row at once, and a worker never waits on a row another is claiming;
    a worker killed after sending and before marking sends it again later, with the same
    webhook-id, and the receiver keeps one copy.
-3. `outbox_redrive` (beat, every minute) queues every row that is due for an attempt or whose
-   lease ran out, so what Redis or a worker lost is delivered once they are back.
+3. `outbox_redrive` (beat, every minute, one run at a time: portal.singleton) queues every row that
+   is due for an attempt or whose lease ran out, so what Redis or a worker lost is delivered once
+   they are back.
 
 A record with no regulator to name is `unrouted`: admins see it on their dashboard; its due time
 runs from the event all the same; `outbox_route` sends it on once a route names the regulator.
@@ -133,18 +135,31 @@ def enqueue_delivery(record_id: int) -> None:
 # --- delivery ------------------------------------------------------------------------------------
 
 def _claimable(now) -> Q:
+    """Due for an attempt, or left mid-delivery by a worker whose lease ran out."""
     due = Q(status=OutboxStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     return due | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
 
 
+def _claim(record_id: int, now) -> bool:
+    """Take the record for this worker's attempt: `sending`, its lease running, one attempt more.
+
+    One UPDATE whose subquery reads the row FOR UPDATE SKIP LOCKED (PostgreSQL): a row another
+    worker is claiming at this instant is passed over at once instead of waited for (that worker
+    has it), and one claimed meanwhile no longer matches _claimable, so two workers never claim one
+    row. On SQLite (no row locks) the single statement is atomic all the same."""
+    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    free = (OutboxRecord.objects.filter(_claimable(now), pk=record_id).order_by()
+            .select_for_update(skip_locked=True).values("pk"))
+    with transaction.atomic():  # FOR UPDATE belongs to a transaction: this statement's own
+        # _claimable again outside: the row as the UPDATE finds it, where the subquery locks nothing (SQLite).
+        return bool(OutboxRecord.objects.filter(_claimable(now), pk__in=free).update(
+            status=OutboxStatus.SENDING, lease_until=now + lease, attempts=F("attempts") + 1))
+
+
 def outbox_deliver(record_id: int) -> bool:
     """Try to deliver one record; True when this call delivered it. Safe to run twice or at once:
-    only the call whose conditional UPDATE claims the row sends it."""
-    now = timezone.now()
-    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    claimed = OutboxRecord.objects.filter(_claimable(now), pk=record_id).update(
-        status=OutboxStatus.SENDING, lease_until=now + lease, attempts=F("attempts") + 1)
-    if not claimed:
+    only the call that claims the row sends it, and a call never waits on another's claim."""
+    if not _claim(record_id, timezone.now()):
         return False
     record = OutboxRecord.objects.select_related("application", "recipient_org", "endpoint").get(pk=record_id)
     try:
@@ -177,7 +192,11 @@ def _failed(record, exc) -> None:
 
 def outbox_redrive(limit: int = 1000) -> list[int]:
     """Beat job: queue every record due for an attempt, and every one whose worker vanished (its
-    lease ran out). Queuing one twice is harmless: only one delivery claims it."""
+    lease ran out), at most `limit` a run, those due first (index status, next_attempt_at).
+    Queuing one twice is harmless: only one delivery claims it.
+
+    It reads without locking: it claims nothing, and a lock held while it queues would make a
+    worker's SKIP LOCKED claim pass over the very row it was sent for."""
     ids = list(OutboxRecord.objects.filter(_claimable(timezone.now())).order_by("due_at", "id")
                .values_list("pk", flat=True)[:limit])
     for record_id in ids:

@@ -58,7 +58,11 @@ def materials_due(application) -> dt.date | None:
 
 
 def materials_overdue(today: dt.date | None = None) -> QuerySet:
-    """Materials owed after a decision still in force and not in by their date (附件3 第六条)."""
+    """Materials owed after a decision still in force and not in by their date (附件3 第六条).
+
+    Read from the partial index of what is still owed (material_owed_due_idx: due_date WHERE
+    status='owed'), never by a scan of every material ever handed in: `status` and the date are
+    the index's own condition and key, and each row joins its application by primary key."""
     # Oldest date first, then in the order the applications were filed: a job run acts in a fixed order.
     return (MaterialSubmission.objects.filter(overdue_q("due_date", today), status=MaterialStatus.OWED,
                                               application__status=Status.APPROVED)
