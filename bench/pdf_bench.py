@@ -8,7 +8,9 @@ machines and commits:
   (a) each kind of document the portal issues (notices.constants.DocumentKind), its frozen HTML as
       issued through the services, rendered to a PDF by notices.pdf.html_to_sealed_pdf, unsealed and
       sealed with its organisation's (demonstration) seal, against a minimal page set in the same
-      font (one line of Noto Serif CJK SC): N renders each, interleaved, medians;
+      font (one line of Noto Serif CJK SC): N renders each, interleaved, medians; then what each kind
+      weighs, sealed, and its masked copy, with the share of its embedded fonts (issue 13), and the
+      process's memory after all those renders;
   (b) the wait for a download once a document is issued: the issuing service is called, one real
       Celery worker process (--pool=solo) takes the PDF job from a real broker (its own redis-server)
       and renders both PDFs, and this process polls the row until each is kept; medians of K issues,
@@ -182,6 +184,54 @@ def every_kind(documents: list, n: int) -> None:
         plain, signed = statistics.median(times[kind, False]), statistics.median(times[kind, True])
         print(f"  {kind:22s}{pages[kind]:6d}{plain:10.3f}s{plain / ref:8.1f}{signed:10.3f}s{signed / ref:8.1f}"
               f"{(signed - plain) * 1000:8.0f}ms")
+    weigh(documents)
+    print(f"  process memory after {len(documents) * (2 * n + 2)} renders: {memory()}")
+
+
+def weigh(documents: list) -> None:
+    """What a holder downloads: each kind's sealed PDF and its masked copy, as the preparing job renders
+    them (notices.services.document_pdf), in kB, with the embedded font programs' share."""
+    from notices.services import document_html
+    from notices.pdf import html_to_sealed_pdf
+    from notices.seal import seal_of
+
+    print("\n  what each kind weighs, sealed (kB), and how much of it is embedded fonts")
+    print(f"  {'kind':22s}{'pages':>6s}{'PDF':>8s}{'masked':>8s}{'fonts':>7s}{'font kB':>9s}")
+    for document in documents:
+        seal = seal_of(document.organisation)
+        pdf, masked = (html_to_sealed_pdf(document_html(document, masked=hide), seal=seal, reason=document.number)
+                       for hide in (False, True))
+        pages, programs = font_programs(pdf)
+        print(f"  {document.kind:22s}{pages:6d}{len(pdf) / 1024:8.1f}{len(masked) / 1024:8.1f}"
+              f"{len(programs):7d}{sum(programs.values()) / 1024:9.1f}")
+
+
+def font_programs(pdf: bytes) -> tuple[int, dict]:
+    """The PDF's page count, and each embedded font program (object number -> its stored bytes), the
+    signature's stamp included: every object of the file that is a font descriptor's font file."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    programs = {}
+    numbers = set(reader.xref_objStm) | {number for entries in reader.xref.values() for number in entries}
+    for number in sorted(numbers):
+        obj = reader.get_object(number)
+        if isinstance(obj, DictionaryObject) and obj.get("/Type") == "/FontDescriptor":
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in obj:
+                    programs[obj.raw_get(key).idnum] = len(obj[key].get_object()._data)
+    return len(reader.pages), programs
+
+
+def memory() -> str:
+    """This process's resident memory now and at its peak (Linux /proc), in MB."""
+    try:
+        status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    except OSError:
+        return "unknown (no /proc)"
+    now, peak = (int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM"))
+    return f"{now} MB resident, {peak} MB at the peak"
 
 
 # --- (b) from issue to download -------------------------------------------------------------------
