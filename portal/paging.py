@@ -24,13 +24,18 @@ class BoundedPaginator(Paginator):
 
     cap = COUNT_CAP
     capped = False
+    ordered_count = False
 
     @cached_property
     def count(self) -> int:
         rows = self.object_list
         # One query: SELECT COUNT(*) FROM (… LIMIT cap + 1), which stops after cap + 1 rows. Without the
-        # list's ORDER BY, which would make PostgreSQL sort every matching row before the LIMIT.
-        n = rows.order_by()[: self.cap + 1].count() if hasattr(rows, "query") else len(rows)
+        # list's ORDER BY, which would make PostgreSQL sort every matching row before the LIMIT, unless
+        # the order is what lets it walk a small partial index and stop early (`ordered_count`).
+        if hasattr(rows, "query"):
+            n = (rows if self.ordered_count else rows.order_by())[: self.cap + 1].count()
+        else:
+            n = len(rows)
         self.capped = n > self.cap
         return min(n, self.cap)
 
@@ -58,9 +63,9 @@ class BoundedPaginator(Paginator):
         return BoundedPage(*args, **kwargs)
 
 
-def page_of(rows, number, per_page: int, *, cap: int = COUNT_CAP):
+def page_of(rows, number, per_page: int, *, cap: int = COUNT_CAP, ordered_count: bool = False):
     """The page numbered `number` (a query string; bad or past the end gives the nearest page), counted
     up to `cap`."""
     paginator = BoundedPaginator(rows, per_page)
-    paginator.cap = cap
+    paginator.cap, paginator.ordered_count = cap, ordered_count
     return paginator.get_page(number)

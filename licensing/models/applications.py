@@ -101,7 +101,15 @@ class Application(models.Model):
                          condition=Q(entrusted__isnull=False)),
             # The desk (acting = the officer's organisation): its queues by state, and in their own order
             # the approved applications whose inspection is due and the conditions declared, not confirmed.
-            models.Index("acting", "status", name="application_acting_idx"),
+            models.Index("acting", "status", "submitted_at", "id", name="application_acting_idx"),
+            models.Index("acting", "notice_due", "id", name="application_notice_due_idx",
+                         condition=Q(status=Status.SUBMITTED)),
+            models.Index("acting", "notice_issued_at", "id", name="application_in_post_idx",
+                         condition=Q(status=Status.NOTICE_ISSUED, notice_received_at__isnull=True)),
+            models.Index("acting", "committed_at", "id", name="application_to_decide_idx",
+                         condition=Q(status=Status.COMMITTED)),
+            models.Index("acting", "decision_due", "id", name="application_reviewing_idx",
+                         condition=Q(status__in=[Status.ACCEPTED, Status.CORRECTION])),
             models.Index("acting", "inspection_due", "id", name="application_inspection_idx",
                          condition=Q(status=Status.APPROVED, inspection_due__isnull=False)),
             models.Index("acting", "conditions_declared_at", "id", name="application_conditions_idx",

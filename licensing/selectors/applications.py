@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from licensing.constants import MaterialStatus, Route, Status
+from licensing.constants import ClaimStatus, MaterialStatus, Route, Status
 from licensing.models import Application, ApplicationEvent, ApplicationReview, Commitment, Item, MaterialSubmission
 from licensing.selectors.applicants import applicant_ids_claimed_by
 from licensing.selectors.authorities import (
@@ -64,10 +64,14 @@ def applications_visible_to(user) -> QuerySet:
 
 def _acts_for(user) -> Q:
     """A verified link sees every application of the applicant; a pending claim only those its own
-    account filed, so claiming an enterprise shows nothing of what its real accounts did."""
-    verified = applicant_ids_claimed_by(user, verified_only=True)
-    claimed = applicant_ids_claimed_by(user, verified_only=False)
-    return Q(applicant_id__in=verified) | Q(applicant_id__in=claimed, submitted_by_id=user.pk)
+    account filed, so claiming an enterprise shows nothing of what its real accounts did. The ids are
+    read first (an account acts for a handful of applicants) so that the list is a range of the index
+    on (applicant, submitted_at) rather than a scan of every application (issue 13)."""
+    links = list(applicant_ids_claimed_by(user, verified_only=False).values_list("applicant_id", "status"))
+    verified = [pk for pk, status in links if status == ClaimStatus.VERIFIED]
+    pending = [pk for pk, status in links if status != ClaimStatus.VERIFIED]
+    acts = Q(applicant_id__in=verified)
+    return acts | Q(applicant_id__in=pending, submitted_by_id=user.pk) if pending else acts
 
 
 def application_for(user, number: str):
@@ -252,7 +256,7 @@ def _officer_sections(user) -> dict:
                          _late_by(lambda a: a.decision_due)),
         # Paused while the applicant corrects: not late whatever the date says.
         "corrections": (now.filter(status=Status.CORRECTION).order_by("decision_due", "id"), _late_by(lambda a: None)),
-        "materials_due": (_materials_due(org, legacy), _late_by(lambda s: s.due_date)),
+        "materials_due": (_materials_due(org, legacy), _late_by(lambda s: s.due_date)),  # see ORDERED_COUNT
         # The date committed to (the confirmation records its lateness).
         "conditions_to_confirm": (at_decider.filter(status=Status.APPROVED, conditions_declared_at__isnull=False,
                                                     conditions_met_at__isnull=True)
@@ -264,10 +268,16 @@ def _officer_sections(user) -> dict:
     }
 
 
-def _section(rows: QuerySet, finish, page_number) -> Section:
+# Counted in their own order: walking the small partial index of what is owed (material_owed_due_idx)
+# and stopping at the cap beats the plan PostgreSQL picks without it (every application of the
+# authority joined to every owed material: 0.5 ms against 400 ms at a million applications).
+ORDERED_COUNT = {"materials_due"}
+
+
+def _section(name: str, rows: QuerySet, finish, page_number) -> Section:
     """One queue: its first DESK_ROWS rows, or with `page_number` that page of SECTION_PAGE rows."""
     page = page_of(rows, page_number or 1, DESK_ROWS if page_number is None else SECTION_PAGE,
-                   cap=DESK_COUNT_CAP)
+                   cap=DESK_COUNT_CAP, ordered_count=name in ORDERED_COUNT)
     section = Section(finish(page.object_list))
     section.total, section.capped = page.paginator.count, page.paginator.capped
     section.page = page if page_number is not None else None
@@ -282,7 +292,7 @@ def officer_queues(user, *, section: str | None = None, page=None) -> OfficerQue
         return queues
     for name, (rows, finish) in _officer_sections(user).items():
         if section is None or name == section:
-            setattr(queues, name, _section(rows, finish, None if section is None else (page or 1)))
+            setattr(queues, name, _section(name, rows, finish, None if section is None else (page or 1)))
     return queues
 
 
