@@ -30,9 +30,11 @@ RUN groupadd --system --gid 10001 portal \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
+# Dependencies first, so a code change does not reinstall them. PIP_EXTRAS=s3 adds django-storages for
+# uploads and documents in an S3-compatible store (STORAGE_S3_BUCKET, portal/settings/base.py).
+ARG PIP_EXTRAS=""
 COPY pyproject.toml ./
-RUN pip install .
+RUN pip install ".${PIP_EXTRAS:+[$PIP_EXTRAS]}"
 
 COPY . .
 
@@ -79,4 +81,7 @@ EOF
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["portal-healthcheck"]
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# Every gunicorn setting is in portal/gunicorn_conf.py (workers from the cores, gthread, the timeout
+# chain), each overridable by a GUNICORN_* variable; scripts/serve runs the same.
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi:application"]

@@ -4,10 +4,12 @@ Every value comes from the environment with a safe default, so a fresh clone run
 SQLite and an embedded Celery broker, and the same code runs on PostgreSQL and Redis
 when DATABASE_URL and CELERY_BROKER_URL say so.
 """
+import importlib.util
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -51,6 +53,9 @@ MIDDLEWARE = [
     # issue 8: no answer to a signed-in user or of a lookup by secret code is cached (outermost,
     # so that it sees every answer, refusals included)
     "portal.middleware.PrivateNoStoreMiddleware",
+    # issue 13: a statement past the database's timeout is a 503 with Retry-After, never a 500 (outside
+    # the session and user middleware, whose lookups can be the ones canceled)
+    "portal.middleware.QueryCanceledMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security.RequestSizeLimitMiddleware",
     # issue 8: NUL bytes / invalid UTF-8 in the address, NUL in form fields: 400 before anything reads them
@@ -102,6 +107,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"CHARSET": "UTF8", "TEMPLATE": "template0"}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Issue 13: no statement runs longer than this (milliseconds; 0 = no limit). The first link of the
+# timeout chain (portal/gunicorn_conf.py): 15 s < gunicorn's 30 s < the proxy's 60 s, so a slow query
+# ends its request as a 503 (portal.middleware.QueryCanceledMiddleware) before anything kills the
+# worker. Per process, from the environment: web 15 s (the default); Celery workers 300 s (scripts/serve,
+# docker-compose: hourly jobs sweep whole tables, yet a runaway one must still end); migrate 0 (an index
+# on a million rows may take minutes). PostgreSQL only: SQLite has no such setting.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=15_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_STATEMENT_TIMEOUT_MS > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -161,6 +175,29 @@ STORAGES = {
 }
 # Uploads live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Issue 13, a stateless web tier: with STORAGE_S3_BUCKET set, uploads and documents go to an S3-compatible
+# store (MinIO, a cloud's object storage) through django-storages (`pip install '.[s3]'`), so any web or
+# worker host reads what another wrote. Every file goes through the storage API (FileField,
+# default_storage), never a path under MEDIA_ROOT. Objects stay private (the bucket's ACL) and are never
+# linked to: the views that check access read them and answer with their bytes. A name already taken gets
+# a suffix, as on disk (file_overwrite off), instead of replacing another applicant's file.
+if env.str("STORAGE_S3_BUCKET", default=""):
+    if importlib.util.find_spec("storages") is None:  # at start-up, not at the first upload
+        raise ImproperlyConfigured("STORAGE_S3_BUCKET is set but django-storages is not installed: "
+                                   "pip install '.[s3]' (or build the image with PIP_EXTRAS=s3)")
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env.str("STORAGE_S3_BUCKET"),
+        "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("STORAGE_S3_REGION", default="") or None,
+        "access_key": env.str("STORAGE_S3_ACCESS_KEY", default="") or None,
+        "secret_key": env.str("STORAGE_S3_SECRET_KEY", default="") or None,
+        "location": env.str("STORAGE_S3_PREFIX", default=""),
+        # "path" for MinIO and most self-hosted stores; "virtual" (bucket.host) for most clouds.
+        "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -256,6 +293,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # so a killed worker strands no prefetched backlog.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Issue 13: a worker process is replaced after this many jobs. WeasyPrint and pyHanko keep memory they
+# never give back (fonts, layout caches); the web's gunicorn workers are recycled alike (gunicorn_conf.py).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -315,13 +355,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # issue 4: 18-character USCC / ID numbers never reach the logs unmasked
-    "filters": {"mask_identifiers": {"()": "portal.audit.masking.MaskIdentifiersFilter"}},
+    "filters": {"mask_identifiers": {"()": "portal.audit.masking.MaskIdentifiersFilter"},
+                "query_canceled": {"()": "portal.middleware.QueryCanceledLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_identifiers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO: seven lines per document is noise.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
                 # pyHanko logs a traceback for every signature it cannot trust; the verification page says so
-                "pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
+                "pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"},
+                # issue 13: a statement canceled by the timeout is one warning line, not a 500's traceback
+                "django.request": {"filters": ["query_canceled"]}},
 }
 
 # --- Security (issue 4: 等保 2.0 三级, OWASP ASVS L2) -----------------------------------

@@ -15,5 +15,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # Between transactional tests the runner empties every table with one TRUNCATE; the audit
     # table refuses TRUNCATE unless the session allows it (portal/migrations/0005_audit_no_truncate).
     # Only the test runner's connections do; tests of the refusal turn it off again.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c portal.allow_truncate=on"  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    # Appended: base.py's statement timeout stays in force, as in production.
+    _options["options"] = f'{_options.get("options", "")} -c portal.allow_truncate=on'.strip()
 WEBHOOK_ALLOW_HTTP = True  # the tests' stand-in regulator is a plain http:// server on 127.0.0.1
