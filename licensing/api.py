@@ -1,10 +1,14 @@
+from django.utils.cache import patch_vary_headers
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
+from rest_framework.response import Response
 
 from licensing import selectors
 from licensing.constants import ReformMode
-from licensing.serializers import ItemSerializer
+from licensing.selectors.catalogue import CATALOGUE
+from licensing.serializers import ItemSerializer, item_rows
+from portal import httpcache
 
 
 class ItemFilter(filters.FilterSet):
@@ -38,3 +42,60 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.item_list()
+
+    def dispatch(self, request, *args, **kwargs):
+        """A JSON answer asked for again comes whole from the cache, before DRF reads the request.
+
+        It was made by DRF for the same question: the same method, parameters, host and Accept header
+        (DRF chose the renderer from them), and no Authorization header (a bad token is DRF's 401; a
+        session changes nothing in JSON, and the catalogue is public). With its ETag and Last-Modified,
+        and a 304 when the client's copy is current."""
+        self.cache_parts = _cache_parts(request, self.action_map.get(request.method.lower()), kwargs)
+        if self.cache_parts is None:
+            return super().dispatch(request, *args, **kwargs)
+        self.cache_version, cached = CATALOGUE.read(self.cache_parts)
+        etag = CATALOGUE.etag(self.cache_version, self.cache_parts)
+        answer = httpcache.not_modified(request, etag=etag, version=self.cache_version)
+        if answer is None and cached is not None:
+            answer = httpcache.revalidate(httpcache.body(cached), etag=etag, version=self.cache_version)
+        if answer is None:
+            return super().dispatch(request, *args, **kwargs)
+        headers = self.default_response_headers  # what DRF's finalize_response adds: Allow, Vary: Accept
+        patch_vary_headers(answer, [headers.pop("Vary")] if "Vary" in headers else [])
+        for name, value in headers.items():
+            answer[name] = value
+        return answer
+
+    def list(self, request, *args, **kwargs):
+        return self._kept(request, self._list_page())
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._kept(request, super().retrieve(request, *args, **kwargs))
+
+    def _list_page(self):
+        """Filters checked as ever (a 400), then only the page's rows read, as plain dicts."""
+        ids = self.filter_queryset(self.get_queryset()).prefetch_related(None).values_list("pk", flat=True)
+        page = self.paginate_queryset(ids)
+        if page is None:
+            return Response(item_rows(list(ids)))
+        return self.get_paginated_response(item_rows(list(page)))
+
+    def _kept(self, request, response):
+        """A JSON answer, kept once rendered, for dispatch to give again. Not the browsable API: it
+        shows the user and their forms."""
+        if self.cache_parts is None or response.status_code != 200 or request.accepted_renderer.format != "json":
+            return response
+        version, parts = self.cache_version, self.cache_parts
+        response.add_post_render_callback(lambda rendered: CATALOGUE.write(version, parts, httpcache.keep(rendered)))
+        return httpcache.revalidate(response, etag=CATALOGUE.etag(version, parts), version=version)
+
+
+def _cache_parts(request, action, kwargs) -> tuple | None:
+    """What a cached answer is kept under, or None when it must not be: the page's links are absolute
+    (scheme, host) and keep every parameter given (DRF sorts them)."""
+    if action not in ("list", "retrieve") or "HTTP_AUTHORIZATION" in request.META:
+        return None
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if action == "retrieve":
+        return ("api-item", kwargs.get("code"), accept)
+    return ("api-list", request.build_absolute_uri(request.path), sorted(request.GET.lists()), accept)

@@ -1,10 +1,15 @@
 """Reads of the catalogue, shared by the public pages, the API and other apps."""
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Prefetch, Q, QuerySet
 
-from licensing.models import Item, ItemAuthority
+from licensing.models import Item, ItemAuthority, Material, RegulatorRoute
 from licensing.selectors.authorities import decider_options, review_chain
+from portal import httpcache
+from portal.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,8 @@ class ReviewPath:
 
 
 def _with_authorities(qs: QuerySet) -> QuerySet:
-    return qs.prefetch_related(Prefetch(
-        "authorities", queryset=ItemAuthority.objects.select_related("organisation", "entrusted_by").order_by("order")))
+    authorities = ItemAuthority.objects.select_related("organisation", "entrusted_by").order_by("order", "pk")
+    return qs.prefetch_related(Prefetch("authorities", queryset=authorities))
 
 
 def item_list(*, q: str = "", reform_mode: str = "", authority: str = "", level: str = "",
@@ -79,3 +84,64 @@ def item_review_paths(item) -> list[ReviewPath]:
     (items 12, 46: 初审; 75: 审查 then 审核). The guide shows them; the services follow review_chain."""
     paths = [ReviewPath(option, review_chain(item, option.authority)) for option in decider_options(item)]
     return [path for path in paths if path.stages]
+
+
+# --- the cache (issue 13) -------------------------------------------------------------------------
+# The catalogue's pages and API answers are the same for every visitor and change only when an admin
+# edits or imports the catalogue: they are kept in the shared cache under CATALOGUE's version, which
+# catalogue_changed() renews (licensing/apps.py calls it on every save and delete of what they show).
+
+def catalogue_modified():
+    """When the catalogue last changed, from stored timestamps (so it survives a cache flush and never
+    moves backwards): the history row every edit, import and revert writes (the data migration
+    wrote the first ones), and the last licensing migration applied (a deploy that changed the data)."""
+    return httpcache.latest_timestamp([
+        *((model.history.model.objects.all(), "history_date")
+          for model in (Item, ItemAuthority, Material, RegulatorRoute, Organisation)),
+        (MigrationRecorder.Migration.objects.filter(app="licensing"), "applied"),
+    ])
+
+
+def _catalogue_sources():
+    """What the cached answers are made from: the templates and the code that renders them."""
+    return [settings.BASE_DIR / "templates", settings.BASE_DIR / "licensing", settings.BASE_DIR / "portal"]
+
+
+CATALOGUE_CACHE_SECONDS = 300
+CATALOGUE = httpcache.VersionStamp("catalogue", modified=catalogue_modified, sources=_catalogue_sources,
+                                   timeout=CATALOGUE_CACHE_SECONDS)
+
+
+def catalogue_changed(**kwargs) -> None:
+    """Whatever the catalogue's pages and API show has changed: answers cached before are not used again."""
+    CATALOGUE.changed()
+
+
+def cached_authorities_in_use(version) -> list:
+    return CATALOGUE.get_or_make(version, ("authorities",), lambda: list(authorities_in_use()))
+
+
+def cached_catalogue_page(version, filters: dict, number, per_page: int) -> Page:
+    """One page of item_list(**filters), from the cache: the items' ids per filter, the page's items
+    (with their authorities) per page. `number` as the query string gives it (get_page's rules)."""
+    filters_key = tuple(sorted(filters.items()))
+    ids = CATALOGUE.get_or_make(version, ("ids", filters_key),
+                                lambda: list(item_list(**filters).prefetch_related(None).values_list("pk", flat=True)))
+    page = Paginator(ids, per_page).get_page(number)
+    page_ids = list(page.object_list)
+    page.object_list = CATALOGUE.get_or_make(version, ("rows", tuple(page_ids)), lambda: _items_in_order(page_ids))
+    return page
+
+
+def _items_in_order(ids: list) -> list:
+    by_id = {item.pk: item for item in _with_authorities(Item.objects.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def cached_item_guide(version, code: str) -> tuple:
+    """The item with `code` and its review paths, from the cache; Item.DoesNotExist when there is none
+    (a miss is not kept: anyone may ask for any code)."""
+    def make():
+        item = item_get(code)
+        return item, item_review_paths(item)
+    return CATALOGUE.get_or_make(version, ("guide", code), make)

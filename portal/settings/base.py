@@ -243,6 +243,10 @@ SPECTACULAR_SETTINGS = {
 # so, as in CI and docker-compose; the embedded default is one process's memory (make run, tests).
 CACHES = {"default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="locmemcache://"))}
 CACHES["default"].setdefault("KEY_PREFIX", "portal")
+# issue 13: the catalogue's pages come from this cache; Django's Redis backend made a new client for
+# every operation, which cost more than the round trip itself (portal/httpcache.py reuses one).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.httpcache.RedisCache"
 
 # Rate limits (issue 8, portal/ratelimit.py): "N/s|m|h|d" (or "N/10m"), "off" for none. Per account
 # and per address on filing applications and on uploads; per address on the public lookups.
