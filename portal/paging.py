@@ -7,6 +7,8 @@ thousands of rows on every request. Here the count stops at COUNT_CAP: past it t
 to know whether another follows), so an API client can still walk the whole list by `next`.
 """
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.utils.functional import cached_property
 
 COUNT_CAP = 1_000
@@ -33,7 +35,7 @@ class BoundedPaginator(Paginator):
         # list's ORDER BY, which would make PostgreSQL sort every matching row before the LIMIT, unless
         # the order is what lets it walk a small partial index and stop early (`ordered_count`).
         if hasattr(rows, "query"):
-            n = (rows if self.ordered_count else rows.order_by())[: self.cap + 1].count()
+            n = _counted(rows, self.cap, self.ordered_count).count()
         else:
             n = len(rows)
         self.capped = n > self.cap
@@ -63,9 +65,43 @@ class BoundedPaginator(Paginator):
         return BoundedPage(*args, **kwargs)
 
 
-def page_of(rows, number, per_page: int, *, cap: int = COUNT_CAP, ordered_count: bool = False):
+def _counted(rows, cap: int, ordered_count: bool):
+    """The rows a capped count walks: the first cap + 1, without the list's order unless it is what
+    keeps the count cheap (see BoundedPaginator.count)."""
+    return (rows if ordered_count else rows.order_by())[: cap + 1]
+
+
+def capped_counts(lists: dict, *, cap: int = COUNT_CAP, ordered: frozenset = frozenset()) -> dict:
+    """Each queryset of `lists` (name -> queryset) counted up to cap + 1, all in one statement:
+    SELECT (SELECT COUNT(*) FROM (… LIMIT cap + 1)), (…), … — a desk of eleven queues pays one round
+    trip for its counts, not eleven. Names in `ordered` keep their ORDER BY (`ordered_count`)."""
+    if not lists:
+        return {}
+    counts, parts, params = {}, {}, []
+    alias = next(iter(lists.values())).db
+    for name, rows in lists.items():
+        rows = _counted(rows, cap, name in ordered).values("pk")
+        try:
+            sql, part_params = rows.query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:  # .none(), or a filter on an empty list: nothing to count
+            counts[name] = 0
+            continue
+        parts[name] = f"(SELECT COUNT(*) FROM ({sql}) AS counted_{len(parts)})"
+        params.extend(part_params)
+    if parts:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts.values())}", params)
+            counts.update(zip(parts, cursor.fetchone()))
+    return {name: counts[name] for name in lists}
+
+
+def page_of(rows, number, per_page: int, *, cap: int = COUNT_CAP, ordered_count: bool = False,
+            counted: int | None = None):
     """The page numbered `number` (a query string; bad or past the end gives the nearest page), counted
-    up to `cap`."""
+    up to `cap`. `counted`: the count up to cap + 1 already made (capped_counts), so none is made here."""
     paginator = BoundedPaginator(rows, per_page)
     paginator.cap, paginator.ordered_count = cap, ordered_count
+    if counted is not None:
+        paginator.capped = counted > cap
+        paginator.count = min(counted, cap)  # sets the cached_property
     return paginator.get_page(number)

@@ -20,7 +20,7 @@ from licensing.selectors.authorities import (
 )
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from licensing.selectors.inspections import revocation_requests_for
-from portal.paging import page_of
+from portal.paging import capped_counts, page_of
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
 from supervision.constants import InspectionStatus
 
@@ -274,10 +274,13 @@ def _officer_sections(user) -> dict:
 ORDERED_COUNT = {"materials_due"}
 
 
-def _section(name: str, rows: QuerySet, finish, page_number) -> Section:
-    """One queue: its first DESK_ROWS rows, or with `page_number` that page of SECTION_PAGE rows."""
+def _section(name: str, rows: QuerySet, finish, page_number, counted: int | None = None) -> Section:
+    """One queue: its first DESK_ROWS rows, or with `page_number` that page of SECTION_PAGE rows.
+    `counted`: its count made already with the others' (capped_counts); an empty queue reads no rows."""
+    if counted == 0:
+        return Section()
     page = page_of(rows, page_number or 1, DESK_ROWS if page_number is None else SECTION_PAGE,
-                   cap=DESK_COUNT_CAP, ordered_count=name in ORDERED_COUNT)
+                   cap=DESK_COUNT_CAP, ordered_count=name in ORDERED_COUNT, counted=counted)
     section = Section(finish(page.object_list))
     section.total, section.capped = page.paginator.count, page.paginator.capped
     section.page = page if page_number is not None else None
@@ -286,13 +289,20 @@ def _section(name: str, rows: QuerySet, finish, page_number) -> Section:
 
 def officer_queues(user, *, section: str | None = None, page=None) -> OfficerQueues:
     """What the officer's organisation acts on now (applications_acted_on_by), queue by queue: every queue's
-    first rows, or with `section` (one of SECTIONS) that queue alone, page `page` (1 when not given)."""
+    first rows, or with `section` (one of SECTIONS) that queue alone, page `page` (1 when not given).
+    The whole desk counts its queues in one statement and reads rows only for those that have some."""
     queues = OfficerQueues()
     if not is_officer.test(user) or user.organisation_id is None:
         return queues
-    for name, (rows, finish) in _officer_sections(user).items():
-        if section is None or name == section:
-            setattr(queues, name, _section(name, rows, finish, None if section is None else (page or 1)))
+    sections = _officer_sections(user)
+    if section is not None:
+        rows, finish = sections[section]
+        setattr(queues, section, _section(section, rows, finish, page or 1))
+        return queues
+    counts = capped_counts({name: rows for name, (rows, _) in sections.items()},
+                           cap=DESK_COUNT_CAP, ordered=frozenset(ORDERED_COUNT))
+    for name, (rows, finish) in sections.items():
+        setattr(queues, name, _section(name, rows, finish, None, counts[name]))
     return queues
 
 

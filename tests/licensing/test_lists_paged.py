@@ -98,3 +98,20 @@ def test_past_the_cap_the_next_link_still_reaches_every_row(login, clerk, enterp
         assert body["count_capped"] and body["count"] == 2
     # Page 1 counted, pages 2 and 3 (past the cap) found by looking one row ahead.
     assert pages == 3 and sorted(seen) == sorted(numbers)
+
+
+def test_the_desk_counts_its_queues_in_one_statement_and_reads_rows_only_where_some_wait(
+        login, officer, enterprise, applicant_user, commitment_item):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    number = submitted(commitment_item, enterprise, applicant_user, 1)[0].number
+    client = login(officer)
+    with CaptureQueriesContext(connection) as seen:
+        html = client.get(reverse("officer-desk")).content.decode()
+    assert "待出具告知书（1）" in html and f">{number}<" in html
+    counts = [q["sql"] for q in seen.captured_queries if "COUNT(" in q["sql"] and "licensing_application" in q["sql"]]
+    assert len(counts) == 1 and counts[0].count("SELECT COUNT(*)") >= 10, "every queue in the one statement"
+    rows = [q["sql"] for q in seen.captured_queries
+            if q["sql"].startswith('SELECT "licensing_application"."id"') and "LIMIT" in q["sql"]]
+    assert len(rows) == 1, "the one queue with a row is read; the empty ones are not"
