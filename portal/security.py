@@ -13,8 +13,8 @@
   sign-in (and towards the lockout) like a wrong password, and gets the same answer.
   Binding an authenticator asks for the password again, passing the factor gives the session
   a new key (portal/views_auth.py); devices are listed, removed and reset by portal/services_otp.py.
-- Sessions: 30 minutes idle (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST) and 12 hours
-  at most from sign-in (SessionLifetimeMiddleware).
+- Sessions: 30 minutes idle (SESSION_COOKIE_AGE, renewed at most once a minute by
+  SessionRenewalMiddleware) and 12 hours at most from sign-in (SessionLifetimeMiddleware).
 """
 import ipaddress
 import json
@@ -40,6 +40,7 @@ from django_otp import match_token, user_has_device
 from portal.constants import Role
 
 SIGNED_IN_AT = "portal_signed_in_at"
+RENEWED_AT = "portal_renewed_at"
 STAFF_ROLES = {Role.CLERK, Role.OFFICER, Role.REGULATOR, Role.ADMIN}
 LOCKED_OUT_MESSAGE = "登录失败次数过多，该账号或本机地址已被锁定30分钟，请稍后再试；如需立即解锁，请联系系统管理员。"
 OTP_REQUIRED_MESSAGE = "工作人员须先完成动态验证码验证。"
@@ -201,7 +202,28 @@ class RequestSizeLimitMiddleware:
 @receiver(user_logged_in, dispatch_uid="security_signed_in_at")
 def _remember_sign_in_time(sender, request, user, **kwargs):
     if hasattr(request, "session"):
-        request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+        # signing in saves the session: its idle clock starts now (SessionRenewalMiddleware)
+        request.session[SIGNED_IN_AT] = request.session[RENEWED_AT] = timezone.now().timestamp()
+
+
+class SessionRenewalMiddleware:
+    """Restarts a session's 30-minute idle clock (SESSION_COOKIE_AGE) when its last renewal is at least
+    SESSION_RENEW_AFTER_SECONDS old, by marking it modified so that the session middleware saves it and
+    sends its cookie again. In place of SESSION_SAVE_EVERY_REQUEST, which writes and commits the
+    session's row on every request (issue 13); a request that has no session is left without one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.modified:
+            now, renewed = timezone.now().timestamp(), session.get(RENEWED_AT, 0)
+            # session_key again: reading a session that has expired in the database forgets its key
+            if session.session_key and now - renewed >= settings.SESSION_RENEW_AFTER_SECONDS:
+                session[RENEWED_AT] = now
+        return response
 
 
 class SessionLifetimeMiddleware:

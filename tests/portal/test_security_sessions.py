@@ -73,3 +73,43 @@ def test_forms_without_the_csrf_token_are_refused(applicant_user):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("login"), {"username": applicant_user.username, "password": TEST_PASSWORD})
     assert response.status_code == 403 and not signed_in(strict)
+
+
+def _session_writes(queries) -> int:
+    return sum('"django_session"' in q["sql"] and q["sql"].lstrip().startswith(("UPDATE", "INSERT"))
+               for q in queries)
+
+
+def test_requests_within_a_minute_do_not_write_the_session_again(login, officer):
+    """Issue 13: the idle clock is renewed at most once a minute, not with a write on every page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(MORNING, tick=False) as clock:
+        client = login(officer)
+        client.get(reverse("officer-desk"))
+        clock.shift(dt.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as soon:
+            assert client.get(reverse("officer-desk")).status_code == 200
+        clock.shift(dt.timedelta(seconds=40))
+        with CaptureQueriesContext(connection) as later:
+            response = client.get(reverse("officer-desk"))
+    assert _session_writes(soon.captured_queries) == 0
+    assert _session_writes(later.captured_queries) == 1 and "sessionid" in response.cookies
+
+
+def test_a_page_seen_within_the_minute_still_ends_thirty_minutes_after_the_renewal(login, clerk):
+    """A request that renews nothing does not extend the session: it ends 30 minutes after its last renewal."""
+    with time_machine.travel(MORNING, tick=False) as clock:
+        client = login(clerk)
+        assert client.get(reverse("window-desk")).status_code == 200  # renews at 8:00
+        clock.shift(dt.timedelta(seconds=50))
+        assert client.get(reverse("window-desk")).status_code == 200  # too soon: nothing written
+        clock.shift(dt.timedelta(minutes=29, seconds=20))  # 30 min 10 s after the renewal
+        response = client.get(reverse("window-desk"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_an_anonymous_visitor_gets_no_session(client):
+    response = client.get(reverse("catalogue"))
+    assert response.status_code == 200 and "sessionid" not in response.cookies
