@@ -120,6 +120,12 @@ class Application(models.Model):
                                      conditions_declared_at__isnull=True, conditions_met_at__isnull=True)),
             # Filed before authorities were chosen per application: acted on by the item's authorities.
             models.Index("item", name="application_legacy_idx", condition=Q(acting__isnull=True)),
+            # The regulator's filings (licensing.selectors.filings): the newest received, and the corrections
+            # ordered, each from its own small index, not from every application the regulator oversees.
+            models.Index("regulator", F("submitted_at").desc(), F("id").desc(), name="application_filed_idx",
+                         condition=Q(status=Status.FILED)),
+            models.Index("regulator", "filing_correct_by", "id", name="application_filing_fix_idx",
+                         condition=Q(status=Status.FILING_CORRECTION)),
         ]
 
     def __str__(self):

@@ -137,3 +137,16 @@ def test_the_desk_reads_the_filings_in_a_bounded_number_of_queries(
     received = section(page, "最近收到的备案")
     assert len(rows(received)) == 20 and "已备案共 22 项，此处列出最近 20 项" in received
     assert len(rows(section(page, "责令改正，待改正"))) == 2
+
+
+def test_past_the_count_cap_the_desk_says_how_many_at_least(
+        login, filed, its_regulator, enterprise, applicant_user, monkeypatch):
+    """Issue 13: the filings are counted up to a cap, so that the count costs the same at a million rows;
+    beyond it the desk says "以上" rather than a wrong exact figure."""
+    import licensing.selectors.filings as filings
+
+    monkeypatch.setattr(filings, "COUNT_CAP", 2)
+    for _ in range(2):
+        ApplicationFactory(filed=True, applicant=enterprise, actor=applicant_user)
+    received = section(text(login(its_regulator).get(DESK)), "最近收到的备案")
+    assert len(rows(received)) == 3 and "已备案共 2 项以上" in received
