@@ -24,10 +24,10 @@ from licensing import selectors, services
 from licensing.constants import Status
 from licensing.models import Application
 from licensing.serializers_applications import (
-    ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, CorrectFilingSerializer,
+    LIST_COLUMNS, ApplicationDetailSerializer, ApplicationListSerializer, CommitSerializer, CorrectFilingSerializer,
     FilingUntrueSerializer, ForwardSerializer, MaterialSerializer, MaterialUploadSerializer, NoteSerializer,
     NoticeReceiptSerializer, ProgressSerializer, ReasonSerializer, RequiredReasonSerializer, RevokeSerializer,
-    SubmitSerializer,
+    SubmitSerializer, application_list_rows,
 )
 from portal.api_errors import RATE_LIMITED, ApiErrorsMixin, ErrorSerializer, error_responses
 from portal.api_parsers import SafeJSONParser
@@ -126,8 +126,8 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         applications = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(applications)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        page = self.paginate_queryset(applications.prefetch_related(None).values(*LIST_COLUMNS))
+        return self.get_paginated_response(application_list_rows(page))
 
     def retrieve(self, request, number=None):
         return self.detail_response(self.get_object().number)

@@ -18,6 +18,7 @@ from licensing.models import Item
 from licensing.validators import normalise
 from notices import services as notice_services
 from notices.constants import DocumentKind, SealKind
+from portal.masking import mask_identifier
 from supervision.constants import CreditReason, FailureGround, InspectionStatus
 
 
@@ -221,6 +222,39 @@ class ApplicationListSerializer(serializers.Serializer):
     applicant = MaskedApplicantSerializer(source="*")
     submitted_at = serializers.DateTimeField()
     decision_due = serializers.DateField(allow_null=True)
+
+
+# --- the list without a serializer per row (issue 13) ---------------------------------------------
+# ApplicationListSerializer declares the API (the OpenAPI schema, and a row's shape); a page of the list
+# is the same fields read as plain values: no model instances, serializer or field objects per row, and
+# only the columns shown, not every column of the application, its item and its applicant.
+# tests/licensing/test_api_list_rows.py checks the rows against ApplicationListSerializer.
+
+LIST_COLUMNS = ("number", "status", "route", "channel", "submitted_at", "decision_due", "item__code",
+                "item__name", "item__reform_mode", "applicant__name", "applicant__kind", "applicant__identifier")
+_STATUS_LABELS = dict(Status.choices)
+_TIMESTAMP, _DATE = serializers.DateTimeField(), serializers.DateField()
+
+
+def application_list_rows(page) -> list[dict]:
+    """ApplicationListSerializer's output for `page`: rows of `applications.values(*LIST_COLUMNS)`."""
+    def when(field, value):
+        return None if value is None else field.to_representation(value)
+
+    return [{
+        "number": r["number"],
+        "item": {"code": r["item__code"], "name": r["item__name"]},
+        "status": r["status"],
+        "status_display": str(_STATUS_LABELS.get(r["status"], r["status"])),
+        "reform_mode": r["item__reform_mode"],
+        "route": r["route"],
+        "channel": r["channel"],
+        # In lists the identifier is always masked (MaskedApplicantSerializer).
+        "applicant": {"name": r["applicant__name"], "kind": r["applicant__kind"],
+                      "identifier": mask_identifier(r["applicant__identifier"])},
+        "submitted_at": when(_TIMESTAMP, r["submitted_at"]),
+        "decision_due": when(_DATE, r["decision_due"]),
+    } for r in page]
 
 
 class MaterialSerializer(serializers.Serializer):
