@@ -13,6 +13,7 @@ from licensing.constants import (
 )
 from licensing.models import Item, ItemAuthority
 from licensing.selectors import decider_options
+from portal.widgets import FastSelect
 from supervision.constants import CreditReason
 
 REQUIRED = "此项为必填项。"
@@ -268,6 +269,7 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
 
     item = forms.ModelChoiceField(
         label="申请事项", queryset=Item.objects.order_by("seq_no", "code"), empty_label="请选择事项",
+        widget=FastSelect,  # a hundred items: options rendered in Python, not a template each (issue 13)
         error_messages={"required": "请选择申请事项。", "invalid_choice": "请选择目录中的事项。"})
     channel = forms.ChoiceField(
         label="收件方式", choices=[(Channel.WINDOW, "申请人当面递交"), (Channel.MAIL, "信函、传真或电子邮件寄来")],
@@ -283,7 +285,7 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
         help_text="仅对实行告知承诺的事项有效；其他事项按其改革方式办理。",
         error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
     authority = forms.ChoiceField(
-        label=AUTHORITY_LABEL, required=False,
+        label=AUTHORITY_LABEL, required=False, widget=FastSelect,
         help_text="目录列有多个审批机关（择一审批或委托办理）的事项必须选择；其他事项不选。",
         error_messages={"invalid_choice": CHOOSE_AUTHORITY})
     # What goes wrong at the window is about the chosen item (e.g. its notice content is incomplete).
