@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.calendar import calendar_changed
 from portal.models import CalendarDay, CalendarYear
 
 WEEKDAYS = "一二三四五六日"
@@ -87,9 +88,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
     @admin.action(description="标记为已确认")
     def mark_confirmed(self, request, queryset):
         updated = queryset.update(confirmed=True)
+        calendar_changed()  # a bulk update sends no signal (portal.calendar keeps a copy)
         self.message_user(request, f"已确认 {updated} 个年度。", messages.SUCCESS)
 
     @admin.action(description="标记为未确认")
     def mark_unconfirmed(self, request, queryset):
         updated = queryset.update(confirmed=False)
+        calendar_changed()
         self.message_user(request, f"已将 {updated} 个年度标记为未确认。", messages.SUCCESS)

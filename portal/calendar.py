@@ -29,15 +29,26 @@ same way, on the next working day when its last day is a rest day (民法典 第
 ``calendar_months_period_end``). Dates must lie in 1900-01-01..2200-12-31 and ``n`` in 0..3660;
 anything else is a ``ValueError`` with a Chinese message that can be shown to users.
 
-Each call makes two queries (the stored days of a date window and the confirmed years in
-it), and two more only when the window turns out too short.
+The stored calendar (a few hundred rows: holidays, make-up days, confirmed years) is read once per
+process and kept, tagged with a version in the shared cache, so that a deadline costs no query
+(issue 13: every transition computed several, two queries each). Saving or deleting a CalendarDay or
+CalendarYear, and the admin's bulk actions (``calendar_changed``), drop this process's copy at once
+and bump the version when the transaction commits, so every other process reloads on its next call.
+A transaction that has changed the calendar reads the database itself until it ends, and keeps
+nothing it read, so a rolled-back edit never lingers in a copy.
 """
 
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
 import datetime as dt
+import secrets
 from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from portal.models import CalendarDay, CalendarYear
 
@@ -118,9 +129,8 @@ def is_provisional(first: dt.date, last: dt.date) -> bool:
     _check_date(first)
     _check_date(last)
     first, last = min(first, last), max(first, last)
-    years = range(first.year, last.year + 1)
-    confirmed = CalendarYear.objects.filter(confirmed=True, year__in=years).count()
-    return confirmed < len(years)
+    confirmed = _stored().confirmed_years
+    return any(year not in confirmed for year in range(first.year, last.year + 1))
 
 
 def add_calendar_months(day: dt.date, months: int) -> dt.date:
@@ -159,15 +169,68 @@ def calendar_months_period_end(day: dt.date, months: int) -> WorkingDayResult:
 # --- internals -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """Every CalendarDay (date -> is_working_day) and the confirmed years, as one version of them."""
+
+    version: str
+    days: dict
+    confirmed_years: frozenset
+
+
+VERSION_KEY = "portal.calendar.version"
+_copy: _Stored | None = None  # this process's, while VERSION_KEY says it is current
+_CHANGED = "_portal_calendar_changed_in"  # on the connection: the outermost atomic block of a change
+
+
+def _changing() -> bool:
+    """Whether the current transaction has changed the stored calendar (then nothing is kept): the
+    outermost atomic block that was open at the change is still open."""
+    changed_in = getattr(connection, _CHANGED, None)
+    return (changed_in is not None and connection.in_atomic_block
+            and bool(connection.atomic_blocks) and connection.atomic_blocks[0] is changed_in)
+
+
+def _stored() -> _Stored:
+    global _copy
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8))
+        version = cache.get(VERSION_KEY)
+    changing = _changing()
+    if _copy is not None and _copy.version == version and not changing:
+        return _copy
+    stored = _Stored(version, dict(CalendarDay.objects.values_list("date", "is_working_day")),
+                     frozenset(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True)))
+    if not changing:
+        _copy = stored
+    return stored
+
+
+def calendar_changed() -> None:
+    """The stored calendar has changed (or is about to, in this transaction): drop this process's
+    copy, and make every process reload once the change is committed. Saves and deletes call it
+    through their signals; a bulk update or delete must call it itself."""
+    global _copy
+    _copy = None
+    if connection.in_atomic_block and connection.atomic_blocks:
+        setattr(connection, _CHANGED, connection.atomic_blocks[0])
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None))
+
+
+@receiver([post_save, post_delete], sender=CalendarDay, dispatch_uid="calendar_day_changed")
+@receiver([post_save, post_delete], sender=CalendarYear, dispatch_uid="calendar_year_changed")
+def _on_calendar_row(sender, **kwargs):
+    calendar_changed()
+
+
 class _Window:
-    """The stored calendar for ``first``..``last``, loaded in two queries."""
+    """The stored calendar for ``first``..``last`` (from the kept copy: no query)."""
 
     def __init__(self, first: dt.date, last: dt.date):
         self.first, self.last = first, last
-        rows = CalendarDay.objects.filter(date__range=(first, last))
-        self.stored = dict(rows.values_list("date", "is_working_day"))
-        years = CalendarYear.objects.filter(confirmed=True, year__range=(first.year, last.year))
-        self.confirmed_years = set(years.values_list("year", flat=True))
+        stored = _stored()
+        self.stored, self.confirmed_years = stored.days, stored.confirmed_years
 
     def covers(self, day: dt.date) -> bool:
         return self.first <= day <= self.last

@@ -50,7 +50,8 @@ def _demo_seals(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with no rate-limit counters (portal/ratelimit.py counts in the cache)."""
+    """Each test starts with no rate-limit counters (portal/ratelimit.py counts in the cache), and with
+    no current version of the stored calendar, so that it reads the calendar afresh (portal.calendar)."""
     from django.core.cache import cache
     cache.clear()
 
