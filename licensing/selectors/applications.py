@@ -83,7 +83,15 @@ def application_for(user, number: str):
 
 
 def application_visible(user, application) -> bool:
-    return application is not None and applications_visible_to(user).filter(pk=application.pk).exists()
+    """Whether `user` may see `application` (applications_visible_to). Answered once per user for each
+    loaded application: a page or an API answer asks it for every permission it shows (issue 13)."""
+    if application is None:
+        return False
+    answers = application.__dict__.setdefault("_visible_to", {})
+    key = getattr(user, "pk", None)
+    if key not in answers:
+        answers[key] = applications_visible_to(user).filter(pk=application.pk).exists()
+    return answers[key]
 
 
 def application_decidable(user, application) -> bool:
