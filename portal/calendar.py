@@ -195,7 +195,7 @@ def _stored() -> _Stored:
     global _copy
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8))
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)  # until a change (or a cleared cache)
         version = cache.get(VERSION_KEY)
     changing = _changing()
     if _copy is not None and _copy.version == version and not changing:
