@@ -272,7 +272,7 @@ def _officer_sections(user) -> dict:
         "inspections_due": (now.filter(status=Status.APPROVED, inspection_due__isnull=False,
                                        inspection__status=InspectionStatus.PENDING).order_by("inspection_due", "id"),
                             _late_by(lambda a: a.inspection_due)),
-        "revocation_requests": (revocation_requests_for(user), list),
+        "revocation_requests": (revocation_requests_for(user, legacy_items=legacy), list),
     }
 
 
