@@ -7,8 +7,10 @@ the 承诺书, the officer's 受理: selectors.material_frozen_reason) its file 
 import datetime as dt
 import hashlib
 import logging
+import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -123,27 +125,66 @@ def material_files_remove_orphans(*, grace=None) -> list[str]:
     What a rolled-back transaction left behind (a crash between writing the file and the commit,
     a rollback further out with no exception through the service): the grace period keeps the
     file of a transaction still running. Idempotent: a second run finds nothing. Returns the names.
+
+    At a city's scale (issue 13): each folder's names are checked against the rows a thousand at a
+    time, in one query, and only a name no row holds is asked its age (a request each on an object
+    store). A month's folder (materials/YYYY/MM, where portal.uploads.store writes) that ended before
+    the grace period and kept no young file is done for good: the shared cache remembers the months
+    done in a row from the first (ORPHANS_CHECKED_KEY), and later runs do not list them again.
     """
     grace = grace if grace is not None else dt.timedelta(hours=settings.MATERIAL_ORPHAN_GRACE_HOURS)
     cutoff = timezone.now() - grace
-    removed = []
-    for name in _stored_names(STORED_UNDER):
-        if default_storage.get_modified_time(name) >= cutoff:
+    checked_through = cache.get(ORPHANS_CHECKED_KEY) or ""
+    removed, in_a_row = [], True
+    for folder, names in _folders(STORED_UNDER):
+        month = _month_of(folder)
+        if month is not None and month <= checked_through:
             continue
-        if MaterialFile.objects.filter(file=name).exists():
-            continue
-        default_storage.delete(name)
-        removed.append(name)
+        young = False
+        for start in range(0, len(names), ORPHAN_BATCH):
+            batch = names[start:start + ORPHAN_BATCH]
+            named = set(MaterialFile.objects.filter(file__in=batch).values_list("file", flat=True))
+            for name in batch:
+                if name in named:
+                    continue
+                if default_storage.get_modified_time(name) >= cutoff:
+                    young = True
+                    continue
+                default_storage.delete(name)
+                removed.append(name)
+        finished = month is not None and not young and _month_end(month) < cutoff
+        if in_a_row and finished:
+            checked_through = month
+        in_a_row = in_a_row and (finished or month is None)
+    cache.set(ORPHANS_CHECKED_KEY, checked_through, timeout=None)
     if removed:
         logger.info("removed %d material files no row names", len(removed))
     return removed
 
 
-def _stored_names(folder):
+ORPHAN_BATCH = 1000
+ORPHANS_CHECKED_KEY = "licensing.material_orphans.checked_through"  # "YYYY/MM"
+_MONTH = re.compile(r"(\d{4})/(\d{2})")
+
+
+def _month_of(folder: str) -> str | None:
+    """"YYYY/MM" for a month's folder (materials/2024/10), None for any other."""
+    match = _MONTH.fullmatch(folder.removeprefix(f"{STORED_UNDER}/"))
+    return match.group(0) if match else None
+
+
+def _month_end(month: str):
+    year, number = (int(part) for part in month.split("/"))
+    following = dt.date(year + number // 12, number % 12 + 1, 1)
+    return timezone.make_aware(dt.datetime.combine(following, dt.time.min))
+
+
+def _folders(folder):
+    """(folder, its file names) for `folder` and every folder under it, months in order."""
     if not default_storage.exists(folder):
         return
     folders, files = default_storage.listdir(folder)
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _stored_names(f"{folder}/{sub}")
+    if files:
+        yield folder, [f"{folder}/{name}" for name in sorted(files)]
+    for sub in sorted(folders):
+        yield from _folders(f"{folder}/{sub}")

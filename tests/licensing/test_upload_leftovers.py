@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from licensing import services, tasks
 from licensing.constants import Channel, MaterialDue
@@ -123,3 +124,54 @@ def test_the_orphan_job_removes_old_files_no_row_names_and_nothing_else_run_twic
 
     assert first == ["materials/2019/10/0123abcd.pdf"] and second == []
     assert stored_files() == named | {still_uploading}
+
+
+def plant(month: str, name: str, hours_old: float) -> Path:
+    path = Path(settings.MEDIA_ROOT) / "materials" / month / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4\n")
+    age(path, hours_old)
+    return path
+
+
+def test_a_month_s_names_are_checked_against_the_rows_in_one_query(
+        commitment_item, enterprise, applicant_user, officer):
+    """Issue 13: not a query per file (a million files, a million queries every night)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    application = ApplicationFactory(item=commitment_item, applicant=enterprise, actor=applicant_user, officer=officer)
+    owed = commitment_item.materials.get(due=MaterialDue.AT_APPLICATION)
+    for n in range(12):
+        services.material_submit(application=application, material_id=owed.pk, upload=pdf_file(f"第{n}稿.pdf"),
+                                 actor=applicant_user)
+    for path in stored_files():
+        age(path, 48)
+    months = {p.parent for p in stored_files()}
+    orphan = plant("2019/10", "89abcdef.pdf", 48)
+    with CaptureQueriesContext(connection) as seen:
+        removed = tasks.remove_orphan_material_files()
+    assert removed == ["materials/2019/10/89abcdef.pdf"] and not orphan.exists()
+    row_checks = [q for q in seen.captured_queries if "licensing_materialfile" in q["sql"]]
+    assert len(row_checks) == len(months) + 1  # one per month's folder: 2019/10 and the uploads' own
+
+
+def test_a_month_checked_to_the_end_is_not_listed_again(commitment_item):
+    left_long_ago = plant("2019/10", "0123abcd.pdf", 48)
+    assert tasks.remove_orphan_material_files() == ["materials/2019/10/0123abcd.pdf"]
+    # Nothing writes into a month that is over; were something to, the next runs would not list it…
+    again = plant("2019/10", "4567cdef.pdf", 48)
+    this_month = plant(f"{timezone.localtime():%Y/%m}", "89abcdef.pdf", 48)
+    assert tasks.remove_orphan_material_files() == [f"materials/{timezone.localtime():%Y/%m}/89abcdef.pdf"]
+    assert again.exists() and not this_month.exists() and not left_long_ago.exists()
+    # …until the shared cache forgets which months are done: then every folder is listed once more.
+    from django.core.cache import cache
+    cache.clear()
+    assert tasks.remove_orphan_material_files() == ["materials/2019/10/4567cdef.pdf"]
+
+
+def test_a_month_with_a_young_file_is_listed_again_until_it_can_be_judged(commitment_item):
+    young = plant("2019/10", "0123abcd.pdf", 1)  # a clock set wrong, or a transaction still open
+    assert tasks.remove_orphan_material_files() == []
+    age(young, 48)
+    assert tasks.remove_orphan_material_files() == ["materials/2019/10/0123abcd.pdf"]
