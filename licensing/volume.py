@@ -61,7 +61,7 @@ from licensing.services.licences import licence_valid_until
 from licensing.validators import USCC_ALPHABET, uscc_check_char
 from portal import calendar
 from portal.constants import OrgKind, Role
-from portal.models import CalendarYear, Organisation, User
+from portal.models import Organisation, User
 from supervision.constants import (
     FULL_COVERAGE_SEQ_NOS, OPEN_INSPECTION, RESULT_MOVES, FailureGround, InspectionOutcome, InspectionStatus,
     RevocationRequestStatus,
@@ -121,16 +121,14 @@ class NoCatalogue(Exception):
 # --- the working-day calendar, read once --------------------------------------------------
 
 class WorkDays:
-    """portal.calendar's answers for a span of dates, read once (it costs two queries a date);
-    outside the span it asks portal.calendar itself."""
+    """portal.calendar's answers for a span of dates, as a sorted list of its working days, so that a
+    million deadlines are bisections rather than day-by-day walks; outside the span it asks
+    portal.calendar itself (which reads the stored calendar once per process)."""
 
     def __init__(self, first: dt.date, last: dt.date):
         self.first, self.last = first, last
-        # calendar.is_working_day for each date, from the one window it reads (two queries in all)
-        window = calendar._Window(first, last)
         self.days = [day for day in (first + dt.timedelta(n) for n in range((last - first).days + 1))
-                     if window.is_working_day(day)]
-        self.confirmed = set(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
+                     if calendar.is_working_day(day)]
 
     def add(self, start: dt.date, n: int) -> dt.date:
         """calendar.add_working_days(start, n).date."""
@@ -150,7 +148,7 @@ class WorkDays:
         return self.add(calendar.add_calendar_months(day, months), 0)
 
     def provisional(self, a: dt.date, b: dt.date) -> bool:
-        return any(year not in self.confirmed for year in range(a.year, b.year + 1))
+        return calendar.is_provisional(a, b)
 
     def late(self, due: dt.date | None, day: dt.date) -> int | None:
         """services._core.late_working_days."""
