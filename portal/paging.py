@@ -6,8 +6,8 @@ thousands of rows on every request. Here the count stops at COUNT_CAP: past it t
 "1000 件以上", and the pages beyond go on being served (LIMIT/OFFSET, one row more than the page
 to know whether another follows), so an API client can still walk the whole list by `next`.
 """
-from django.core.paginator import EmptyPage, Page, Paginator
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
@@ -89,6 +89,7 @@ def capped_counts(lists: dict, *, cap: int = COUNT_CAP, ordered: frozenset = fro
         parts[name] = f"(SELECT COUNT(*) FROM ({sql}) AS counted_{len(parts)})"
         params.extend(part_params)
     if parts:
+        # The parts are Django's own compiled SQL; every value in them travels in `params`.
         with connections[alias].cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(parts.values())}", params)
             counts.update(zip(parts, cursor.fetchone()))
