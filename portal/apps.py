@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import security  # noqa: F401  (records the sign-in time for the 12-hour cap)
+        from portal import calendar  # noqa: F401  (its signals keep every process's copy of the calendar current)
         from portal.audit import receivers  # noqa: F401  (audit rows from auth, axes, model signals)

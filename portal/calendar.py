@@ -84,7 +84,7 @@ class WorkingDayResult:
 def is_working_day(day: dt.date) -> bool:
     """Whether ``day`` is an official working day (rules in the module docstring)."""
     _check_date(day)
-    return _Window(day, day).is_working_day(day)
+    return _stored().is_working_day(day)
 
 
 def add_working_days(start: dt.date, n: int) -> WorkingDayResult:
@@ -120,8 +120,8 @@ def working_days_between(a: dt.date, b: dt.date) -> int:
         return -working_days_between(b, a)
     if a == b:
         return 0
-    window = _Window(a + _ONE_DAY, b)
-    return sum(1 for day in _days(a + _ONE_DAY, b) if window.is_working_day(day))
+    stored = _stored()
+    return sum(1 for day in _days(a + _ONE_DAY, b) if stored.is_working_day(day))
 
 
 def is_provisional(first: dt.date, last: dt.date) -> bool:
@@ -177,6 +177,16 @@ class _Stored:
     days: dict
     confirmed_years: frozenset
 
+    def is_confirmed(self, day: dt.date) -> bool:
+        return day.year in self.confirmed_years
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.days:
+            return self.days[day]
+        if day.weekday() >= 5:
+            return False
+        return self.is_confirmed(day) or (day.month, day.day) not in FALLBACK_HOLIDAYS
+
 
 VERSION_KEY = "portal.calendar.version"
 _copy: _Stored | None = None  # this process's, while VERSION_KEY says it is current
@@ -224,50 +234,19 @@ def _on_calendar_row(sender, **kwargs):
     calendar_changed()
 
 
-class _Window:
-    """The stored calendar for ``first``..``last`` (from the kept copy: no query)."""
-
-    def __init__(self, first: dt.date, last: dt.date):
-        self.first, self.last = first, last
-        stored = _stored()
-        self.stored, self.confirmed_years = stored.days, stored.confirmed_years
-
-    def covers(self, day: dt.date) -> bool:
-        return self.first <= day <= self.last
-
-    def is_confirmed(self, day: dt.date) -> bool:
-        return day.year in self.confirmed_years
-
-    def is_working_day(self, day: dt.date) -> bool:
-        if day in self.stored:
-            return self.stored[day]
-        if day.weekday() >= 5:
-            return False
-        return self.is_confirmed(day) or (day.month, day.day) not in FALLBACK_HOLIDAYS
-
-
 def _nth_working_day(first: dt.date, n: int) -> WorkingDayResult:
     """The n-th working day counting ``first`` itself as a candidate (n >= 1)."""
-    window = _Window(first, _window_end(first, n))
+    stored = _stored()
     day, counted, provisional = first, 0, False
     while True:
-        if not window.covers(day):
-            window = _Window(day, _window_end(day, n - counted))
-        provisional = provisional or not window.is_confirmed(day)
-        if window.is_working_day(day):
+        provisional = provisional or not stored.is_confirmed(day)
+        if stored.is_working_day(day):
             counted += 1
             if counted == n:
                 return WorkingDayResult(day, provisional)
         if day == MAX_DATE:
             raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
         day += _ONE_DAY
-
-
-def _window_end(first: dt.date, working_days: int) -> dt.date:
-    # About 250 working days a year, so 1.5 calendar days each plus a month of slack covers
-    # even a Spring Festival week; a longer run simply loads the next window.
-    span = dt.timedelta(days=working_days * 3 // 2 + 30)
-    return first + span if MAX_DATE - first > span else MAX_DATE
 
 
 def _days(first: dt.date, last: dt.date):
