@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.constants import Role
 from portal.exceptions import InvalidInput, Problems
+from portal.models import Organisation
 from portal.permissions import is_regulator
 from supervision.constants import OPEN_INSPECTION, InspectionStatus
 from supervision.models import Inspection
@@ -144,6 +145,14 @@ def queue_counts(inspections: QuerySet) -> QueueCounts:
         overdue=inspections.filter(is_overdue_q(today)).count(),
         done_this_month=inspections.filter(status__in=[InspectionStatus.PASSED, InspectionStatus.FAILED],
                                            closed_at__gte=month_start).count())
+
+
+def authorities_in_queue(user) -> QuerySet:
+    """The approving authorities of the user's queue: the county filter's choices. EXISTS per
+    organisation (a few dozen probes of inspection_authority_idx), not the distinct authorities of
+    every inspection in the queue, which grows with the city (issue 13)."""
+    checked = inspections_for(user).prefetch_related(None).order_by().filter(authority_id=OuterRef("pk"))
+    return Organisation.objects.filter(Exists(checked)).order_by("code")
 
 
 def inspectors_of(user) -> QuerySet:

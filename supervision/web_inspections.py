@@ -13,7 +13,6 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from notices.selectors import documents_for_application
 from portal import audit, exports
 from portal.downloads import attachment
 from portal.exceptions import InvalidInput, ServiceError
-from portal.models import AuditAction, Organisation
+from portal.models import AuditAction
 from portal.paging import page_of
 from portal.uploads import download_name
 from supervision import queue, services
@@ -88,14 +87,6 @@ def _row(inspection, today):
     return inspection
 
 
-def authorities_in_queue(user):
-    """The approving authorities of the user's queue: the county filter's choices."""
-    # EXISTS per organisation (a few dozen probes of inspection_authority_idx), not the distinct
-    # authorities of every inspection in the queue, which grows with the city.
-    checked = queue.inspections_for(user).prefetch_related(None).order_by().filter(authority_id=OuterRef("pk"))
-    return Organisation.objects.filter(Exists(checked)).order_by("code")
-
-
 def _render_desk(request, user, chosen, inspections, refused, status=200):
     today = timezone.localdate()
     page = page_of(inspections, request.GET.get("page"), PAGE_SIZE)
@@ -103,7 +94,7 @@ def _render_desk(request, user, chosen, inspections, refused, status=200):
     return render(request, "supervision/regulator_desk.html", {
         "page": page, "rows": [_row(i, today) for i in page.object_list], "chosen": chosen, "query": query,
         "errors": {k or "all": v for k, v in refused.errors.items()} if refused else {}, "counts": queue.queue_counts(queue.inspections_for(user)),
-        "authorities": authorities_in_queue(user), "inspectors": queue.inspectors_of(user),
+        "authorities": queue.authorities_in_queue(user), "inspectors": queue.inspectors_of(user),
         "statuses": InspectionStatus.choices, "organisation": user.organisation, "today": today,
         "max_due_within": queue.MAX_DUE_WITHIN,
         # 备案事项 (20号 二（四）: 备案信息不实…予以纠正): the filings received and the corrections ordered.
