@@ -12,4 +12,5 @@ router.register("applications", ApplicationViewSet, basename="application")
 urlpatterns = [
     path("", include(router.urls)),
     path("", include("licensing.api_applications")),
+    path("", include("licensing.api_urls_reports")),  # issue 14
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from licensing import views
 from licensing.web import applicant, detail, officer, public, window
@@ -56,4 +56,5 @@ urlpatterns = [
     # public
     path("progress/", public.progress, name="progress"),
     path("commitments/", public.commitments, name="commitments"),
+    path("", include("licensing.urls_reports")),  # issue 14: the quarterly reports
 ]

@@ -11,4 +11,6 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("", include("supervision.api_urls_draws")),  # issue 14
+    path("", include("supervision.api_urls_credit")),
 ]

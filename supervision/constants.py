@@ -96,3 +96,25 @@ OUTCOME_LABELS = {"granted": "准予许可", "refused": "不予许可", "revoked
                   "registered": "已登记"}
 APPLICANT_KIND_LABELS = {"enterprise": "企业", "person": "个人"}
 MATERIAL_STATUS_LABELS = {"owed": "待提交", "submitted": "已提交", "overdue": "逾期未提交"}
+
+
+# --- 双随机、一公开 (issue 14; 钦政发〔2019〕20号: 随机抽取检查对象、随机选派执法检查人员、抽查情况及查处结果及时向社会公开) ---
+
+class DrawStatus(models.TextChoices):
+    DRAFT = "draft", "待抽取"
+    DRAWN = "drawn", "已抽取"
+
+
+# The draw's algorithm, named with the plan so that a re-run knows which one to use (README, "双随机").
+DRAW_ALGORITHM = "sha256-rank-v1"
+# Where a plan may take its entities from: what the regulator supervises and is in force.
+MAX_SAMPLE_PERCENT = 100
+MAX_POOL = 200_000
+
+
+# --- 信用修复 requests (issue 14) -----------------------------------------------------------------
+
+class RepairStatus(models.TextChoices):
+    PENDING = "pending", "待认定机关决定"
+    GRANTED = "granted", "准予修复"
+    REFUSED = "refused", "不予修复"

@@ -9,13 +9,21 @@ from supervision.models import CreditRecord
 from supervision.selectors import repair_allowed_from, repair_rule_for
 
 
-def credit_record_create(*, applicant, reason, actor, application=None, details="") -> CreditRecord:
+def credit_record_create(*, applicant, reason, actor, application=None, details="", organisation=None) -> CreditRecord:
     """Record the applicant in the 诚信档案; a second call for the same application (or, without one, the
-    same applicant) and reason adds nothing."""
+    same applicant) and reason adds nothing. `organisation` is the authority that makes the record (认定机关,
+    published with it, deciding its repair): by default the application's deciding authority (谁审批、谁负责),
+    else the actor's own."""
     key = {"application": application} if application is not None else {"applicant": applicant, "application": None}
+    organisation_id = getattr(organisation, "pk", None)
+    if organisation_id is None and application is not None:
+        organisation_id = application.entrusted_id or application.authority_id
+    if organisation_id is None and actor is not None:
+        organisation_id = actor.organisation_id
     record, created = CreditRecord.objects.get_or_create(
         **key, reason=reason,
-        defaults={"applicant": applicant, "details": details, "recorded_by": actor, "recorded_at": timezone.now()})
+        defaults={"applicant": applicant, "details": details, "recorded_by": actor, "recorded_at": timezone.now(),
+                  "organisation_id": organisation_id})
     if created:
         audit.write(AuditAction.CREDIT_RECORD, actor=actor, obj=record, details={
             "reason": reason, "application": application.number if application else ""})

@@ -126,8 +126,8 @@ def revocation_requests_to(applications):
 
 
 def inspection_of(application):
-    """The application's inspection with its results and files, or None (for its page)."""
-    return (Inspection.objects.filter(application=application).select_related("regulator")
+    """The application's follow-up inspection (附件3 第七条) with its results and files, or None (for its page)."""
+    return (Inspection.objects.filter(application=application, pick__isnull=True).select_related("regulator")
             .prefetch_related("results__files", "inspectors").first())
 
 

@@ -11,7 +11,7 @@ from supervision.models import InboxRecord, Inspection
 
 
 def inspection_schedule(*, application, due_date, regulator=None, authority=None, full_coverage=False) -> Inspection:
-    inspection, _ = Inspection.objects.get_or_create(application=application, defaults={
+    inspection, _ = Inspection.objects.get_or_create(application=application, pick=None, defaults={
         "due_date": due_date, "regulator": regulator, "authority": authority, "full_coverage": full_coverage})
     return inspection
 
@@ -47,7 +47,8 @@ def inbox_acknowledge(*, record: InboxRecord, actor) -> InboxRecord:
 
 def inspection_route(*, application, regulator) -> None:
     """A pending inspection whose regulator was not known yet goes to the one now routed."""
-    Inspection.objects.filter(application=application, regulator__isnull=True, status=InspectionStatus.PENDING).update(
+    Inspection.objects.filter(application=application, pick__isnull=True, regulator__isnull=True,
+                              status=InspectionStatus.PENDING).update(
         regulator=regulator)
 
 

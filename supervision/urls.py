@@ -1,5 +1,5 @@
 """supervision's pages: the regulator's inbox (issue 9) and its 核查工作台 (issue 10)."""
-from django.urls import path
+from django.urls import include, path
 
 from supervision import web, web_inspections
 
@@ -17,4 +17,8 @@ urlpatterns = [
          name="regulator-inspection-result"),
     path("desk/regulator/inspections/<int:inspection_id>/files/<int:file_id>/",
          web_inspections.regulator_inspection_file, name="regulator-inspection-file"),
+    # issue 14: 双随机、一公开 and its directories, the credit record in public and its repair
+    path("", include("supervision.urls_draws")),
+    path("", include("supervision.urls_directories")),
+    path("", include("supervision.urls_credit")),
 ]

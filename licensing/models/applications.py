@@ -135,6 +135,15 @@ class Application(models.Model):
     def reform_mode(self):
         return self.item.reform_mode
 
+    @property
+    def inspection(self):
+        """The follow-up check of the commitment (附件3 第七条), or None: the one of `inspections` that no random
+        draw made (双随机 checks are the others). Read from a prefetch of `inspections` where a list made one."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("inspections")
+        if cached is not None:
+            return next((i for i in cached if i.pick_id is None), None)
+        return self.inspections.filter(pick__isnull=True).first() if self.pk else None
+
 
 class ApplicationEvent(models.Model):
     """Who moved an application from which state to which, when and why. Never edited."""

@@ -122,8 +122,9 @@ def with_next_deadline(applications, today=None) -> list:
 
 def _listing(qs: QuerySet) -> QuerySet:
     """What a list row shows (its next deadline reads the materials and the inspection), newest first."""
-    return (qs.select_related("item", "applicant", "inspection")
-            .prefetch_related(Prefetch("materials", queryset=MaterialSubmission.objects.select_related("material")))
+    return (qs.select_related("item", "applicant")
+            .prefetch_related(Prefetch("materials", queryset=MaterialSubmission.objects.select_related("material")),
+                              "inspections")
             .order_by("-submitted_at", "-id"))
 
 
@@ -270,7 +271,8 @@ def _officer_sections(user) -> dict:
                                                     conditions_met_at__isnull=True)
                                   .order_by("conditions_declared_at", "id"), _late_by(lambda a: a.conditions_due)),
         "inspections_due": (now.filter(status=Status.APPROVED, inspection_due__isnull=False,
-                                       inspection__status=InspectionStatus.PENDING).order_by("inspection_due", "id"),
+                                       inspections__status=InspectionStatus.PENDING,
+                                       inspections__pick__isnull=True).order_by("inspection_due", "id"),
                             _late_by(lambda a: a.inspection_due)),
         "revocation_requests": (revocation_requests_for(user, legacy_items=legacy), list),
     }

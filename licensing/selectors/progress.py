@@ -36,8 +36,8 @@ def application_progress(number: str | None, code: str | None) -> Application | 
     number = normalise_number(number)
     application = None
     if looks_like_number(number):
-        application = (Application.objects.select_related("item", "inspection", "licence")
-                       .prefetch_related("materials", "events")
+        application = (Application.objects.select_related("item", "licence")
+                       .prefetch_related("materials", "events", "inspections")
                        .filter(number=number).first())
     expected = application.query_code.encode() if application is not None else _NOWHERE
     matches = secrets.compare_digest(normalise_query_code(code).encode("utf-8", "replace"), expected)

@@ -19,6 +19,9 @@ class CreditRecord(models.Model):
     recorded_at = models.DateTimeField("记录时间")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
+    # The authority that made the record (认定单位): it is published with the record and decides its repair.
+    organisation = models.ForeignKey("portal.Organisation", verbose_name="认定机关", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="credit_records")
     repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
 
     class Meta:
@@ -65,8 +68,13 @@ class CreditRepairRule(models.Model):
 class Inspection(models.Model):
     """The follow-up check of a commitment, due within 2 months of the decision (附件3 第七条)."""
 
-    application = models.OneToOneField("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
-                                       related_name="inspection")
+    # An application is checked once after its decision (附件3 第七条: pick is None, at most one, see
+    # uniq_followup_inspection) and again each time a random draw picks its holder (双随机, issue 14).
+    # Application.inspection (licensing) is the follow-up one.
+    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+                                    related_name="inspections")
+    pick = models.ForeignKey("supervision.DrawPick", verbose_name="双随机抽查", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="inspections")
     regulator = models.ForeignKey("portal.Organisation", verbose_name="行业主管部门", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="inspections")
     # The approving authority (a county's own, where counties run the item): the queue's county filter.
@@ -98,6 +106,11 @@ class Inspection(models.Model):
                    # (authority first: it replaces the foreign key's own index, which PostgreSQL would
                    # otherwise prefer for that question, walking every inspection of the authority.)
                    models.Index(fields=["authority", "regulator"], name="inspection_authority_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=models.Q(pick__isnull=True),
+                                    name="uniq_followup_inspection"),
+            models.UniqueConstraint(fields=["pick", "application"], name="uniq_pick_inspection"),
+        ]
 
     def __str__(self):
         return f"{self.application} 事后核查"
@@ -200,3 +213,13 @@ class InboxRecord(models.Model):
 
     def __str__(self):
         return f"{self.kind_label} {self.application_id}"
+
+
+from supervision.models.draws import DrawPick, DrawPlan, Inspector, InspectorConflict  # noqa: E402
+from supervision.models.repair import CreditRepairEvidence, CreditRepairRequest  # noqa: E402
+
+__all__ = [
+    "CreditRecord", "CreditRepairEvidence", "CreditRepairRequest", "CreditRepairRule", "DrawPick", "DrawPlan",
+    "InboxRecord", "Inspection", "InspectionFile", "InspectionResult", "Inspector", "InspectorConflict",
+    "RevocationRequest",
+]

@@ -1,0 +1,2 @@
+"""api_urls_reports: part of /api/v1/ (issue 14)."""
+urlpatterns = []

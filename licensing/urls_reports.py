@@ -1,0 +1,2 @@
+"""urls_reports (issue 14)."""
+urlpatterns = []

@@ -1,0 +1,2 @@
+"""urls_credit (issue 14)."""
+urlpatterns = []

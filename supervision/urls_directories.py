@@ -1,0 +1,2 @@
+"""urls_directories (issue 14)."""
+urlpatterns = []

@@ -1,0 +1,2 @@
+"""urls_draws (issue 14)."""
+urlpatterns = []
