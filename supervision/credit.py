@@ -65,3 +65,134 @@ def _check_repair_rule(record: CreditRecord) -> None:
 
 def _day(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- 信用修复 applied for online (issue 14) -----------------------------------------------------------
+# The enterprise (an account with a verified claim to the record's applicant) asks with its reasons and
+# evidence; the authority that made the record (认定机关, CreditRecord.organisation) decides within
+# settings.CREDIT_REPAIR_DECISION_WORKING_DAYS working days. A grant repairs the record under its kind's
+# CreditRepairRule (credit_record_repair re-checks it); a refusal keeps the bar. Either way the record and
+# every request stay (the history). Late is recorded, not refused (DOMAIN.md): a late decision is still made.
+import datetime as dt  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.db import IntegrityError  # noqa: E402
+
+from licensing import selectors as licensing_selectors  # noqa: E402
+from portal import calendar  # noqa: E402
+from portal.exceptions import NotAllowed, Problems  # noqa: E402
+from portal.permissions import is_officer  # noqa: E402
+from portal.uploads import check_upload, display_name, removed_on_error, store  # noqa: E402
+from supervision.constants import RepairStatus  # noqa: E402
+from supervision.models import CreditRepairEvidence, CreditRepairRequest  # noqa: E402
+
+EVIDENCE_UNDER = "credit-repairs"
+MAX_EVIDENCE_FILES = 10
+REASONS_LENGTH = 4000
+NOTE_LENGTH = 2000
+APPLICANT_ONLY = "只有已核验的该申请人的办理账号才能申请信用修复。"
+DECIDER_ONLY = "只有作出该诚信档案记录的认定机关的审批人员才能决定信用修复申请。"
+
+
+def repair_refusal(record: CreditRecord) -> str:
+    """Why no repair may be applied for now ("" when it may): the guard the service applies and the
+    pages and the API read, so a form is offered only where it would be accepted."""
+    if record.repaired_at is not None:
+        return f"该记录已于{_day(timezone.localdate(record.repaired_at))}信用修复，不再限制告知承诺，无需申请。"
+    pending = CreditRepairRequest.objects.filter(record=record, status=RepairStatus.PENDING).first()
+    if pending is not None:
+        return (f"该记录已有一份信用修复申请（{_day(timezone.localdate(pending.submitted_at))}提交）待认定机关决定，"
+                f"决定期限{_day(pending.due_date)}；决定后方可再次申请。")
+    try:
+        _check_repair_rule(record)
+    except Conflict as refused:
+        return refused.message
+    return ""
+
+
+def _check_request(reasons, files) -> list:
+    """Every field at once, before anything is written; the content types of the files."""
+    problems, types = Problems(), []
+    text = (reasons or "").strip()
+    if not text:
+        problems.add("reasons", "请填写申请理由：已纠正失信行为、履行相关义务的情况。")
+    elif len(text) > REASONS_LENGTH:
+        problems.add("reasons", f"申请理由最多{REASONS_LENGTH}个字。")
+    if len(files) > MAX_EVIDENCE_FILES:
+        problems.add("files", f"证明材料每次最多上传{MAX_EVIDENCE_FILES}个文件。")
+    for upload in files[:MAX_EVIDENCE_FILES]:
+        problems.check("files", lambda upload=upload: types.append(check_upload(upload)))
+    problems.raise_if_any()
+    return types
+
+
+@transaction.atomic
+@removed_on_error()  # evidence stored by a request that then fails goes with it
+def credit_repair_request_submit(*, record, actor, reasons, files=()) -> CreditRepairRequest:
+    """信用修复申请: the applicant's side asks the authority that made the record to repair it."""
+    files = list(files or [])
+    if not licensing_selectors.is_verified_for(actor, record.applicant):
+        raise NotAllowed(APPLICANT_ONLY)
+    types = _check_request(reasons, files)
+    # The record's row is the lock: two requests sent at once queue here, and the second finds the first.
+    record = CreditRecord.objects.select_for_update().select_related("applicant").get(pk=record.pk)
+    refusal = repair_refusal(record)
+    if refusal:
+        raise Conflict(refusal)
+    now = timezone.now()
+    due = calendar.add_working_days(timezone.localdate(now), settings.CREDIT_REPAIR_DECISION_WORKING_DAYS).date
+    try:
+        with transaction.atomic():
+            request = CreditRepairRequest.objects.create(record=record, reasons=reasons.strip(), submitted_by=actor,
+                                                         submitted_at=now, due_date=due)
+    except IntegrityError:  # uniq_pending_repair_request: another request got in first
+        raise Conflict("该记录已有一份信用修复申请待认定机关决定。") from None
+    for upload, content_type in zip(files, types):
+        CreditRepairEvidence.objects.create(request=request, file=store(upload, content_type, under=EVIDENCE_UNDER),
+                                            content_type=content_type, original_name=display_name(upload.name),
+                                            uploaded_at=now)
+    # CREDIT_REPAIR with the step named: there is no audit action of its own for a request (yet).
+    audit.write(AuditAction.CREDIT_REPAIR, actor=actor, obj=request, details={
+        "step": "request", "record": record.pk, "due_date": due.isoformat(), "files": len(files)})
+    return request
+
+
+def late_working_days(due: dt.date, day: dt.date) -> int | None:
+    """Working days past `due` of a decision made on `day` (None: in time); the rule licensing's events
+    keep (licensing.services._core.late_working_days), which supervision may not import."""
+    if day <= due:
+        return None
+    return max(calendar.working_days_between(due, day), 1)  # past the date even if only rest days followed
+
+
+def decides(user, record) -> bool:
+    """Who decides a repair: an active approval officer of the authority that made the record."""
+    return bool(is_officer(user) and record.organisation_id and user.organisation_id == record.organisation_id)
+
+
+@transaction.atomic
+def credit_repair_request_decide(*, request, actor, grant: bool, note) -> CreditRepairRequest:
+    """The authority's decision: grant (the record is repaired, the bar lifted) or refuse with reasons."""
+    text = (note or "").strip()
+    if not text:
+        raise InvalidInput("请填写决定理由。", field="note")
+    if len(text) > NOTE_LENGTH:
+        raise InvalidInput(f"决定理由最多{NOTE_LENGTH}个字。", field="note")
+    locked = (CreditRepairRequest.objects.select_for_update(of=("self",)).select_related("record")
+              .get(pk=request.pk))
+    if not decides(actor, locked.record):
+        raise NotAllowed(DECIDER_ONLY)
+    if locked.status != RepairStatus.PENDING:
+        raise Conflict(f"该信用修复申请已于{_day(timezone.localdate(locked.decided_at))}作出决定"
+                       f"（{locked.get_status_display()}），不能再次决定。")
+    if grant:
+        credit_record_repair(record=locked.record, actor=actor, note=f"准予信用修复申请：{text}")
+    now = timezone.now()
+    locked.status = RepairStatus.GRANTED if grant else RepairStatus.REFUSED
+    locked.decided_by, locked.decided_at, locked.decision_note = actor, now, text
+    locked.late_working_days = late_working_days(locked.due_date, timezone.localdate(now))
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "late_working_days"])
+    audit.write(AuditAction.CREDIT_REPAIR, actor=actor, obj=locked, details={
+        "step": "grant" if grant else "refuse", "record": locked.record_id, "note": text[:500],
+        "late_working_days": locked.late_working_days})
+    return locked

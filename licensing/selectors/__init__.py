@@ -13,6 +13,7 @@ authorities   who examines, who decides and in whose name: alternatives, first r
 routing       the approving authority of an application and the regulator its records go to (issue 9)
 records       what an approval record tells the regulator (the payload's data)
 filings       备案事项: the filings a regulator received and the corrections it ordered (issue 11)
+supervised    监管对象库: the entities a regulator supervises, the draws' pool (issue 14)
 
 notices and supervision read licensing through these (and licensing.constants) only.
 """
@@ -75,3 +76,10 @@ __all__ += ["LATE_STEPS_LIMIT", "STEP_KINDS", "StepCount", "late_steps", "parse_
 from .filings import RECENT_FILINGS, RegulatorFilings, filings_of_regulator  # noqa: E402  (issue 11: 备案事项)
 
 __all__ += ["RECENT_FILINGS", "RegulatorFilings", "filings_of_regulator"]
+from .supervised import (  # noqa: E402  (issue 14: 监管对象库)
+    IN_FORCE, PoolEntry, PoolFilter, published_entity, supervised_applicants, supervised_applications,
+    supervised_holdings, supervised_pool,
+)
+
+__all__ += ["IN_FORCE", "PoolEntry", "PoolFilter", "published_entity", "supervised_applicants",
+            "supervised_applications", "supervised_holdings", "supervised_pool"]

@@ -58,6 +58,13 @@ class AuditAction(models.TextChoices):
     INSPECTION_ASSIGN = "inspection_assign", "指派核查人员"
     INSPECTION_RESULT = "inspection_result", "记录核查结果"
     REVOCATION_REQUEST = "revocation_request", "提请撤销许可"
+    # issue 14: 双随机、一公开, repair requests, the quarterly reports
+    DRAW_PLAN = "draw_plan", "制定或修改抽查计划"
+    DRAW_RUN = "draw_run", "双随机抽取"
+    INSPECTOR_CONFLICT = "inspector_conflict", "登记执法人员回避"
+    CREDIT_REPAIR_REQUEST = "credit_repair_request", "申请信用修复"
+    CREDIT_REPAIR_DECIDE = "credit_repair_decide", "决定信用修复申请"
+    REPORT_GENERATE = "report_generate", "生成季度报告"
 
 
 class AuditOutcome(models.TextChoices):
