@@ -20,6 +20,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from licensing import selectors as licensing_selectors
 from notices.constants import DocumentKind
 from notices.services import document_issue
 from portal import audit, calendar
@@ -138,6 +139,13 @@ def _check_may_record(locked, outcome) -> bool:
     return locked.status == InspectionStatus.RECTIFY
 
 
+def _check_drawn(locked, outcome) -> None:
+    """A random draw (双随机, issue 14) checks filings and registrations too, where there is no licence to revoke."""
+    if locked.pick_id and outcome == InspectionOutcome.FAILS and not licensing_selectors.revocable(locked.application):
+        raise Conflict(f"{locked.application.get_status_display()}的事项没有可撤销的许可：请记录“不符合，责令限期整改”，"
+                       "备案信息不实的，在备案事项中责令改正。")
+
+
 def _check_ground(ground, reinspection) -> None:
     if ground == FailureGround.STILL_NONCONFORMING and not reinspection:
         raise InvalidInput("尚未责令整改，不能以“整改期满仍不符合”提请撤销；请选择其他理由或先责令整改。", field="ground")
@@ -152,6 +160,7 @@ def inspection_record_result(*, inspection, actor, outcome, note, rectify_within
     clean = _check_result(outcome, note, rectify_within_days, ground, files)
     locked = _lock(inspection, actor)
     reinspection = _check_may_record(locked, outcome)
+    _check_drawn(locked, outcome)
     _check_ground(clean["ground"], reinspection)
     now = timezone.now()
     rectify_due = calendar.add_working_days(_today(), clean["days"]).date if "days" in clean else None
@@ -192,7 +201,13 @@ def _request_revocation(locked, result, actor, now) -> None:
 
 
 def _issue_documents(locked, result, days) -> None:
-    """The record of the check (or re-check), and the rectification notice; in the regulator's name."""
+    """The record of the check (or re-check), and the rectification notice; in the regulator's name.
+
+    Only for the follow-up check of a commitment: these documents speak of the 告知承诺书 (附件3 第七条),
+    and a document is issued once per kind and version per application. A random check's result is
+    published with its draw (一公开) instead; its own documents are not written yet (issue 14's note)."""
+    if locked.pick_id is not None:
+        return
     extra = {"issuer": locked.regulator.name, "outcome": result.outcome, "outcome_label": result.get_outcome_display(),
              "ground_label": result.get_ground_display() if result.ground else "", "note": result.note,
              "inspector_names": result.inspector_names, "rectify_due": locked.rectify_due, "rectify_days": days}

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from licensing.constants import ApplicantKind, Status
+from licensing.constants import Action, ApplicantKind, Status
 from licensing.models import Applicant, Application
+from licensing.selectors.actions import transition_allowed
 from licensing.selectors.applicants import public_name
 from portal.masking import mask_identifier
 
@@ -98,3 +99,9 @@ def published_entity(entry: PoolEntry) -> dict:
     shown = Applicant(kind=entry.kind, name=entry.name)
     code = entry.identifier if entry.kind == ApplicantKind.ENTERPRISE else mask_identifier(entry.identifier)
     return {"code": code, "name": public_name(shown)}
+
+
+def revocable(application) -> bool:
+    """A random check that fails can ask for a revocation only where there is a licence to revoke: not for a
+    filing or a cancelled item's registration (supervision.inspections)."""
+    return transition_allowed(application, Action.REVOKE)

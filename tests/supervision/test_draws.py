@@ -159,3 +159,18 @@ def test_a_person_is_published_masked_and_an_enterprise_in_full(commitment_item,
     enterprise = next(e for e in plan.pool if e is not person)
     assert "*" not in enterprise["code"] and "有限公司" in enterprise["name"]
     assert all("*" in r["name"] or len(r["name"]) <= 1 for r in plan.roster)
+
+
+def test_a_failed_random_check_of_a_licence_asks_its_authority_to_revoke(world):
+    from notices.models import Document
+    from supervision.models import RevocationRequest
+
+    plan = drawn(world)
+    inspection = Inspection.objects.filter(pick__plan=plan).select_related("application").first()
+    documents_before = Document.objects.filter(application=inspection.application).count()
+    with at(2026, 11, 20):
+        services.inspection_record_result(inspection=inspection, actor=world.regulator, outcome="fails",
+                                          note="双随机抽查：经营场所与承诺不符。", ground="false_commitment")
+    assert RevocationRequest.objects.get(inspection=inspection).application == inspection.application
+    # the 告知承诺 record speaks of the follow-up check: a random check issues none (its result is published)
+    assert Document.objects.filter(application=inspection.application).count() == documents_before
