@@ -9,6 +9,7 @@ from licensing.models import (
     Item,
     ItemAuthority,
     Material,
+    QuarterlyReport,
     RegulatorRoute,
 )
 from licensing.services.records import records_route_pending
@@ -168,3 +169,14 @@ class ApplicantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(QuarterlyReport)
+class QuarterlyReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The reports the beat job made (licensing.reports): admins look them up; each department downloads its own
+    from its desk."""
+
+    list_display = ["organisation", "year", "quarter", "generated_at"]
+    list_filter = ["year", "quarter"]
+    search_fields = ["organisation__name", "organisation__code"]
+    list_select_related = ["organisation"]

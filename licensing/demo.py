@@ -11,7 +11,9 @@ from licensing.models import Item, Material, RegulatorRoute
 from licensing.services import applicant_bind_account, applicant_register
 from licensing.validators import uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
+from portal.exceptions import Conflict
 from portal.models import Organisation, User
+from supervision.directories import inspector_add
 
 DEMO_PASSWORD = "Demo-Qinzhou-2019"
 DEMO_ITEM_SEQ = 13  # 旅馆业特种行业许可证核发, a commitment item
@@ -106,4 +108,17 @@ def load_demo():
         users.append(user)
     by_role = {user.role: user for user in users}
     _demo_enterprise(by_role[Role.APPLICANT], clerk=by_role[Role.CLERK])
+    _demo_inspectors([user for user in users if user.role == Role.REGULATOR])
     return users
+
+
+# 执法检查人员库 (issue 14): both demo regulators may be drawn for 双随机 checks, under made-up 执法证号.
+DEMO_INSPECTOR_CODES = {"demo-regulator": "DEMO-0001", "demo-inspector": "DEMO-0002"}
+
+
+def _demo_inspectors(regulators):
+    for user in regulators:
+        try:
+            inspector_add(actor=regulators[0], username=user.username, code=DEMO_INSPECTOR_CODES[user.username])
+        except Conflict:
+            pass  # loaded before: the demo keeps its entries

@@ -65,6 +65,9 @@ RULES = (
     # issue 10: the regulator's on-site photos and files, by page and by API
     Rule("regulator-inspection-result", "POST", "uploads", _with_files),
     Rule("inspection-result", "POST", "uploads", _with_files),
+    # issue 14: the evidence of a repair request (信用修复), by page and by API
+    Rule("my-credit-repair", "POST", "uploads", _with_files),
+    Rule("credit-record-repair-requests", "POST", "uploads", _with_files),
     Rule("progress", "POST", "progress"),
     Rule("application-progress", "GET", "progress"),
     Rule("verify", "GET", "verify", _with_code),

@@ -1,5 +1,6 @@
 """Admins read the 诚信档案 and the inspections, and repair credit through the service, under the
-credit-repair rules they can read and edit here (issue 11)."""
+credit-repair rules they can read and edit here (issue 11). They read the 执法检查人员库 that regulators
+keep on their desk, and remove a declared conflict (回避) entered by mistake, through the service (issue 14)."""
 from django import forms
 from django.contrib import admin, messages
 
@@ -7,7 +8,8 @@ from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.admin_safe import HistoryAdmin
 from portal.exceptions import ServiceError
 from supervision.constants import credit_repair_default_basis
-from supervision.models import CreditRecord, CreditRepairRule, InboxRecord, Inspection
+from supervision.directories import inspector_conflict_remove
+from supervision.models import CreditRecord, CreditRepairRule, InboxRecord, Inspection, Inspector, InspectorConflict
 from supervision.services import credit_record_repair
 
 # Shown above the list of rules: the default and where it comes from.
@@ -95,3 +97,47 @@ class InboxRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["application__number", "key", "applicant_name"]
     date_hierarchy = "delivered_at"
     list_select_related = ["application", "organisation"]
+
+
+# --- issue 14: 执法检查人员库 ------------------------------------------------------------------------
+
+@admin.register(Inspector)
+class InspectorAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Kept by each organisation's regulators on their desk (supervision.directories, audited); read here."""
+
+    list_display = ["code", "user", "organisation", "active", "added_at"]
+    list_filter = ["active", "organisation"]
+    search_fields = ["=code", "user__username", "user__full_name"]
+    list_select_related = ["user", "organisation"]
+    date_hierarchy = "added_at"
+
+
+@admin.register(InspectorConflict)
+class InspectorConflictAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Declared by the regulators on their desk; only an admin removes one, through the service (an audit
+    row), and its history stays."""
+
+    list_display = ["inspector", "applicant_name", "applicant_identifier", "relation", "declared_at", "declared_by"]
+    list_filter = ["inspector__organisation", "declared_at"]
+    search_fields = ["=inspector__code", "inspector__user__username", "inspector__user__full_name",
+                     "applicant__name", "=applicant__identifier"]
+    list_select_related = ["inspector__user", "applicant", "declared_by"]
+    date_hierarchy = "declared_at"
+
+    @admin.display(description="监管对象")
+    def applicant_name(self, conflict):
+        return conflict.applicant.name
+
+    @admin.display(description="证件号码")
+    def applicant_identifier(self, conflict):
+        return conflict.applicant.masked_identifier  # lists mask it; the search finds the full code
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("supervision.delete_inspectorconflict")
+
+    def delete_model(self, request, obj):
+        inspector_conflict_remove(conflict=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for conflict in queryset.select_related("inspector"):
+            inspector_conflict_remove(conflict=conflict, actor=request.user)

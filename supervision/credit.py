@@ -1,11 +1,18 @@
 """The 诚信档案 (附件3 第九条): records that bar notify-and-commit while unrepaired, and their repair."""
-from django.db import transaction
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import audit
-from portal.exceptions import Conflict, InvalidInput
+from licensing import selectors as licensing_selectors
+from portal import audit, calendar
+from portal.exceptions import Conflict, InvalidInput, NotAllowed, Problems
 from portal.models import AuditAction
-from supervision.models import CreditRecord
+from portal.permissions import is_officer
+from portal.uploads import check_upload, display_name, removed_on_error, store
+from supervision.constants import RepairStatus
+from supervision.models import CreditRecord, CreditRepairEvidence, CreditRepairRequest
 from supervision.selectors import repair_allowed_from, repair_rule_for
 
 
@@ -51,8 +58,8 @@ def credit_record_repair(*, record: CreditRecord, actor, note: str) -> CreditRec
     return record
 
 
-def _check_repair_rule(record: CreditRecord) -> None:
-    rule = repair_rule_for(record.reason)
+def _check_repair_rule(record: CreditRecord, rule=None) -> None:
+    rule = rule or repair_rule_for(record.reason)
     name = f"信用修复规则“{rule.get_reason_display()}”"
     allowed_from = repair_allowed_from(record, rule)
     if allowed_from is None:
@@ -73,19 +80,6 @@ def _day(day) -> str:
 # settings.CREDIT_REPAIR_DECISION_WORKING_DAYS working days. A grant repairs the record under its kind's
 # CreditRepairRule (credit_record_repair re-checks it); a refusal keeps the bar. Either way the record and
 # every request stay (the history). Late is recorded, not refused (DOMAIN.md): a late decision is still made.
-import datetime as dt  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.db import IntegrityError  # noqa: E402
-
-from licensing import selectors as licensing_selectors  # noqa: E402
-from portal import calendar  # noqa: E402
-from portal.exceptions import NotAllowed, Problems  # noqa: E402
-from portal.permissions import is_officer  # noqa: E402
-from portal.uploads import check_upload, display_name, removed_on_error, store  # noqa: E402
-from supervision.constants import RepairStatus  # noqa: E402
-from supervision.models import CreditRepairEvidence, CreditRepairRequest  # noqa: E402
-
 EVIDENCE_UNDER = "credit-repairs"
 MAX_EVIDENCE_FILES = 10
 REASONS_LENGTH = 4000
@@ -94,20 +88,28 @@ APPLICANT_ONLY = "只有已核验的该申请人的办理账号才能申请信�
 DECIDER_ONLY = "只有作出该诚信档案记录的认定机关的审批人员才能决定信用修复申请。"
 
 
-def repair_refusal(record: CreditRecord) -> str:
+def repair_refusal(record: CreditRecord, rule=None) -> str:
     """Why no repair may be applied for now ("" when it may): the guard the service applies and the
-    pages and the API read, so a form is offered only where it would be accepted."""
+    pages and the API read, so a form is offered only where it would be accepted. A list passes its
+    kinds' `rule` and prefetches the record's repair_requests, so that a row costs no query."""
     if record.repaired_at is not None:
         return f"该记录已于{_day(timezone.localdate(record.repaired_at))}信用修复，不再限制告知承诺，无需申请。"
-    pending = CreditRepairRequest.objects.filter(record=record, status=RepairStatus.PENDING).first()
+    pending = _pending_request(record)
     if pending is not None:
         return (f"该记录已有一份信用修复申请（{_day(timezone.localdate(pending.submitted_at))}提交）待认定机关决定，"
                 f"决定期限{_day(pending.due_date)}；决定后方可再次申请。")
     try:
-        _check_repair_rule(record)
+        _check_repair_rule(record, rule)
     except Conflict as refused:
         return refused.message
     return ""
+
+
+def _pending_request(record: CreditRecord) -> CreditRepairRequest | None:
+    prefetched = getattr(record, "_prefetched_objects_cache", {}).get("repair_requests")
+    if prefetched is not None:
+        return next((r for r in prefetched if r.status == RepairStatus.PENDING), None)
+    return CreditRepairRequest.objects.filter(record=record, status=RepairStatus.PENDING).first()
 
 
 def _check_request(reasons, files) -> list:
@@ -135,7 +137,7 @@ def credit_repair_request_submit(*, record, actor, reasons, files=()) -> CreditR
         raise NotAllowed(APPLICANT_ONLY)
     types = _check_request(reasons, files)
     # The record's row is the lock: two requests sent at once queue here, and the second finds the first.
-    record = CreditRecord.objects.select_for_update().select_related("applicant").get(pk=record.pk)
+    record = CreditRecord.objects.select_for_update().get(pk=record.pk)
     refusal = repair_refusal(record)
     if refusal:
         raise Conflict(refusal)
@@ -151,8 +153,7 @@ def credit_repair_request_submit(*, record, actor, reasons, files=()) -> CreditR
         CreditRepairEvidence.objects.create(request=request, file=store(upload, content_type, under=EVIDENCE_UNDER),
                                             content_type=content_type, original_name=display_name(upload.name),
                                             uploaded_at=now)
-    # CREDIT_REPAIR with the step named: there is no audit action of its own for a request (yet).
-    audit.write(AuditAction.CREDIT_REPAIR, actor=actor, obj=request, details={
+    audit.write(AuditAction.CREDIT_REPAIR_REQUEST, actor=actor, obj=request, details={
         "step": "request", "record": record.pk, "due_date": due.isoformat(), "files": len(files)})
     return request
 
@@ -167,7 +168,7 @@ def late_working_days(due: dt.date, day: dt.date) -> int | None:
 
 def decides(user, record) -> bool:
     """Who decides a repair: an active approval officer of the authority that made the record."""
-    return bool(is_officer(user) and record.organisation_id and user.organisation_id == record.organisation_id)
+    return bool(is_officer.test(user) and record.organisation_id and user.organisation_id == record.organisation_id)
 
 
 @transaction.atomic
@@ -185,6 +186,8 @@ def credit_repair_request_decide(*, request, actor, grant: bool, note) -> Credit
     if locked.status != RepairStatus.PENDING:
         raise Conflict(f"该信用修复申请已于{_day(timezone.localdate(locked.decided_at))}作出决定"
                        f"（{locked.get_status_display()}），不能再次决定。")
+    if not grant and locked.record.repaired_at is not None:
+        raise Conflict("该记录已经信用修复，不再限制告知承诺：请作出准予修复的决定以办结本申请。")
     if grant:
         credit_record_repair(record=locked.record, actor=actor, note=f"准予信用修复申请：{text}")
     now = timezone.now()
@@ -192,7 +195,7 @@ def credit_repair_request_decide(*, request, actor, grant: bool, note) -> Credit
     locked.decided_by, locked.decided_at, locked.decision_note = actor, now, text
     locked.late_working_days = late_working_days(locked.due_date, timezone.localdate(now))
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "late_working_days"])
-    audit.write(AuditAction.CREDIT_REPAIR, actor=actor, obj=locked, details={
+    audit.write(AuditAction.CREDIT_REPAIR_DECIDE, actor=actor, obj=locked, details={
         "step": "grant" if grant else "refuse", "record": locked.record_id, "note": text[:500],
         "late_working_days": locked.late_working_days})
     return locked

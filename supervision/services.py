@@ -52,13 +52,16 @@ def inspection_route(*, application, regulator) -> None:
         regulator=regulator)
 
 
-from supervision.credit import credit_record_create, credit_record_repair  # noqa: E402
+from supervision.credit import (  # noqa: E402  (issue 14: repair applied for online)
+    credit_record_create, credit_record_repair, credit_repair_request_decide, credit_repair_request_submit,
+)
 from supervision.inspections import (  # noqa: E402  (the inspection workflow, issue 10)
     inspection_assign, inspection_record_result, revocation_request_close,
 )
 
 __all__ = [
-    "credit_record_create", "credit_record_repair", "inbox_acknowledge", "inbox_receive", "inspection_assign",
+    "credit_record_create", "credit_record_repair", "credit_repair_request_decide", "credit_repair_request_submit",
+    "inbox_acknowledge", "inbox_receive", "inspection_assign",
     "inspection_cancel", "inspection_route", "inspection_record_result", "inspection_schedule",
     "revocation_request_close",
 ]

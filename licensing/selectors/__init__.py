@@ -77,9 +77,10 @@ from .filings import RECENT_FILINGS, RegulatorFilings, filings_of_regulator  # n
 
 __all__ += ["RECENT_FILINGS", "RegulatorFilings", "filings_of_regulator"]
 from .supervised import (  # noqa: E402  (issue 14: 监管对象库)
-    IN_FORCE, PoolEntry, PoolFilter, published_entity, supervised_applicants, supervised_applications,
-    revocable, supervised_holdings, supervised_pool,
+    IN_FORCE, PoolEntry, PoolFilter, applicant_by_identifier, published_entity, revocable, supervised_applicants,
+    supervised_applications, supervised_holdings, supervised_pool, supervised_search,
 )
 
-__all__ += ["IN_FORCE", "PoolEntry", "PoolFilter", "published_entity", "supervised_applicants",
-            "supervised_applications", "supervised_holdings", "supervised_pool", "revocable"]
+__all__ += ["IN_FORCE", "PoolEntry", "PoolFilter", "applicant_by_identifier", "published_entity",
+            "supervised_applicants", "supervised_applications", "supervised_holdings", "supervised_pool",
+            "revocable", "supervised_search"]

@@ -105,3 +105,21 @@ def revocable(application) -> bool:
     """A random check that fails can ask for a revocation only where there is a licence to revoke: not for a
     filing or a cancelled item's registration (supervision.inspections)."""
     return transition_allowed(application, Action.REVOKE)
+
+
+def applicant_by_identifier(identifier: str) -> Applicant | None:
+    """The applicant with this 统一社会信用代码 or ID number, in full (an inspector's 回避 names it so);
+    None for none. Letters compare in capitals, as the codes are issued."""
+    text = str(identifier or "").strip().upper()
+    if not text or len(text) > 18 or "\x00" in text:
+        return None
+    return Applicant.objects.filter(identifier=text).first()
+
+
+def supervised_search(applicants: QuerySet[Applicant], text: str) -> QuerySet[Applicant]:
+    """The directory's search: an entity by its full identifier, or an enterprise by a part of its name. A
+    person is found by the full ID number only: a part of a name or a number would tell who holds what."""
+    text = str(text or "").strip()
+    if not text:
+        return applicants
+    return applicants.filter(Q(identifier=text.upper()) | Q(kind=ApplicantKind.ENTERPRISE, name__icontains=text))

@@ -61,6 +61,7 @@ class AuditAction(models.TextChoices):
     # issue 14: 双随机、一公开, repair requests, the quarterly reports
     DRAW_PLAN = "draw_plan", "制定或修改抽查计划"
     DRAW_RUN = "draw_run", "双随机抽取"
+    INSPECTOR_ROSTER = "inspector_roster", "执法检查人员入库或变更"
     INSPECTOR_CONFLICT = "inspector_conflict", "登记执法人员回避"
     CREDIT_REPAIR_REQUEST = "credit_repair_request", "申请信用修复"
     CREDIT_REPAIR_DECIDE = "credit_repair_decide", "决定信用修复申请"
