@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "CommitmentKindEnum": "licensing.constants.CommitmentKind",
         "MaterialStatusEnum": "licensing.constants.MaterialStatus",
         "DocumentKindEnum": "notices.constants.DocumentKind",
+        "DrawStatusEnum": "supervision.constants.DrawStatus",
+        "RepairStatusEnum": "supervision.constants.RepairStatus",
     },
 }
 
