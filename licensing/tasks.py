@@ -11,6 +11,7 @@ a run that finds another under way returns None and does nothing.
 """
 from celery import shared_task
 
+from licensing.reports.services import quarterly_reports_generate_due
 from licensing.services import applications_lapse_overdue, applications_revoke_for_overdue_materials
 from licensing.services.conditions import applications_remind_conditions, applications_revoke_for_unmet_conditions
 from licensing.services.materials import material_files_remove_orphans
@@ -59,3 +60,11 @@ def revoke_for_unmet_conditions() -> list[str]:
 def remind_conditions() -> list[str]:
     """Mail holders whose date to meet the conditions is near, once each (钦政发〔2019〕20号)."""
     return applications_remind_conditions()
+
+
+@shared_task
+@one_at_a_time
+def generate_quarterly_reports() -> list[str]:
+    """Make the quarter just ended's report of every department that has none yet (钦政发〔2019〕20号: due
+    by the 5th of the quarter's first month, the lead unit's by the 10th); runs on the 1st to the 4th."""
+    return quarterly_reports_generate_due()

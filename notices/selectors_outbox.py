@@ -140,3 +140,20 @@ def sla_alert(user, now=None) -> dict | None:
     alert = {"unrouted": records.filter(status=OutboxStatus.UNROUTED).count(),
              "overdue": overdue_undelivered(records, now).count(), "due_soon": due_soon(records, now).count()}
     return alert if any(alert.values()) else None
+
+
+def due_between(records, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """The records whose due time falls in [start, end): a quarterly report's pushes (issue 14)."""
+    return records.filter(due_at__gte=start, due_at__lt=end)
+
+
+def push_counts(records, now=None) -> dict:
+    """How `records` fared against their due time, as this page's lists divide them: delivered on time,
+    delivered late (in `missed`), still undelivered (in `undelivered`; `missed` too once past due).
+    One grouped count."""
+    on_time = Q(status=OutboxStatus.DELIVERED, delivered_at__lte=F("due_at"))
+    late = Q(status=OutboxStatus.DELIVERED, delivered_at__gt=F("due_at"))
+    return records.order_by().aggregate(
+        due=Count("id"), on_time=Count("id", filter=on_time), late=Count("id", filter=late),
+        undelivered=Count("id", filter=~Q(status=OutboxStatus.DELIVERED)),
+        missed=Count("id", filter=_missed_q(_now(now))))
