@@ -174,3 +174,15 @@ def test_a_failed_random_check_of_a_licence_asks_its_authority_to_revoke(world):
     assert RevocationRequest.objects.get(inspection=inspection).application == inspection.application
     # the 告知承诺 record speaks of the follow-up check: a random check issues none (its result is published)
     assert Document.objects.filter(application=inspection.application).count() == documents_before
+
+
+def test_the_workbench_marks_a_drawn_check_and_names_its_plan(world, client, login):
+    from django.urls import reverse
+
+    plan = drawn(world)
+    inspection = Inspection.objects.filter(pick__plan=plan).first()
+    login(world.regulator)
+    desk = client.get(reverse("regulator-desk")).content.decode()
+    assert desk.count('title="双随机抽查抽中的检查"') == 3
+    page = client.get(reverse("regulator-inspection", args=[inspection.pk])).content.decode()
+    assert "双随机抽查：" in page and plan.number in page and "抽查计划规定的检查完成期限" in page
