@@ -20,3 +20,24 @@ def attachment(filename: str, *, fallback: str = "download", disposition: str = 
 def inline(filename: str, *, fallback: str = "download") -> str:
     """The same header for a file the browser shows itself (a PDF to print), named as attachment() names it."""
     return attachment(filename, fallback=fallback, disposition="inline")
+
+
+def uploaded_file_response(stored, *, kind_label: str, fallback: str):
+    """An uploaded file's row (`file`, `content_type` as its content showed on upload, `original_name`) served
+    as an attachment under a name of our own making, never cached; None when the row outlived its file (a
+    restore without the media volume), for the view to answer 404."""
+    from django.http import FileResponse
+
+    from portal.uploads import download_name
+
+    try:
+        handle = stored.file.open("rb")
+    except OSError:
+        return None
+    name = stored.original_name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    response = FileResponse(handle, content_type=stored.content_type)
+    response["Content-Disposition"] = attachment(download_name(stem or kind_label, stored.content_type),
+                                                 fallback=fallback)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +26,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import audit
-from portal.downloads import attachment
+from portal.downloads import uploaded_file_response
 from portal.exceptions import InvalidInput, ServiceError
 from portal.models import AuditAction
 from portal.paging import page_of
 from portal.permissions import is_applicant_user
-from portal.uploads import download_name
 from supervision import selectors_credit as credit, services
 from supervision.constants import RepairStatus
 from supervision.credit import MAX_EVIDENCE_FILES, NOTE_LENGTH, REASONS_LENGTH, repair_refusal
@@ -223,16 +222,10 @@ def credit_repair_evidence(request, request_id, file_id):
               if _ID.fullmatch(str(file_id)) else None)
     if stored is None:
         raise Http404(REQUEST_NOT_FOUND)
-    try:
-        handle = stored.file.open("rb")
-    except OSError:  # the row outlived its file (a restore without the media volume)
-        raise Http404(REQUEST_NOT_FOUND) from None
+    response = uploaded_file_response(stored, kind_label="信用修复证明材料", fallback="evidence")
+    if response is None:
+        raise Http404(REQUEST_NOT_FOUND)
     audit.write(AuditAction.DOCUMENT_DOWNLOAD, request=request, obj=stored,
                 object_repr=f"信用修复证明材料 {stored.original_name}",
                 details={"repair_request": repair.pk, "record": repair.record_id, "file": stored.pk})
-    label = stored.original_name.rsplit(".", 1)[0] if "." in stored.original_name else stored.original_name
-    response = FileResponse(handle, content_type=stored.content_type)
-    response["Content-Disposition"] = attachment(download_name(label or "信用修复证明材料", stored.content_type),
-                                                 fallback="evidence")
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -13,7 +13,7 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +25,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from licensing.selectors import filings_of_regulator, identifier_for, inspection_label, public_name
 from notices.selectors import documents_for_application
 from portal import audit, exports
-from portal.downloads import attachment
+from portal.downloads import attachment, uploaded_file_response
 from portal.exceptions import InvalidInput, ServiceError
 from portal.models import AuditAction
 from portal.paging import page_of
-from portal.uploads import download_name
 from supervision import queue, services
 from supervision.constants import MIN_INSPECTORS, OPEN_INSPECTION, InboxKind, InspectionOutcome, InspectionStatus
 from supervision.forms_inspections import AssignForm, ResultForm, outcome_choices
@@ -268,18 +267,12 @@ def regulator_inspection_file(request, inspection_id, file_id):
               if _ID.fullmatch(str(file_id)) else None)
     if stored is None:
         raise Http404(NOT_FOUND)
-    try:
-        handle = stored.file.open("rb")
-    except OSError:  # the row outlived its file (a restore without the media volume)
-        raise Http404(NOT_FOUND) from None
+    response = uploaded_file_response(stored, kind_label="核查现场材料", fallback="inspection-file")
+    if response is None:
+        raise Http404(NOT_FOUND)
     number = inspection.application.number
     audit.write(AuditAction.DOCUMENT_DOWNLOAD, request=request, obj=stored,
                 object_repr=f"{number} 核查现场材料 {stored.original_name}",
                 details={"application": number, "inspection": inspection.pk, "result": stored.result_id,
                          "file": stored.pk})
-    label = stored.original_name.rsplit(".", 1)[0] if "." in stored.original_name else stored.original_name
-    response = FileResponse(handle, content_type=stored.content_type)
-    response["Content-Disposition"] = attachment(download_name(label or "核查现场材料", stored.content_type),
-                                                 fallback="inspection-file")
-    response["Cache-Control"] = "private, no-store"
     return response

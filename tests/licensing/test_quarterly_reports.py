@@ -276,6 +276,18 @@ def test_the_credit_records_are_those_the_authority_made_in_the_quarter(quarter,
     assert [r["number"] for r in report.figures["credit_records"]["rows"]] == [r.application.number for r in made]
 
 
+def test_the_credit_records_equal_the_authority_s_list_in_the_api_and_the_public_page(
+        quarter, report, login, officer, client, at):
+    with at(2025, 1, 1, 9):
+        own = login(officer).get("/api/v1/credit-records/").json()["results"]
+        client.logout()
+        public = client.get("/api/v1/credit-records/").json()["results"]
+    in_quarter = [r for r in own if Q4.start.date() <= dt.date.fromisoformat(r["recorded_on"]) < Q4.end.date()]
+    assert report.figures["credit_records"]["total"] == len(in_quarter) == 1
+    # unrepaired, so also public (信用公示)
+    assert {r["id"] for r in in_quarter} <= {r["id"] for r in public}
+
+
 # --- the files --------------------------------------------------------------------------------------------
 
 def test_the_workbook_has_a_titled_sheet_per_section_holding_the_numbers(report, officer):
