@@ -4,7 +4,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from licensing.constants import Action, MaterialStatus
-from licensing.models import Application, MaterialSubmission
+from licensing.models import Application, Commitment, MaterialSubmission
 from licensing.selectors.deadlines import materials_overdue
 from licensing.services._core import _move, _today
 from licensing.services._jobs import JOB_BATCH, each_in_own_transaction, in_batches
@@ -30,7 +30,10 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
         raise InvalidInput("撤销许可须说明理由。", field="reason")
     application = _move(application, Action.REVOKE, actor, closing_reason=reason.strip(), reason=reason.strip())
     if supervision_selectors.open_revocation_request(application) is not None:
-        credit_reason = CreditReason.FALSE_COMMITMENT
+        # 作出不实承诺 only where there was a commitment: a random check (双随机, issue 14) may also fail an
+        # ordinary licence, whose credit record, if any, is the officer's to choose.
+        if Commitment.objects.filter(application=application).exists():
+            credit_reason = CreditReason.FALSE_COMMITMENT
         supervision_services.revocation_request_close(application=application, actor=actor)
     if credit_reason:
         supervision_services.credit_record_create(applicant=application.applicant, application=application,

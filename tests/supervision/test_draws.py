@@ -186,3 +186,22 @@ def test_the_workbench_marks_a_drawn_check_and_names_its_plan(world, client, log
     assert desk.count('title="双随机抽查抽中的检查"') == 3
     page = client.get(reverse("regulator-inspection", args=[inspection.pk])).content.decode()
     assert "双随机抽查：" in page and plan.number in page and "抽查计划规定的检查完成期限" in page
+
+
+def test_an_ordinary_licence_failed_by_a_random_check_is_revoked_without_a_false_commitment_record(world, officer):
+    from licensing import services as licensing_services
+    from supervision.models import CreditRecord
+    from tests.factories import ApplicantFactory, ApplicationFactory
+
+    with at(2026, 10, 20):
+        ordinary = ApplicationFactory(approved=True, item=world.item, applicant=ApplicantFactory(), officer=officer,
+                                      channel="window")
+    plan = drawn(world, sample_percent=100)
+    inspection = Inspection.objects.get(pick__plan=plan, application=ordinary)
+    with at(2026, 11, 20):
+        services.inspection_record_result(inspection=inspection, actor=world.regulator, outcome="fails",
+                                          note="双随机抽查：不具备许可条件。", ground="false_commitment")
+        licensing_services.application_revoke(application=ordinary, actor=officer, reason="经双随机抽查不具备许可条件。")
+    ordinary.refresh_from_db()
+    assert ordinary.status == "revoked"
+    assert not CreditRecord.objects.filter(application=ordinary).exists()
