@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from licensing import services
-from licensing.constants import AuthorityRole, Channel, CommitmentKind, ReformMode
+from licensing.constants import ApplicantKind, AuthorityRole, Channel, CommitmentKind, ReformMode
 from licensing.models import Applicant, ApplicantMembership, Item, ItemAuthority
 from notices.constants import Destination, OutboxStatus
 from notices.models import OutboxRecord
@@ -30,14 +30,16 @@ from notices.outbox import outbox_deliver
 from portal.constants import OrgKind, Role
 from portal.models import Organisation
 from portal.security import needs_second_factor
+from supervision import directories
 from supervision import services as supervision_services
-from supervision.constants import FailureGround, InspectionOutcome
-from supervision.models import InboxRecord, Inspection
+from supervision.constants import CreditReason, FailureGround, InspectionOutcome
+from supervision.draws import draw_plan_create, draw_run
+from supervision.models import CreditRecord, CreditRepairRule, InboxRecord, Inspection, Inspector
 from tests import clock
 from tests.conftest import pass_second_factor
 from tests.factories import (
     ApplicantFactory, ApplicationFactory, OrganisationFactory, UserFactory, pdf_file, ready_commitment_item,
-    route_item,
+    route_item, valid_id_number,
 )
 
 BUILT_ON = (2024, 10, 14)
@@ -63,6 +65,8 @@ class World:
     built_at: dt.datetime                             # the real time the world was made (not BUILT_ON)
     steps: int = 0
     undelivered: set = field(default_factory=set)     # applications whose records stay in the outbox
+    entity: object = None                             # the entity `supervised` added last (issue 14)
+    drawn_plan: object = None                         # the plan `draw_plan` drew last (issue 14)
 
 
 def build_world() -> World:
@@ -244,6 +248,104 @@ def catalogue_item(world):           # 事项目录: an item decided by one orga
     ItemAuthority.objects.create(item=item, organisation=entrusted, role=AuthorityRole.DELEGATED, entrusted_by=decider,
                                  order=1)
     return item
+
+
+# --- issue 14: 双随机 and its directories, the credit record and its repair --------------------------
+
+DRAW_FROM = dt.date(2024, 1, 1)  # the plans draw from what took effect since, up to BUILT_ON
+RECORDED_ON = (2024, 3, 15)      # credit records made then may be repaired on BUILT_ON (REPAIR_AFTER_MONTHS)
+REPAIR_AFTER_MONTHS = 6
+REPAIR_BASIS = "查询计数测试：失信记录满6个月可申请修复"
+CREDIT_REASONS = (CreditReason.FALSE_COMMITMENT, CreditReason.MISSING_MATERIALS)
+
+
+def supervised(world):               # 监管对象库: a new entity in force, licensed or filed at the window
+    """Turn about: an enterprise licensed (item 13), a person licensed (masked when published), an
+    enterprise that filed; each holder new, so the directory and the draws' pool gain one entity a step."""
+    n, window = world.steps, {"actor": world.clerk, "channel": Channel.WINDOW}
+    if n % 3 == 0:
+        application = ApplicationFactory(decided=True, **_ours(world, applicant=ApplicantFactory(), **window))
+    elif n % 3 == 1:
+        person = ApplicantFactory(kind=ApplicantKind.PERSON, identifier=valid_id_number(14000 + n), name="陈大文")
+        application = ApplicationFactory(decided=True, **_ours(world, applicant=person, **window))
+    else:
+        application = ApplicationFactory(filed=True, item=world.filing_item, applicant=ApplicantFactory(),
+                                         details="经营场所：钦州市钦南区某路3号。", **window)
+    world.entity = application.applicant
+    return application
+
+
+def _in_directory(world, user, code) -> Inspector:
+    entry = Inspector.objects.filter(user=user).first()
+    return entry or directories.inspector_add(actor=world.regulator, username=user.username, code=code)
+
+
+def _roster(world) -> list[str]:
+    """The 执法证号 a plan draws from: the world's two regulators (put in the directory the first time) and
+    every inspector still in it."""
+    _in_directory(world, world.regulator, "QC-R0001")
+    _in_directory(world, world.second_inspector, "QC-R0002")
+    return list(Inspector.objects.filter(organisation=world.regulator.organisation, active=True)
+                .order_by("code").values_list("code", flat=True))
+
+
+def inspector(world):                # 执法检查人员库: a new regulator added under its 执法证号
+    """Every other one declares a conflict with the entity added this step (回避: the draw passes it over),
+    every fourth is taken out of the draws again."""
+    _roster(world)
+    n = world.steps
+    user = UserFactory(role=Role.REGULATOR, organisation=world.regulator.organisation, full_name=f"执法人员{n}号")
+    entry = directories.inspector_add(actor=world.regulator, username=user.username, code=f"QC-{n:04d}")
+    if n % 2 and world.entity is not None:
+        directories.inspector_conflict_declare(inspector=entry, actor=world.regulator,
+                                               identifier=world.entity.identifier, relation="近亲属任该企业法定代表人。")
+    if n % 4 == 3:
+        entry = directories.inspector_set_active(inspector=entry, actor=world.regulator, active=False)
+    return entry
+
+
+def draw_plan(world):                # 双随机抽查计划: drawn by a percentage, drawn by a count, or a draft
+    n, today = world.steps, dt.date(*BUILT_ON)
+    sample = ({"sample_percent": 50}, {"sample_count": 30}, {"sample_percent": 20})[n % 3]
+    plan = draw_plan_create(actor=world.regulator, data={
+        "title": f"查询计数双随机抽查第{n}次", "items": [], "authorities": [], "licensed_from": DRAW_FROM.isoformat(),
+        "licensed_until": today.isoformat(), **sample, "inspectors_per_entity": 2, "inspectors": _roster(world),
+        "due_date": (today + dt.timedelta(days=60)).isoformat()})
+    if n % 3 == 2:
+        return plan
+    world.drawn_plan = draw_run(plan=plan, actor=world.regulator)
+    return world.drawn_plan
+
+
+def _open_repair() -> None:
+    """The admin opens repair of these kinds of record under a later rule (closed by default, issue 11)."""
+    for reason in CREDIT_REASONS:
+        CreditRepairRule.objects.update_or_create(reason=reason, defaults={
+            "repairable": True, "after_months": REPAIR_AFTER_MONTHS, "basis": REPAIR_BASIS})
+
+
+def _credit_record(world) -> CreditRecord:
+    """A licence of a new enterprise the account acts for, revoked on RECORDED_ON with a credit record made
+    by the officer's authority (the reasons taking turns)."""
+    reason = CREDIT_REASONS[world.steps % len(CREDIT_REASONS)]
+    with clock.at(*RECORDED_ON):
+        application = ApplicationFactory(decided=True, revoked=True, credit_reason=reason, reason="核查发现承诺内容不实。",
+                                         **_ours(world, applicant=ApplicantFactory(members=[world.applicant_user])))
+    return CreditRecord.objects.get(application=application)
+
+
+def repair_pending(world):           # 信用修复：待决定 (its evidence a PDF), the record still public
+    _open_repair()
+    return supervision_services.credit_repair_request_submit(
+        record=_credit_record(world), actor=world.applicant_user, reasons="已补交全部材料并完成整改。",
+        files=[pdf_file("整改情况说明.pdf")])
+
+
+def repair_decided(world):           # 信用修复：不予修复 (still public), or 准予修复 (no longer public), by turns
+    granted = bool(world.steps % 2)
+    return supervision_services.credit_repair_request_decide(
+        request=repair_pending(world), actor=world.officer, grant=granted,
+        note="已核实整改情况，准予修复。" if granted else "整改材料不完整，不予修复。")
 
 
 def cycle(*shapes):

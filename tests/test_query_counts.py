@@ -26,8 +26,9 @@ from licensing.selectors.applications import SECTIONS
 from tests import lists
 from tests.lists import (
     accepted, acknowledged, another_applicant, catalogue_item, claim, committed, correction, cycle, decided, declared,
-    filed, filing_untrue, first_review, found_untrue, in_post, late_notice, ordinary, record_due_soon, record_missed,
-    record_unrouted, rectifying, revoked, submitted,
+    draw_plan, filed, filing_untrue, first_review, found_untrue, in_post, inspector, late_notice, ordinary,
+    record_due_soon, record_missed, record_unrouted, rectifying, repair_decided, repair_pending, revoked, submitted,
+    supervised,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,10 @@ WORLDS = {
     "records": [record_missed, record_due_soon, decided, record_unrouted, late_notice],
     # disclosed commitments (already meeting the conditions or by a date) and catalogue items
     "public": [cycle(committed, decided, revoked, declared), catalogue_item],
+    # issue 14: entities in force (licensed or filed, enterprises and persons), inspectors (some with a
+    # conflict, some out of the draws), plans drawn or drafted from them, and credit records of the
+    # account's enterprises with a repair request pending or decided (refused, or granted: repaired)
+    "issue14": [supervised, inspector, draw_plan, repair_pending, repair_decided],
 }
 
 
@@ -97,6 +102,15 @@ def workbook_rows(response) -> int:
     return load_workbook(io.BytesIO(response.content), read_only=True).active.max_row - 1  # less the header
 
 
+def draw_rows(response) -> int:
+    """A drawn plan's public page: its picks and its pool, each paged."""
+    return least(response.context["picks"], response.context["pool"])
+
+
+def repair_desk_rows(response) -> int:
+    return least(response.context["pending"], response.context["decided"])
+
+
 def results(response) -> int:
     return len(response.json()["results"])
 
@@ -143,6 +157,16 @@ CASES = [
     Case("window applicant page, items with several deciders", "public", to("window-applicant", "enterprise"),
          "clerk", deciders_offered),
     Case("catalogue", "public", at(f"/items/?q={lists.CATALOGUE_WORD}"), None, context("page")),
+    Case("draw plans", "issue14", to("draw-list"), "regulator", context("page")),
+    Case("draw plan, its picks", "issue14", to("draw-detail", "drawn_plan"), "regulator", context("picks")),
+    Case("draws disclosed", "issue14", to("draw-disclosure"), None, context("page")),
+    Case("a draw disclosed, its picks and pool", "issue14",
+         lambda world: reverse("draw-disclosure-detail", args=[world.drawn_plan.number]), None, draw_rows),
+    Case("credit records in public", "issue14", to("credit-public"), None, context("rows")),
+    Case("my credit records", "issue14", to("my-credit"), "applicant_user", context("records")),
+    Case("credit repair desk", "issue14", to("credit-repair-desk"), "officer", repair_desk_rows),
+    Case("entity directory", "issue14", to("entity-directory"), "regulator", context("rows")),
+    Case("inspector directory", "issue14", to("inspector-directory"), "regulator", context("inspectors")),
     Case("API applications, applicant", "applications", at("/api/v1/applications/"), "applicant_user", results, True),
     Case("API applications, officer", "applications", at("/api/v1/applications/"), "officer", results, True),
     Case("API applications, clerk", "applications", at("/api/v1/applications/"), "clerk", results, True),
@@ -150,6 +174,10 @@ CASES = [
     Case("API inspections", "supervision", at("/api/v1/inspections/"), "regulator", results, True),
     Case("API inbox", "supervision", at("/api/v1/inbox/"), "regulator", results, True),
     Case("API items", "public", at(f"/api/v1/items/?q={lists.CATALOGUE_WORD}"), None, results, True),
+    Case("API draws", "issue14", at("/api/v1/draws/"), "regulator", results, True),
+    Case("API credit records, anyone", "issue14", at("/api/v1/credit-records/"), None, results, True),
+    Case("API credit records, applicant", "issue14", at("/api/v1/credit-records/"), "applicant_user", results, True),
+    Case("API credit records, officer", "issue14", at("/api/v1/credit-records/"), "officer", results, True),
 ]
 
 
