@@ -17,6 +17,8 @@ class DocumentKind(models.TextChoices):
     FILING_CORRECTION = "filing_correction", "责令改正备案信息通知书"
     # issue 12: the licence itself (许可证 / 电子证照), one version per change and revocation
     LICENCE = "licence", "许可证"
+    # issue 14: the record of a 双随机 check, one per result (its version counts the application's random checks)
+    DRAW_CHECK_RECORD = "draw_check_record", "双随机抽查记录"
 
 
 # Each document's number prefix, e.g. 钦告〔2026〕000123号.
@@ -25,6 +27,7 @@ NUMBER_PREFIX = {
     DocumentKind.REJECTION: "不准", DocumentKind.FILING_RECEIPT: "备", DocumentKind.CANCEL_RECEIPT: "登",
     DocumentKind.REVOCATION: "撤", DocumentKind.INSPECTION_RECORD: "查", DocumentKind.RECTIFICATION: "改",
     DocumentKind.REINSPECTION_RECORD: "复查", DocumentKind.FILING_CORRECTION: "备改", DocumentKind.LICENCE: "证",
+    DocumentKind.DRAW_CHECK_RECORD: "抽查",
 }
 
 

@@ -121,8 +121,9 @@ def document_verify(code: str | None) -> Verification | None:
         return None
     application = document.application
     licence = getattr(application, "licence", None)
+    # Only a licence's versions replace each other; the records of successive random checks stand side by side.
     later = list(Document.objects.filter(application=application, kind=document.kind, version__gt=document.version)
-                 .order_by("version").values_list("version", "issued_at"))
+                 .order_by("version").values_list("version", "issued_at")) if document.kind == DocumentKind.LICENCE else []
     return Verification(
         kind_label=document.get_kind_display(), number=document.number, item_name=application.item.name,
         issued_at=document.issued_at, applicant_name=public_name(application.applicant),
@@ -134,3 +135,11 @@ def document_verify(code: str | None) -> Verification | None:
         licence_number=licence.number if licence else "",
         licence_valid_from=licence.valid_from if licence else None,
         licence_valid_until=licence.valid_until if licence else None, checked_on=timezone.localdate())
+
+
+def document_next_version(application, kind) -> int:
+    """The version a new document of `kind` takes for the application: one more than the last (a random check's
+    record, issue 14, is issued again at each check)."""
+    last = Document.objects.filter(application=application, kind=kind).order_by("-version").values_list(
+        "version", flat=True).first()
+    return (last or 0) + 1

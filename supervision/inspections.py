@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from licensing import selectors as licensing_selectors
 from notices.constants import DocumentKind
+from notices import selectors as notices_selectors
 from notices.services import document_issue
 from portal import audit, calendar
 from portal.exceptions import Conflict, InvalidInput, NotAllowed, Problems
@@ -203,14 +204,18 @@ def _request_revocation(locked, result, actor, now) -> None:
 def _issue_documents(locked, result, days) -> None:
     """The record of the check (or re-check), and the rectification notice; in the regulator's name.
 
-    Only for the follow-up check of a commitment: these documents speak of the 告知承诺书 (附件3 第七条),
-    and a document is issued once per kind and version per application. A random check's result is
-    published with its draw (一公开) instead; its own documents are not written yet (issue 14's note)."""
-    if locked.pick_id is not None:
-        return
+    Those speak of the 告知承诺书 (附件3 第七条): a random check (双随机, issue 14) gets its own record instead,
+    one per result (the rectification it orders is in it), numbered as the application's next version."""
     extra = {"issuer": locked.regulator.name, "outcome": result.outcome, "outcome_label": result.get_outcome_display(),
              "ground_label": result.get_ground_display() if result.ground else "", "note": result.note,
              "inspector_names": result.inspector_names, "rectify_due": locked.rectify_due, "rectify_days": days}
+    if locked.pick_id is not None:
+        extra.update(plan_number=locked.pick.plan.number, reinspection=result.is_reinspection)
+        document_issue(application=locked.application, kind=DocumentKind.DRAW_CHECK_RECORD, extra=extra,
+                       organisation=locked.regulator,
+                       version=notices_selectors.document_next_version(locked.application,
+                                                                       DocumentKind.DRAW_CHECK_RECORD))
+        return
     kind = DocumentKind.REINSPECTION_RECORD if result.is_reinspection else DocumentKind.INSPECTION_RECORD
     # in the regulator's name, under its seal (谁主管、谁监管)
     document_issue(application=locked.application, kind=kind, extra=extra, organisation=locked.regulator)

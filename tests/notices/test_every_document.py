@@ -40,6 +40,7 @@ from notices.models import Document
 from portal.constants import Role
 from tests.clock import at
 from tests.conftest import pass_second_factor
+from supervision.directories import inspector_add
 from tests.factories import ApplicantFactory, UserFactory, pdf_file, ready_commitment_item, route_item
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +161,18 @@ def build_world() -> World:
              {"outcome": "fails", "note": "复查时消防通道仍被占用。", "ground": "still_nonconforming"}, status=201)
     with at(2025, 3, 20, 10):
         post(signed_in(officer), f"applications/{committed}/revoke/", {"reason": "核查发现承诺内容不实。"})
+    with at(2025, 3, 21, 10):  # a 双随机 draw over what the regulator supervises (issue 14): its record
+        as_regulator = signed_in(regulator)
+        for n, inspector in enumerate((regulator, second_inspector), start=1):
+            inspector_add(actor=regulator, username=inspector.username, code=f"DOC-{n:04d}")
+        plan = post(as_regulator, "draws/", {
+            "title": "2025年3月双随机抽查", "items": [item.code], "licensed_from": "2025-03-01",
+            "licensed_until": "2025-03-21", "sample_percent": 100, "inspectors": ["DOC-0001", "DOC-0002"],
+            "due_date": "2025-04-30"}, status=201)
+        post(as_regulator, f"draws/{plan['id']}/run/")
+        drawn = Application.objects.get(number=approved).inspections.get(pick__isnull=False)
+        post(as_regulator, f"inspections/{drawn.pk}/result/",
+             {"outcome": "rectify", "note": "从业人员登记簿未按规定填写。", "rectify_within_days": 5}, status=201)
 
     authority, cases = officer.organisation, {}
 
@@ -176,6 +189,7 @@ def build_world() -> World:
     add("ordinary-decision", approved, DocumentKind.DECISION, authority)
     add("ordinary-licence", approved, DocumentKind.LICENCE, authority)
     add("ordinary-rejection", rejected, DocumentKind.REJECTION, authority)
+    add("ordinary-draw_check_record", approved, DocumentKind.DRAW_CHECK_RECORD, regulator_org)
     add("filing-filing_receipt", filed, DocumentKind.FILING_RECEIPT, None)  # the item's authority
     add("filing-filing_correction", filed, DocumentKind.FILING_CORRECTION, regulator_org)
     add("cancel-cancel_receipt", recorded, DocumentKind.CANCEL_RECEIPT, None)
@@ -199,7 +213,7 @@ CASES = [
     "commitment-notice", "commitment-commitment", "commitment-decision", "commitment-licence",
     "commitment-inspection_record", "commitment-rectification", "commitment-reinspection_record",
     "commitment-revocation", "commitment-licence-revoked",
-    "ordinary-decision", "ordinary-licence", "ordinary-rejection",
+    "ordinary-decision", "ordinary-licence", "ordinary-rejection", "ordinary-draw_check_record",
     "filing-filing_receipt", "filing-filing_correction", "cancel-cancel_receipt",
 ]
 

@@ -172,8 +172,11 @@ def test_a_failed_random_check_of_a_licence_asks_its_authority_to_revoke(world):
         services.inspection_record_result(inspection=inspection, actor=world.regulator, outcome="fails",
                                           note="双随机抽查：经营场所与承诺不符。", ground="false_commitment")
     assert RevocationRequest.objects.get(inspection=inspection).application == inspection.application
-    # the 告知承诺 record speaks of the follow-up check: a random check issues none (its result is published)
-    assert Document.objects.filter(application=inspection.application).count() == documents_before
+    # not the 告知承诺 check record: a 双随机抽查记录 of its own, naming the plan
+    issued = Document.objects.filter(application=inspection.application).order_by("-id")
+    assert issued.count() == documents_before + 1
+    assert issued[0].kind == "draw_check_record" and plan.number in issued[0].html
+    assert "提请审批部门依法撤销" in issued[0].html
 
 
 def test_the_workbench_marks_a_drawn_check_and_names_its_plan(world, client, login):
@@ -205,3 +208,22 @@ def test_an_ordinary_licence_failed_by_a_random_check_is_revoked_without_a_false
     ordinary.refresh_from_db()
     assert ordinary.status == "revoked"
     assert not CreditRecord.objects.filter(application=ordinary).exists()
+
+
+def test_each_random_check_of_an_application_has_its_own_record_and_none_replaces_another(world, at):
+    from notices.models import Document
+    from notices.selectors import document_verify
+
+    first = drawn(world, sample_percent=100)
+    with at(2026, 11, 16):
+        second = draw_run(plan=draw_plan_create(actor=world.regulator, data=world.plan_data(
+            title="复抽", sample_percent=100)), actor=world.regulator)
+    application = world.applications[0]
+    with at(2026, 11, 20):
+        for plan in (first, second):
+            inspection = Inspection.objects.get(pick__plan=plan, application=application)
+            services.inspection_record_result(inspection=inspection, actor=world.regulator, outcome="conforms",
+                                              note=f"{plan.number} 检查未发现问题。")
+    records = list(Document.objects.filter(application=application, kind="draw_check_record").order_by("version"))
+    assert [(d.version, first.number in d.html or second.number in d.html) for d in records] == [(1, True), (2, True)]
+    assert all(document_verify(d.verification_code).superseded_by is None for d in records)
