@@ -95,7 +95,8 @@ def test_the_filters_narrow_the_directory(world, desk, commitment_item):
     assert listed(since="2026-10-14", until="2026-10-15") == {a.applicant.name for a in world.applications[2:4]}
     assert listed(since="2026-11-01") == {filing.applicant.name}
     third = world.applications[3].applicant
-    assert listed(q=third.name[2:7]) == {third.name}
+    # a part of the name that only it has (the factory's names differ by their number: 钦州测试<n>有限公司)
+    assert listed(q=third.name.removeprefix("钦州")[:-3]) == {third.name}
     assert listed(q=third.identifier.lower()) == {third.name}
 
 
