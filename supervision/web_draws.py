@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.downloads import attachment
@@ -147,7 +148,7 @@ def _refused(request, plan, message, status=409):
 
 
 def _drawn_already(plan) -> str:
-    return f"抽查计划 {plan.number} 已于{plan.drawn_at:%Y年%m月%d日}抽取，不能再修改：抽取所依据的名录、人员和种子已向社会公开。"
+    return f"抽查计划 {plan.number} 已于{timezone.localtime(plan.drawn_at):%Y年%m月%d日}抽取，不能再修改：抽取所依据的名录、人员和种子已向社会公开。"
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,7 +202,7 @@ def draw_run_view(request, plan_id):
     except ServiceError as refused:
         return _render_detail(request, plan, error=refused.message, status=refused.status)
     if already:
-        messages.info(request, f"抽查计划 {plan.number} 已于{plan.drawn_at:%Y年%m月%d日 %H:%M}抽取，结果不变。")
+        messages.info(request, f"抽查计划 {plan.number} 已于{timezone.localtime(plan.drawn_at):%Y年%m月%d日 %H:%M}抽取，结果不变。")
     else:
         messages.success(request, f"已抽取：{plan.picks.count()}户监管对象，检查任务已进入核查工作台。"
                                   "抽取结果已在“双随机抽查公开”页面向社会公开。")
