@@ -86,7 +86,9 @@ def supervised_pool(pool: PoolFilter) -> list[PoolEntry]:
     rows = (supervised_applications(pool)
             .values_list("applicant_id", "applicant__identifier", "applicant__kind", "applicant__name", "id")
             .order_by("applicant__identifier", "applicant_id", "id"))
-    for applicant_id, identifier, kind, name, application_id in rows.iterator(chunk_size=2000):
+    # Read whole, not through a server-side cursor (.iterator()): PostgreSQL plans a cursor for its first rows
+    # and walked every applicant by identifier, 15 times slower at a million applications (bench: 1.8 s).
+    for applicant_id, identifier, kind, name, application_id in rows:
         entry = entries.get(applicant_id)
         if entry is None:
             entry = entries[applicant_id] = PoolEntry(applicant_id, identifier, kind, name)
