@@ -20,15 +20,11 @@ from django.utils import timezone
 
 from licensing import selectors as licensing_selectors
 from portal.exceptions import InvalidInput
-from portal.masking import mask_identifier
 from portal.permissions import is_admin, is_applicant_user, is_officer, is_regulator
 from supervision.constants import CreditReason, RepairStatus
 from supervision.models import CreditRecord, CreditRepairRequest, CreditRepairRule
 from supervision.selectors import repair_allowed_from, repair_rule_for
 
-# licensing.constants.ApplicantKind.ENTERPRISE, the code approval records carry too (APPLICANT_KIND_LABELS):
-# supervision reads licensing through its selectors only (tests/supervision/test_credit_publicity.py keeps it equal).
-ENTERPRISE = "enterprise"
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # PostgreSQL refuses integers past bigint
 SEARCH_LENGTH = 100
 RECENT_DECIDED = 20
@@ -59,7 +55,7 @@ def credit_search(records: QuerySet[CreditRecord], q) -> QuerySet[CreditRecord]:
     if any(unicodedata.category(c).startswith("C") for c in text):
         raise InvalidInput("查询内容不能包含控制字符，请输入企业名称或统一社会信用代码。", field="q")
     found = Q(applicant__name__icontains=text) | Q(applicant__identifier__icontains=text.upper())
-    return records.filter(found, applicant__kind=ENTERPRISE)
+    return records.filter(found, licensing_selectors.enterprises_q("applicant__"))
 
 
 @dataclass(frozen=True)
@@ -74,15 +70,11 @@ class PublicCreditRow:
     authority: str     # 认定机关
 
 
-def public_identifier(applicant) -> str:
-    return applicant.identifier if applicant.kind == ENTERPRISE else mask_identifier(applicant.identifier)
-
-
 def public_row(record: CreditRecord) -> PublicCreditRow:
     applicant = record.applicant
     return PublicCreditRow(
-        id=record.pk, name=licensing_selectors.public_name(applicant), identifier=public_identifier(applicant),
-        is_enterprise=applicant.kind == ENTERPRISE, reason=record.reason, reason_label=record.get_reason_display(),
+        id=record.pk, name=licensing_selectors.public_name(applicant), identifier=licensing_selectors.public_identifier(applicant),
+        is_enterprise=licensing_selectors.is_enterprise(applicant), reason=record.reason, reason_label=record.get_reason_display(),
         recorded_on=timezone.localdate(record.recorded_at),
         authority=record.organisation.name if record.organisation_id else "")
 

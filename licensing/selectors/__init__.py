@@ -22,8 +22,8 @@ from .actions import (
     transition_allowed,
 )
 from .applicants import (
-    claim_of, claims_in_conflict, claims_of_applicant, claims_of_user, identifier_for, is_verified_for, may_see_identity,
-    public_name,
+    claim_of, claims_in_conflict, claims_of_applicant, claims_of_user, enterprises_q, identifier_for, is_enterprise,
+    is_verified_for, may_see_identity, public_identifier, public_name,
 )
 from .applications import (
     OfficerQueues, application_decidable, application_for, application_visible, applications_of_applicant, applications_of_authority,
@@ -81,6 +81,7 @@ from .supervised import (  # noqa: E402  (issue 14: 监管对象库)
     supervised_applications, supervised_holdings, supervised_pool, supervised_search,
 )
 
+__all__ += ["enterprises_q", "is_enterprise", "public_identifier"]
 __all__ += ["IN_FORCE", "PoolEntry", "PoolFilter", "applicant_by_identifier", "published_entity",
             "supervised_applicants", "supervised_applications", "supervised_holdings", "supervised_pool",
             "revocable", "supervised_search"]

@@ -8,7 +8,7 @@ the application itself: lists always mask it (issue 4).
 Which accounts act for an applicant (its claims): a link starts pending, and only a verified one
 signs a 承诺书 or sees the applications other accounts filed (licensing/rules.py).
 """
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from licensing.constants import ApplicantKind, ClaimStatus
 from licensing.models import ApplicantMembership
@@ -19,6 +19,22 @@ def public_name(applicant) -> str:
     if applicant.kind == ApplicantKind.ENTERPRISE:
         return applicant.name
     return mask_person_name(applicant.name)
+
+
+def is_enterprise(applicant) -> bool:
+    return applicant.kind == ApplicantKind.ENTERPRISE
+
+
+def enterprises_q(prefix: str = "") -> Q:
+    """Enterprises only (a search of public lists must not find a person by part of a name); `prefix` for a
+    relation ("applicant__")."""
+    return Q(**{f"{prefix}kind": ApplicantKind.ENTERPRISE})
+
+
+def public_identifier(applicant) -> str:
+    """How an identifier shows in public (一公开, 信用公示): an enterprise's 统一社会信用代码 in full, a person's
+    ID number masked."""
+    return applicant.identifier if is_enterprise(applicant) else mask_identifier(applicant.identifier)
 
 
 def may_see_identity(user, application) -> bool:

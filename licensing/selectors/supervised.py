@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from licensing.constants import Action, ApplicantKind, Status
+from licensing.constants import Action, Status
 from licensing.models import Applicant, Application
 from licensing.selectors.actions import transition_allowed
-from licensing.selectors.applicants import public_name
-from portal.masking import mask_identifier
+from licensing.selectors.applicants import enterprises_q, public_identifier, public_name
 
 IN_FORCE = (Status.APPROVED, Status.FILED, Status.FILING_CORRECTION, Status.RECORDED)
 
@@ -98,9 +97,8 @@ def supervised_pool(pool: PoolFilter) -> list[PoolEntry]:
 
 def published_entity(entry: PoolEntry) -> dict:
     """How a pool entry is published (一公开): an enterprise by its name and code in full, a person masked."""
-    shown = Applicant(kind=entry.kind, name=entry.name)
-    code = entry.identifier if entry.kind == ApplicantKind.ENTERPRISE else mask_identifier(entry.identifier)
-    return {"code": code, "name": public_name(shown)}
+    shown = Applicant(kind=entry.kind, name=entry.name, identifier=entry.identifier)
+    return {"code": public_identifier(shown), "name": public_name(shown)}
 
 
 def revocable(application) -> bool:
@@ -124,4 +122,4 @@ def supervised_search(applicants: QuerySet[Applicant], text: str) -> QuerySet[Ap
     text = str(text or "").strip()
     if not text:
         return applicants
-    return applicants.filter(Q(identifier=text.upper()) | Q(kind=ApplicantKind.ENTERPRISE, name__icontains=text))
+    return applicants.filter(Q(identifier=text.upper()) | enterprises_q() & Q(name__icontains=text))

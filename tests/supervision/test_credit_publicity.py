@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from licensing.constants import ApplicantKind
 from portal.masking import mask_identifier
-from supervision import selectors_credit
 from supervision.constants import CreditReason
 from supervision.models import CreditRepairRule
 from supervision.services import credit_record_create, credit_record_repair
@@ -55,10 +54,6 @@ def repaired(record, actor):
 
 def text(response) -> str:
     return response.content.decode()
-
-
-def test_the_constant_of_enterprises_is_licensings():
-    assert selectors_credit.ENTERPRISE == ApplicantKind.ENTERPRISE
 
 
 # --- the page ------------------------------------------------------------------------------------
