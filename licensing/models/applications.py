@@ -24,6 +24,9 @@ class NumberCounter(models.Model):
         verbose_name_plural = "办件编号计数器"
 
 
+FOLLOW_UP = "followup_inspection"  # Application.inspection's entry in the prefetch cache (refresh_from_db empties it)
+
+
 class Application(models.Model):
     """An application (办件) for one item by one applicant."""
 
@@ -138,11 +141,14 @@ class Application(models.Model):
     @property
     def inspection(self):
         """The follow-up check of the commitment (附件3 第七条), or None: the one of `inspections` that no random
-        draw made (双随机 checks are the others). Read from a prefetch of `inspections` where a list made one."""
-        cached = getattr(self, "_prefetched_objects_cache", {}).get("inspections")
-        if cached is not None:
-            return next((i for i in cached if i.pick_id is None), None)
-        return self.inspections.filter(pick__isnull=True).first() if self.pk else None
+        draw made (双随机 checks are the others). Read from a prefetch of `inspections` where a list made one;
+        otherwise asked once and kept, like a one-to-one relation's object, until refresh_from_db()."""
+        cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
+        if "inspections" in cache:
+            return next((i for i in cache["inspections"] if i.pick_id is None), None)
+        if FOLLOW_UP not in cache:
+            cache[FOLLOW_UP] = self.inspections.filter(pick__isnull=True).first() if self.pk else None
+        return cache[FOLLOW_UP]
 
 
 class ApplicationEvent(models.Model):
