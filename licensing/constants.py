@@ -255,3 +255,12 @@ OPEN = frozenset({Status.SUBMITTED, Status.NOTICE_ISSUED, Status.COMMITTED, Stat
 
 # Before the applicant is reminded that the date it committed to meet the conditions by is near.
 CONDITIONS_REMINDER_WORKING_DAYS = 5
+
+
+class RatingLevel(models.IntegerChoices):
+    """好差评's five levels (国办发〔2019〕51号), 5 the best; 不满意 and 非常不满意 are 差评, answered within 15 working days."""
+    VERY_SATISFIED = 5, "非常满意"
+    SATISFIED = 4, "满意"
+    FAIRLY_SATISFIED = 3, "基本满意"
+    DISSATISFIED = 2, "不满意"
+    VERY_DISSATISFIED = 1, "非常不满意"

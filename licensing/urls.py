@@ -57,4 +57,8 @@ urlpatterns = [
     path("progress/", public.progress, name="progress"),
     path("commitments/", public.commitments, name="commitments"),
     path("", include("licensing.urls_reports")),  # issue 14: the quarterly reports
+    # issue 15: start pages and dashboards, 好差评, the business-scope finder
+    path("", include("licensing.urls_start")),
+    path("", include("licensing.urls_ratings")),
+    path("", include("licensing.urls_finder")),
 ]

@@ -23,3 +23,9 @@ class OrgKind(models.TextChoices):
     APPROVAL_BUREAU = "approval_bureau", "行政审批局"
     REGULATOR = "regulator", "行业主管部门"
     SERVICE_HALL = "service_hall", "政务服务大厅"
+
+
+class Language(models.TextChoices):
+    """The interface's languages (settings.LANGUAGES): 简体中文 by default, English as the second (issue 15)."""
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"

@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/password/reset/sent/", views_accounts.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path("accounts/password/reset/<uidb64>/<token>/", views_accounts.PasswordResetConfirmView.as_view(),
          name="password-reset-confirm"),
+    path("", include("portal.urls_i18n")),  # issue 15: the language switch
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,9 +1,11 @@
 from .applicants import Applicant, ApplicantMembership
 from .applications import Application, ApplicationEvent, ApplicationReview, Commitment, Licence, MaterialFile, MaterialSubmission, NumberCounter
+from .ratings import Rating
 from .reports import QuarterlyReport
+from .scope import ScopeKeyword
 from .catalogue import Item, ItemAuthority, Material, RegulatorRoute, UnicodeJSONEncoder
 
 __all__ = [
     "Applicant", "ApplicantMembership", "Application", "ApplicationEvent", "ApplicationReview", "Commitment", "Item",
-    "ItemAuthority", "Licence", "Material", "RegulatorRoute", "MaterialFile", "MaterialSubmission", "NumberCounter", "QuarterlyReport", "UnicodeJSONEncoder",
+    "ItemAuthority", "Licence", "Material", "RegulatorRoute", "MaterialFile", "MaterialSubmission", "NumberCounter", "QuarterlyReport", "Rating", "ScopeKeyword", "UnicodeJSONEncoder",
 ]

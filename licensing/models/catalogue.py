@@ -30,6 +30,8 @@ class Item(models.Model):
     seq_no = models.PositiveSmallIntegerField("序号", db_index=True)
     code = models.CharField("事项编码", max_length=16, unique=True)
     name = models.CharField("事项名称", max_length=255)
+    # Issue 15: the gazette's names stay in Chinese; English pages show this gloss beside them where one exists.
+    name_en = models.CharField("英文释义", max_length=255, blank=True, help_text="英文界面中附在事项名称旁的释义，不替代中文名称")
     reform_mode = models.CharField("改革方式", max_length=16, choices=ReformMode.choices, db_index=True)
     measures = models.JSONField("改革举措", default=list, encoder=UnicodeJSONEncoder, blank=True, help_text="按顺序排列的举措，每项一条")
     remark = models.TextField("备注", blank=True)

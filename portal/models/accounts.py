@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from portal.constants import OrgKind, OrgLevel, Role
+from portal.constants import Language, OrgKind, OrgLevel, Role
 
 
 class Organisation(models.Model):
@@ -35,6 +35,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="members",
     )
     full_name = models.CharField("姓名", max_length=64, blank=True)
+    # Issue 15: the language the person chose with the switch; e-mails sent to them later (from a job,
+    # with no request to read it from) are written in it. Blank: the portal's default, 简体中文.
+    language = models.CharField("界面语言", max_length=8, blank=True, choices=Language.choices)
 
     class Meta:
         verbose_name = "用户"

@@ -163,7 +163,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="钦州市证照分�
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]  # the portal speaks Chinese to everyone, API clients included
+# 简体中文 first and by default; English as a second language (issue 15): chosen with the switch (a cookie,
+# and the account's `language` once signed in), and by Accept-Language for API clients.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the shared templates' strings (templates/); each app keeps its own locale/
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -468,6 +471,9 @@ DOCUMENT_PREPARING_REFRESH_SECONDS = env.int("DOCUMENT_PREPARING_REFRESH_SECONDS
 # (钦政发〔2019〕18号 二（五）and 20号 二（五）only ask for a repair mechanism); 15 working days is the
 # portal's choice, kept here so that a later local rule can set its own.
 CREDIT_REPAIR_DECISION_WORKING_DAYS = env.int("CREDIT_REPAIR_DECISION_WORKING_DAYS", default=15)
+# 好差评: a poor rating (不满意, 非常不满意) is looked into and answered to the rater within 15 working days
+# (国办发〔2019〕51号 “差评...原则上在15个工作日内整改反馈”).
+RATING_FOLLOW_UP_WORKING_DAYS = env.int("RATING_FOLLOW_UP_WORKING_DAYS", default=15)
 # The quarterly reports (licensing.reports): made on the 1st of each quarter's first month, before the
 # pilot's dates (by the 5th; the lead unit by the 10th, 钦政发〔2019〕20号), for the quarter just ended.
 CELERY_BEAT_SCHEDULE["licensing-quarterly-reports"] = {

@@ -676,9 +676,22 @@ def _issue14():
     return rows
 
 
+def _issue15():
+    """Every role's day: start pages and dashboards, 好差评, the business-scope finder, progressive lists and
+    the language switch, each part in its own module."""
+    from tests.portal import (matrix_rows_finder, matrix_rows_i18n, matrix_rows_lists, matrix_rows_ratings,
+                              matrix_rows_start)
+
+    rows = {}
+    for part in (matrix_rows_start, matrix_rows_ratings, matrix_rows_finder, matrix_rows_lists, matrix_rows_i18n):
+        assert not set(rows) & set(part.ROWS), "a URL has rows in two modules"
+        rows.update(part.ROWS)
+    return rows
+
+
 MATRIX = {**_public_pages(), **_account_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(),
           **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_inbox(), **_inspections_api(),
-          **_regulator_desk(), **_admin(), **_issue14()}
+          **_regulator_desk(), **_admin(), **_issue14(), **_issue15()}
 
 
 def api_keys():

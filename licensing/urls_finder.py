@@ -1,0 +1,4 @@
+"""Issue 15: urls_finder (filled in by its part of the work)."""
+from django.urls import path  # noqa: F401
+
+urlpatterns = []
