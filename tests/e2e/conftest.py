@@ -32,6 +32,18 @@ except ImportError:  # reported by the `browser` fixture: a failure under CI=tru
     webdriver = None
 
 CHROMIUM = "/usr/bin/chromium"
+# axe-core from the npm registry (package.json; scripts/install-js puts it here), run on every page visited.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA (GB/T 37668-2019 follows WCAG 2.0 AA), plus axe's best practices that a person notices.
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                   resultTypes: ["violations"]})
+   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))))
+   .catch(e => done([{id: "axe-error", impact: "critical", help: String(e), nodes: []}]));
+"""
+FAILING_IMPACTS = ("serious", "critical")
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -53,6 +65,8 @@ def _check_browser():
             _unavailable(f"{path} is missing (Debian package {package})")
     if webdriver is None:
         _unavailable("the selenium package is missing (pip install -e '.[test]')")
+    if not AXE.is_file():
+        _unavailable(f"{AXE} is missing (scripts/install-js installs axe-core from npm)")
 
 
 def _is_stale(element) -> bool:
@@ -88,6 +102,18 @@ class Browser:
         self.driver = driver
         self.base_url = base_url
         self.wait = WebDriverWait(driver, WAIT_SECONDS)
+        self.checked = []  # the pages axe-core has checked, in order
+
+    # --- accessibility ----------------------------------------------------------------------
+    def check_accessibility(self):
+        """axe-core on the page as it is now: a serious or critical WCAG 2.1 A/AA violation fails the test."""
+        if not self.driver.execute_script("return typeof window.axe === 'object'"):
+            self.driver.execute_script(AXE.read_text(encoding="utf-8"))
+        violations = self.driver.execute_async_script(AXE_RUN)
+        self.checked.append(self.path)
+        failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        assert not failing, f"axe-core on {self.path}: " + "; ".join(
+            f"{v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}" for v in failing)
 
     # --- pages ------------------------------------------------------------------------------
     def visit(self, path: str):
@@ -102,6 +128,7 @@ class Browser:
         action()
         self.wait.until(_asking_again(lambda d: _is_stale(old)))
         self.wait.until(_asking_again(lambda d: d.execute_script("return document.readyState") == "complete"))
+        self.check_accessibility()
 
     @property
     def path(self) -> str:
@@ -211,6 +238,7 @@ def browser(live_server, tmp_path):
     profile = tempfile.mkdtemp(prefix="e2e-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_script_timeout(WAIT_SECONDS)
     try:
         driver.get("about:blank")
         yield Browser(driver, live_server.url)
