@@ -1,4 +1,8 @@
-"""Issue 15: urls_finder (filled in by its part of the work)."""
-from django.urls import path  # noqa: F401
+"""urls_finder (issue 15): 经营范围查事项, the business-scope finder (licensing.web.finder)."""
+from django.urls import path
 
-urlpatterns = []
+from licensing.web import finder
+
+urlpatterns = [
+    path("finder/", finder.finder, name="finder"),
+]
