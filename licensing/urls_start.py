@@ -1,4 +1,9 @@
-"""Issue 15: urls_start (filled in by its part of the work)."""
-from django.urls import path  # noqa: F401
+"""urls_start (issue 15): 我的首页 for every signed-in role, and the staff's 统计看板 (licensing.web.start)."""
+from django.urls import path
 
-urlpatterns = []
+from licensing.web import start
+
+urlpatterns = [
+    path("start/", start.start, name="start"),
+    path("dashboard/", start.dashboard, name="dashboard"),
+]
