@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
@@ -10,10 +11,13 @@ from licensing.models import (
     ItemAuthority,
     Material,
     QuarterlyReport,
+    Rating,
     RegulatorRoute,
+    ScopeKeyword,
 )
 from licensing.services.records import records_route_pending
 from portal import exports
+from portal.admin_a11y import LabelledTabularInline
 from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.admin_safe import ExportFiltersMixin, HistoryAdmin
 
@@ -47,7 +51,7 @@ class ItemResource(resources.ModelResource):
         export_order = fields
 
 
-class ItemAuthorityInline(admin.TabularInline):
+class ItemAuthorityInline(LabelledTabularInline):
     """Each implementing authority and its role. A 委托 row names its 委托机关 (entrusted_by), and only a
     委托 row does: ItemAuthority.clean() says so on that field, which must therefore be in the form
     (an error on a field the form lacks is a ValueError, a 500). A plain select, not autocomplete, for
@@ -59,7 +63,7 @@ class ItemAuthorityInline(admin.TabularInline):
     fields = ["order", "organisation", "role", "entrusted_by", "variant_name", "remark"]
 
 
-class RegulatorRouteInline(admin.TabularInline):
+class RegulatorRouteInline(LabelledTabularInline):
     """Who gets this item's approval records (issue 9); with no row, an industry department that
     approves is its own regulator, and an approval bureau's records wait unrouted."""
 
@@ -70,10 +74,18 @@ class RegulatorRouteInline(admin.TabularInline):
     fields = ["level", "authority", "regulator"]
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(LabelledTabularInline):
     model = Material
     extra = 0
     fields = ["order", "name", "due", "due_working_days", "description"]
+
+
+class ScopeKeywordInline(LabelledTabularInline):
+    """The business-scope wording that leads the finder to this item (issue 15, licensing.selectors.scope)."""
+
+    model = ScopeKeyword
+    extra = 0
+    fields = ["keyword", "weight"]
 
 
 @admin.register(Item)
@@ -87,20 +99,21 @@ class ItemAdmin(ExportFiltersMixin, ImportExportModelAdmin, HistoryAdmin):
                    "authorities__organisation"]
     search_fields = ["name", "code", "remark", "authorities__organisation__name", "authorities__variant_name"]
     ordering = ["seq_no", "code"]
-    inlines = [ItemAuthorityInline, MaterialInline, RegulatorRouteInline]
+    inlines = [ItemAuthorityInline, MaterialInline, RegulatorRouteInline, ScopeKeywordInline]
     history_list_display = ["reform_mode", "statutory_days", "legal_basis"]
     fieldsets = [
         (None, {"fields": ["seq_no", "code", "name", "reform_mode", "remark"]}),
         # What 附件2 printed where a cell was repaired or needs reading (issue 11); the guide shows it.
-        ("目录原文与修订说明", {"fields": ["printed_name", "printed_authorities", "repair_note", "authority_note"],
-                              "description": "公报附件2原文有误、经推断修订，或多个实施机关的关系需要说明时填写；办事指南将原文与修订并列显示。"}),
-        ("改革举措", {"fields": ["measures"]}),
-        ("办理要素（由审批部门补充）", {"fields": [
+        (_("目录原文与修订说明"), {"fields": ["printed_name", "printed_authorities", "repair_note", "authority_note"],
+                                 "description": _("公报附件2原文有误、经推断修订，或多个实施机关的关系需要说明时填写；"
+                                                  "办事指南将原文与修订并列显示。")}),
+        (_("改革举措"), {"fields": ["measures"]}),
+        (_("办理要素（由审批部门补充）"), {"fields": [
             "legal_basis", "conditions", "statutory_days", "compression", "committed_days_override",
             "inspection_months", "licence_valid_years", "is_demo_content"]}),
     ]
 
-    @admin.display(description="承诺时限（工作日）")
+    @admin.display(description=_("承诺时限（工作日）"))
     def committed_days_display(self, obj):
         return obj.committed_days
 
@@ -114,7 +127,22 @@ def _route_waiting_records(request):
     rather than at the next beat run, and tell the admin."""
     routed = records_route_pending()
     if routed:
-        messages.info(request, f"已按新的推送路由发出 {len(routed)} 件办件的待推送审批信息：{'、'.join(routed[:20])}。")
+        messages.info(request, gettext("已按新的推送路由发出 %(count)s 件办件的待推送审批信息：%(numbers)s。") % {
+            "count": len(routed), "numbers": gettext("、").join(routed[:20])})
+
+
+@admin.register(ScopeKeyword)
+class ScopeKeywordAdmin(admin.ModelAdmin):
+    """经营范围 → 许可事项 (issue 15): the finder's keywords as one list. A save or delete renews the catalogue's
+    cached answers (licensing/apps.py), so the finder's next answer uses it. A plain item select, for the reason
+    given on RegulatorRouteInline."""
+
+    list_display = ["keyword", "item", "weight"]
+    list_editable = ["weight"]
+    list_filter = ["item__reform_mode", "item"]
+    search_fields = ["keyword", "item__name", "item__code"]
+    list_select_related = ["item"]
+    fields = ["keyword", "item", "weight"]
 
 
 @admin.register(RegulatorRoute)
@@ -131,7 +159,7 @@ class RegulatorRouteAdmin(HistoryAdmin):
         _route_waiting_records(request)
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, LabelledTabularInline):
     extra = 0
 
 
@@ -160,7 +188,7 @@ class ApplicantAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "identifier", "created_at"]
     fields = ["kind", "identifier", "name", "legal_representative", "address", "phone", "created_at"]
 
-    @admin.display(description="证件号码")
+    @admin.display(description=_("证件号码"))
     def masked_identifier(self, obj):
         return obj.masked_identifier
 
@@ -180,3 +208,15 @@ class QuarterlyReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["year", "quarter"]
     search_fields = ["organisation__name", "organisation__code"]
     list_select_related = ["organisation"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """好差评 (issue 15): admins look ratings and answers up; the applicant rates and the authority answers on
+    their pages (licensing.services.ratings)."""
+
+    list_display = ["application", "organisation", "level", "rated_at", "follow_up_due", "answered_at"]
+    list_filter = ["level", "organisation"]
+    search_fields = ["application__number", "organisation__name"]
+    date_hierarchy = "rated_at"
+    list_select_related = ["application", "organisation"]

@@ -10,6 +10,7 @@ import re
 
 from django.db import transaction
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -34,18 +35,18 @@ from portal.api_parsers import SafeJSONParser
 from portal.exceptions import InvalidInput, NotAllowed
 
 _errors = error_responses
-NOT_FOUND = "办件不存在，或您无权查看。"
+NOT_FOUND = gettext_lazy("办件不存在，或您无权查看。")
 # What an id in a path may look like; anything else is not looked up at all (PostgreSQL refuses
 # integers past bigint with a server error).
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
-APPLICANT_SIDE_ONLY = "只有申请人或代为办理的窗口工作人员可以进行此操作。"
-OFFICER_SIDE_ONLY = "只有该事项实施机关的审批人员可以进行此操作。"
-REGULATOR_ONLY = "只有该办件的行业主管部门可以进行此操作。"
+APPLICANT_SIDE_ONLY = gettext_lazy("只有申请人或代为办理的窗口工作人员可以进行此操作。")
+OFFICER_SIDE_ONLY = gettext_lazy("只有该事项实施机关的审批人员可以进行此操作。")
+REGULATOR_ONLY = gettext_lazy("只有该办件的行业主管部门可以进行此操作。")
 
 
 class ApplicationFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=Status.choices, label="状态")
-    item = filters.CharFilter(field_name="item__code", label="事项编码，如 QZ-013", max_length=16)
+    status = filters.ChoiceFilter(choices=Status.choices, label=gettext_lazy("状态"))
+    item = filters.CharFilter(field_name="item__code", label=gettext_lazy("事项编码，如 QZ-013"), max_length=16)
 
 
 # --- the viewset -------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
     def create(self, request):
         if not request.user.has_perm("licensing.use_window_desk") and not request.user.has_perm(
                 "licensing.use_applicant_desk"):
-            raise NotAllowed("只有申请人或窗口工作人员可以提交申请。")
+            raise NotAllowed(gettext("只有申请人或窗口工作人员可以提交申请。"))
         data = self.validated(SubmitSerializer)
         with transaction.atomic():
             applicant = services.applicant_for_submission(actor=request.user, **data["applicant"])
@@ -217,7 +218,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         application = self.get_object()
         self.require(AS_APPLICANT, application)
         if not _ID.fullmatch(material_id):
-            raise InvalidInput("该事项没有这项材料。", field="material_id")
+            raise InvalidInput(gettext("该事项没有这项材料。"), field="material_id")
         upload = self.validated(MaterialUploadSerializer)["file"]
         try:
             with transaction.atomic():
@@ -230,7 +231,7 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
 
 # --- public progress (公开办理进度, 钦政办〔2019〕72号) ------------------------------------------
 
-PROGRESS_NOT_FOUND = "办件编号或查询码不正确。"
+PROGRESS_NOT_FOUND = gettext_lazy("办件编号或查询码不正确。")
 
 
 class ProgressView(ApiErrorsMixin, APIView):

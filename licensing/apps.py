@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LicensingConfig(AppConfig):
     name = "licensing"
-    verbose_name = "事项与办件"
+    verbose_name = _("事项与办件")
 
     def ready(self):
         from licensing import rules  # noqa: F401  (registers licensing's permission rules)
@@ -21,10 +22,12 @@ def _invalidate_catalogue_on_change():
     (a script that does calls licensing.selectors.catalogue.catalogue_changed() itself)."""
     from django.db.models.signals import post_delete, post_save
 
-    from licensing.models import Item, ItemAuthority, Material, RegulatorRoute
+    from licensing.models import Item, ItemAuthority, Material, RegulatorRoute, ScopeKeyword
     from licensing.selectors.catalogue import catalogue_changed
     from portal.models import Organisation
 
-    for model in (Item, ItemAuthority, Material, RegulatorRoute, Organisation):
+    # ScopeKeyword: the business-scope finder's table (issue 15) is kept under the catalogue's version, and so
+    # are the API's answers to ?scope= (licensing.selectors.scope).
+    for model in (Item, ItemAuthority, Material, RegulatorRoute, Organisation, ScopeKeyword):
         for signal in (post_save, post_delete):
             signal.connect(catalogue_changed, sender=model, dispatch_uid=f"catalogue_changed:{model.__name__}")

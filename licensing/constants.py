@@ -1,23 +1,24 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class ReformMode(models.TextChoices):
     """The four reform modes of 附件2 (钦政发〔2019〕18号)."""
 
-    CANCEL = "cancel", "直接取消审批"
-    FILING = "filing", "审批改为备案"
-    COMMITMENT = "commitment", "实行告知承诺"
-    OPTIMISE = "optimise", "优化准入服务"
+    CANCEL = "cancel", _("直接取消审批")
+    FILING = "filing", _("审批改为备案")
+    COMMITMENT = "commitment", _("实行告知承诺")
+    OPTIMISE = "optimise", _("优化准入服务")
 
 
 class AuthorityRole(models.TextChoices):
-    APPROVE = "approve", "审批"
-    PRELIMINARY = "preliminary", "初审"
-    VERIFY = "verify", "审核"
-    EXAMINE = "examine", "审查"
-    DELEGATED = "delegated", "委托"
+    APPROVE = "approve", pgettext_lazy("authority role", "审批")
+    PRELIMINARY = "preliminary", pgettext_lazy("authority role", "初审")
+    VERIFY = "verify", pgettext_lazy("authority role", "审核")
+    EXAMINE = "examine", pgettext_lazy("authority role", "审查")
+    DELEGATED = "delegated", pgettext_lazy("authority role", "委托")
 
 
 # 谁审批、谁负责. The catalogue names, for some items, authorities that examine before the decider
@@ -32,39 +33,39 @@ DECIDER_ROLES = frozenset({AuthorityRole.APPROVE, AuthorityRole.DELEGATED})
 class ReviewOpinion(models.TextChoices):
     """The first-review authority's opinion forwarded with the application (初审意见)."""
 
-    AGREE = "agree", "同意，建议准予许可"
-    DISAGREE = "disagree", "不同意，建议不予许可"
+    AGREE = "agree", _("同意，建议准予许可")
+    DISAGREE = "disagree", _("不同意，建议不予许可")
 
 
 class Compression(models.TextChoices):
     """How the measures compress the statutory time limit (附件2 改革举措)."""
 
-    NONE = "none", "未压缩"
-    UNSPECIFIED = "unspecified", "压缩审批时限（未定比例）"
-    ONE_THIRD = "one_third", "压缩三分之一"
-    ONE_QUARTER = "one_quarter", "压缩四分之一"
-    FIXED = "fixed", "压缩至固定工作日"
-    LOCAL = "local", "由地方根据实际情况确定"
+    NONE = "none", _("未压缩")
+    UNSPECIFIED = "unspecified", _("压缩审批时限（未定比例）")
+    ONE_THIRD = "one_third", _("压缩三分之一")
+    ONE_QUARTER = "one_quarter", _("压缩四分之一")
+    FIXED = "fixed", _("压缩至固定工作日")
+    LOCAL = "local", _("由地方根据实际情况确定")
 
 
 class MaterialDue(models.TextChoices):
     """When a material is owed (附件3 第四条)."""
 
-    AT_APPLICATION = "at_application", "申请时提交"
-    AT_COMMITMENT = "at_commitment", "递交承诺书时提交"
-    AFTER_DECISION = "after_decision", "许可决定后限期提交"
+    AT_APPLICATION = "at_application", _("申请时提交")
+    AT_COMMITMENT = "at_commitment", _("递交承诺书时提交")
+    AFTER_DECISION = "after_decision", _("许可决定后限期提交")
 
 
 class ApplicantKind(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业（统一社会信用代码）"
-    PERSON = "person", "个人（居民身份证号码）"
+    ENTERPRISE = "enterprise", _("企业（统一社会信用代码）")
+    PERSON = "person", _("个人（居民身份证号码）")
 
 
 class ClaimStatus(models.TextChoices):
     """An account's link to an applicant: claimed online (pending) until the window or a verifier checks it."""
 
-    PENDING = "pending", "待核验"
-    VERIFIED = "verified", "已核验"
+    PENDING = "pending", _("待核验")
+    VERIFIED = "verified", _("已核验")
 
 
 # How a link was verified: at the window (papers checked by a clerk), or by a verifier's name
@@ -75,46 +76,46 @@ VERIFIED_AT_WINDOW = "window"
 class Channel(models.TextChoices):
     """How the application arrived (附件3 第三条)."""
 
-    ONLINE = "online", "网上申请"
-    WINDOW = "window", "窗口申请"
-    MAIL = "mail", "信函、传真或电子邮件"
+    ONLINE = "online", _("网上申请")
+    WINDOW = "window", _("窗口申请")
+    MAIL = "mail", _("信函、传真或电子邮件")
 
 
 class Route(models.TextChoices):
     """Which procedure a commitment item follows; other modes follow their own."""
 
-    COMMITMENT = "commitment", "告知承诺"
-    ORDINARY = "ordinary", "一般程序"
+    COMMITMENT = "commitment", _("告知承诺")
+    ORDINARY = "ordinary", _("一般程序")
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "已提交"
-    NOTICE_ISSUED = "notice_issued", "已告知，待承诺"
-    COMMITTED = "committed", "已承诺，待决定"
-    ACCEPTED = "accepted", "已受理，审查中"
-    CORRECTION = "correction", "待补正"
-    APPROVED = "approved", "准予许可"
-    REJECTED = "rejected", "不予许可"
-    FILED = "filed", "已备案"
-    RECORDED = "recorded", "已登记（取消审批）"
-    LAPSED = "lapsed", "逾期未承诺，已终止"
-    REVOKED = "revoked", "许可已撤销"
-    WITHDRAWN = "withdrawn", "已撤回"
+    SUBMITTED = "submitted", pgettext_lazy("application status", "已提交")
+    NOTICE_ISSUED = "notice_issued", pgettext_lazy("application status", "已告知，待承诺")
+    COMMITTED = "committed", pgettext_lazy("application status", "已承诺，待决定")
+    ACCEPTED = "accepted", pgettext_lazy("application status", "已受理，审查中")
+    CORRECTION = "correction", pgettext_lazy("application status", "待补正")
+    APPROVED = "approved", pgettext_lazy("application status", "准予许可")
+    REJECTED = "rejected", pgettext_lazy("application status", "不予许可")
+    FILED = "filed", pgettext_lazy("application status", "已备案")
+    RECORDED = "recorded", pgettext_lazy("application status", "已登记（取消审批）")
+    LAPSED = "lapsed", pgettext_lazy("application status", "逾期未承诺，已终止")
+    REVOKED = "revoked", pgettext_lazy("application status", "许可已撤销")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "已撤回")
     # 钦政发〔2019〕20号 二（四）: 对未按规定备案或备案信息不实的企业…采取措施予以纠正.
-    FILING_CORRECTION = "filing_correction", "备案信息不实，待改正"
+    FILING_CORRECTION = "filing_correction", pgettext_lazy("application status", "备案信息不实，待改正")
 
 
 class CommitmentKind(models.TextChoices):
     """The two kinds of commitment of the pilot rules (钦政发〔2019〕20号)."""
 
-    ALREADY_MEETS = "already_meets", "已具备许可条件"
-    WILL_MEET = "will_meet", "承诺在约定期限内具备许可条件"
+    ALREADY_MEETS = "already_meets", _("已具备许可条件")
+    WILL_MEET = "will_meet", _("承诺在约定期限内具备许可条件")
 
 
 class MaterialStatus(models.TextChoices):
-    OWED = "owed", "待提交"
-    SUBMITTED = "submitted", "已提交"
-    OVERDUE = "overdue", "逾期未提交"
+    OWED = "owed", pgettext_lazy("material status", "待提交")
+    SUBMITTED = "submitted", pgettext_lazy("material status", "已提交")
+    OVERDUE = "overdue", pgettext_lazy("material status", "逾期未提交")
 
 
 # The seven confirmations of the 承诺书 (附件3 第二条（二）), in order, word for word as the gazette
@@ -138,37 +139,37 @@ COMMITMENT_WORKING_DAYS = 3
 class Action(models.TextChoices):
     """Everything that happens to an application, as its event rows name it and the pages label it."""
 
-    SUBMIT = "submit", "提交申请"
-    ISSUE_NOTICE = "issue_notice", "出具告知书"
-    COMMIT = "commit", "递交承诺书"
-    DECIDE = "decide", "当场作出准予许可决定"
-    CHOOSE_ORDINARY = "choose_ordinary", "转按一般程序办理"
-    ACCEPT = "accept", "受理"
-    REQUEST_CORRECTION = "request_correction", "要求补正材料"
-    RESUBMIT = "resubmit", "补正后重新提交"
-    APPROVE = "approve", "准予许可"
-    REJECT = "reject", "不予许可"
-    LAPSE = "lapse", "逾期未承诺，申请终止"
-    REVOKE = "revoke", "撤销许可"
-    WITHDRAW = "withdraw", "撤回申请"
-    SUBMIT_MATERIAL = "submit_material", "提交材料"
-    REPLACE_MATERIAL = "replace_material", "更换材料"
-    FORWARD = "forward", "报送初审（审核、审查）意见"
-    RECORD_NOTICE_RECEIPT = "record_notice_receipt", "登记告知书送达"
-    DECLARE_CONDITIONS = "declare_conditions", "申报已具备经营许可条件"
-    CONFIRM_CONDITIONS = "confirm_conditions", "确认具备经营许可条件"
-    MARK_FILING_UNTRUE = "mark_filing_untrue", "认定备案信息不实，责令改正"
-    CORRECT_FILING = "correct_filing", "改正备案信息"
+    SUBMIT = "submit", pgettext_lazy("application event", "提交申请")
+    ISSUE_NOTICE = "issue_notice", pgettext_lazy("application event", "出具告知书")
+    COMMIT = "commit", pgettext_lazy("application event", "递交承诺书")
+    DECIDE = "decide", pgettext_lazy("application event", "当场作出准予许可决定")
+    CHOOSE_ORDINARY = "choose_ordinary", pgettext_lazy("application event", "转按一般程序办理")
+    ACCEPT = "accept", pgettext_lazy("application event", "受理")
+    REQUEST_CORRECTION = "request_correction", pgettext_lazy("application event", "要求补正材料")
+    RESUBMIT = "resubmit", pgettext_lazy("application event", "补正后重新提交")
+    APPROVE = "approve", pgettext_lazy("application event", "准予许可")
+    REJECT = "reject", pgettext_lazy("application event", "不予许可")
+    LAPSE = "lapse", pgettext_lazy("application event", "逾期未承诺，申请终止")
+    REVOKE = "revoke", pgettext_lazy("application event", "撤销许可")
+    WITHDRAW = "withdraw", pgettext_lazy("application event", "撤回申请")
+    SUBMIT_MATERIAL = "submit_material", pgettext_lazy("application event", "提交材料")
+    REPLACE_MATERIAL = "replace_material", pgettext_lazy("application event", "更换材料")
+    FORWARD = "forward", pgettext_lazy("application event", "报送初审（审核、审查）意见")
+    RECORD_NOTICE_RECEIPT = "record_notice_receipt", pgettext_lazy("application event", "登记告知书送达")
+    DECLARE_CONDITIONS = "declare_conditions", pgettext_lazy("application event", "申报已具备经营许可条件")
+    CONFIRM_CONDITIONS = "confirm_conditions", pgettext_lazy("application event", "确认具备经营许可条件")
+    MARK_FILING_UNTRUE = "mark_filing_untrue", pgettext_lazy("application event", "认定备案信息不实，责令改正")
+    CORRECT_FILING = "correct_filing", pgettext_lazy("application event", "改正备案信息")
 
 
 class Side(models.TextChoices):
     """Who takes a step: the applicant's side (its accounts, or the clerk at the window), the
     officer of the implementing authority, or the portal itself (a beat job)."""
 
-    APPLICANT = "applicant", "申请人一方"
-    OFFICER = "officer", "审批人员"
-    REGULATOR = "regulator", "行业主管部门"
-    SYSTEM = "system", "系统"
+    APPLICANT = "applicant", _("申请人一方")
+    OFFICER = "officer", _("审批人员")
+    REGULATOR = "regulator", _("行业主管部门")
+    SYSTEM = "system", _("系统")
 
 
 # Conditions beyond route and state, on the application's own fields (so the guard, the buttons and
@@ -259,8 +260,8 @@ CONDITIONS_REMINDER_WORKING_DAYS = 5
 
 class RatingLevel(models.IntegerChoices):
     """好差评's five levels (国办发〔2019〕51号), 5 the best; 不满意 and 非常不满意 are 差评, answered within 15 working days."""
-    VERY_SATISFIED = 5, "非常满意"
-    SATISFIED = 4, "满意"
-    FAIRLY_SATISFIED = 3, "基本满意"
-    DISSATISFIED = 2, "不满意"
-    VERY_DISSATISFIED = 1, "非常不满意"
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIRLY_SATISFIED = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")

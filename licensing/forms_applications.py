@@ -1,26 +1,29 @@
 """Forms of the application pages. They only validate what the browser sent; the services decide.
 
-Every message is written out in Chinese here, so a browser that asks for English still shows
-Chinese next to the field. A ServiceError is put back next to the field it names
+Every label and message is Chinese first and translatable (issue 15: English as a second language);
+names kept in Chinese (materials, applicants, the 承诺书's confirmations) are marked so on English pages
+(licensing.i18n.zh). A ServiceError is put back next to the field it names
 (`form.service_error(exc)`).
 """
 from django import forms
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from licensing.constants import (
     COMMITMENT_CONFIRMATIONS, DECIDER_ROLES, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus,
     ReformMode, ReviewOpinion,
 )
+from licensing.i18n import ChineseFastSelect, ChineseSelect, in_chinese, zh
 from licensing.models import Item, ItemAuthority
 from licensing.selectors import decider_options
 from portal.widgets import FastSelect
 from supervision.constants import CreditReason
 
-REQUIRED = "此项为必填项。"
-TOO_LONG = "最多输入 %(limit_value)d 个字符（当前 %(show_value)d 个）。"
-BAD_DATE = "请输入有效日期，格式如 2025-01-31。"
+REQUIRED = _("此项为必填项。")
+TOO_LONG = _("最多输入 %(limit_value)d 个字符（当前 %(show_value)d 个）。")
+BAD_DATE = _("请输入有效日期，格式如 2025-01-31。")
 WANTS_COMMITMENT = "yes"
-COMMITMENT_CHOICES = [(WANTS_COMMITMENT, "愿意作出承诺（告知承诺）"), ("no", "不愿承诺，按一般程序办理")]
+COMMITMENT_CHOICES = [(WANTS_COMMITMENT, _("愿意作出承诺（告知承诺）")), ("no", _("不愿承诺，按一般程序办理"))]
 
 
 def _text(label, *, required=False, max_length=200, textarea=False, **kwargs):
@@ -31,7 +34,7 @@ def _text(label, *, required=False, max_length=200, textarea=False, **kwargs):
 
 def _file(label, help_text=""):
     return forms.FileField(label=label, required=False, help_text=help_text,
-                           error_messages={"invalid": "文件无效，请重新选择。", "empty": "文件是空的，请重新选择。"})
+                           error_messages={"invalid": _("文件无效，请重新选择。"), "empty": _("文件是空的，请重新选择。")})
 
 
 class ServiceErrorMixin:
@@ -62,16 +65,16 @@ class ServiceErrorMixin:
 class ApplicantRegisterForm(ServiceErrorMixin, forms.Form):
     """办理主体: an enterprise by 统一社会信用代码 or a person by 居民身份证号码."""
 
-    kind = forms.ChoiceField(label="主体类型", choices=ApplicantKind.choices, widget=forms.RadioSelect,
+    kind = forms.ChoiceField(label=_("主体类型"), choices=ApplicantKind.choices, widget=forms.RadioSelect,
                              initial=ApplicantKind.ENTERPRISE,
-                             error_messages={"required": "请选择主体类型。", "invalid_choice": "请选择主体类型。"})
+                             error_messages={"required": _("请选择主体类型。"), "invalid_choice": _("请选择主体类型。")})
     # Room for spaces typed between groups of characters: the service normalises them away.
-    identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30,
-                       help_text="18位，字母请用大写；系统会核对最后一位校验码。")
-    name = _text("企业名称或个人姓名", required=True)
-    legal_representative = _text("法定代表人（负责人）", max_length=64)
-    address = _text("住所或经营场所", max_length=255)
-    phone = _text("联系电话", max_length=32)
+    identifier = _text(_("统一社会信用代码或居民身份证号码"), required=True, max_length=30,
+                       help_text=_("18位，字母请用大写；系统会核对最后一位校验码。"))
+    name = _text(_("企业名称或个人姓名"), required=True)
+    legal_representative = _text(_("法定代表人（负责人）"), max_length=64)
+    address = _text(_("住所或经营场所"), max_length=255)
+    phone = _text(_("联系电话"), max_length=32)
 
     def details(self) -> dict:
         data = self.cleaned_data
@@ -82,7 +85,7 @@ def _material_fields(form, materials, help_for):
     """A file input per material; the service's messages about material 12 ("files.12") go beside its input."""
     form.aliases = dict(form.aliases)
     for material in materials:
-        form.fields[f"material_{material.pk}"] = _file(material.name, help_for(material))
+        form.fields[f"material_{material.pk}"] = _file(zh(material.name), help_for(material))
         form.material_names.append(f"material_{material.pk}")
         form.aliases[f"files.{material.pk}"] = f"material_{material.pk}"
 
@@ -92,9 +95,9 @@ def _files(form) -> dict:
             if form.cleaned_data.get(name)}
 
 
-AUTHORITY_LABEL = "审批机关"
-CHOOSE_AUTHORITY = "请选择本事项的审批机关。"
-CHOOSE_HELP = "本事项目录列有多个审批机关，请按申请的经营范围和所在地（管辖）选择其一。"
+AUTHORITY_LABEL = _("审批机关")
+CHOOSE_AUTHORITY = _("请选择本事项的审批机关。")
+CHOOSE_HELP = _("本事项目录列有多个审批机关，请按申请的经营范围和所在地（管辖）选择其一。")
 
 
 def _authority_field(form, item):
@@ -106,8 +109,8 @@ def _authority_field(form, item):
     # No option preselected: a form sent untouched must not file with the national ministry because it
     # happens to be listed first; the applicant names its authority (its business and its locality).
     form.fields["authority"] = forms.TypedChoiceField(
-        label=AUTHORITY_LABEL, choices=[("", "请选择审批机关")] + [(o.key, o.label) for o in options], coerce=int,
-        help_text=item.authority_note or CHOOSE_HELP,
+        label=AUTHORITY_LABEL, choices=[("", gettext("请选择审批机关"))] + [(o.key, o.label) for o in options], coerce=int,
+        widget=ChineseSelect, help_text=zh(item.authority_note) or CHOOSE_HELP,
         error_messages={"required": CHOOSE_AUTHORITY, "invalid_choice": CHOOSE_AUTHORITY})
 
 
@@ -115,10 +118,10 @@ class ApplyForm(ServiceErrorMixin, forms.Form):
     """The online application (在线申请) for one item, by one of the account's applicants."""
 
     applicant = forms.ModelChoiceField(
-        label="办理主体", queryset=None, widget=forms.RadioSelect, empty_label=None,
-        error_messages={"required": "请选择以哪个主体申请。", "invalid_choice": "请选择您可代为办理的主体。"})
-    details = _text("申请事项说明", textarea=True, max_length=2000,
-                    help_text="如经营场所、经营范围、规模等，审批部门需要了解的情况。")
+        label=pgettext_lazy("apply form", "办理主体"), queryset=None, widget=forms.RadioSelect, empty_label=None,
+        error_messages={"required": _("请选择以哪个主体申请。"), "invalid_choice": _("请选择您可代为办理的主体。")})
+    details = _text(_("申请事项说明"), textarea=True, max_length=2000,
+                    help_text=_("如经营场所、经营范围、规模等，审批部门需要了解的情况。"))
     groups = ("files",)
 
     def __init__(self, *args, item, applicants, **kwargs):
@@ -126,13 +129,14 @@ class ApplyForm(ServiceErrorMixin, forms.Form):
         self.item = item
         self.material_names = []
         self.fields["applicant"].queryset = applicants
+        self.fields["applicant"].label_from_instance = lambda applicant: zh(str(applicant))
         _authority_field(self, item)
         if item.reform_mode == ReformMode.COMMITMENT:
             self.fields["wants_commitment"] = forms.ChoiceField(
-                label="办理方式", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
-                error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
+                label=_("办理方式"), choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
+                error_messages={"required": _("请选择是否作出承诺。"), "invalid_choice": _("请选择是否作出承诺。")})
         at_application = item.materials.filter(due=MaterialDue.AT_APPLICATION)
-        _material_fields(self, at_application, lambda m: "可现在上传，也可稍后在办件页面上传（PDF、JPG或PNG，10MB以内）。")
+        _material_fields(self, at_application, lambda m: gettext("可现在上传，也可稍后在办件页面上传（PDF、JPG或PNG，10MB以内）。"))
 
     def material_fields(self):
         return [self[name] for name in self.material_names]
@@ -155,27 +159,28 @@ class CommitForm(ServiceErrorMixin, forms.Form):
     page shows all its messages together, each beside its field.
     """
 
-    kind = forms.ChoiceField(label="承诺类型", choices=CommitmentKind.choices, widget=forms.RadioSelect,
-                             required=False, error_messages={"invalid_choice": "请选择承诺类型。"})
-    meet_by = forms.DateField(label="承诺具备许可条件的日期", required=False,
+    kind = forms.ChoiceField(label=_("承诺类型"), choices=CommitmentKind.choices, widget=forms.RadioSelect,
+                             required=False, error_messages={"invalid_choice": _("请选择承诺类型。")})
+    meet_by = forms.DateField(label=_("承诺具备许可条件的日期"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                              help_text="仅选择“承诺在约定期限内具备许可条件”时填写；具备条件并提交材料后方可开展经营。",
+                              help_text=_("仅选择“承诺在约定期限内具备许可条件”时填写；具备条件并提交材料后方可开展经营。"),
                               error_messages={"invalid": BAD_DATE})
-    signatory = _text("签署人（法定代表人、负责人或本人）", max_length=64)
+    signatory = _text(_("签署人（法定代表人、负责人或本人）"), max_length=64)
     groups = ("confirmations", "files")
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
         self.confirmation_names = []
         for n, text in enumerate(COMMITMENT_CONFIRMATIONS, start=1):
-            self.fields[f"confirm_{n}"] = forms.BooleanField(label=text, required=False)
+            self.fields[f"confirm_{n}"] = forms.BooleanField(label=zh(text), required=False)  # the gazette's words
             self.confirmation_names.append(f"confirm_{n}")
         self.material_names = []
         owed_now = (application.materials.filter(
             status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])
             .select_related("material"))
         # 附件3 第四条: handed in with the commitment; the service names each one missing.
-        _material_fields(self, [s.material for s in owed_now], lambda m: m.get_due_display() + "（PDF、JPG或PNG，10MB以内）")
+        _material_fields(self, [s.material for s in owed_now],
+                         lambda m: gettext("%(due)s（PDF、JPG或PNG，10MB以内）") % {"due": m.get_due_display()})
 
     def confirmation_fields(self):
         return [self[name] for name in self.confirmation_names]
@@ -191,24 +196,24 @@ class CommitForm(ServiceErrorMixin, forms.Form):
 
 
 class MaterialUploadForm(ServiceErrorMixin, forms.Form):
-    file = forms.FileField(label="选择文件", error_messages={
-        "required": "请选择要上传的文件。", "invalid": "文件无效，请重新选择。", "empty": "文件是空的，请重新选择。"})
+    file = forms.FileField(label=_("选择文件"), error_messages={
+        "required": _("请选择要上传的文件。"), "invalid": _("文件无效，请重新选择。"), "empty": _("文件是空的，请重新选择。")})
     aliases = {"files": "file"}
 
 
 class ReasonForm(ServiceErrorMixin, forms.Form):
     """A transition that must say why (补正, 不予许可); the service checks it is not empty."""
 
-    reason = _text("理由", textarea=True, max_length=2000)
+    reason = _text(_("理由"), textarea=True, max_length=2000)
 
 
 class RevokeForm(ServiceErrorMixin, forms.Form):
     """撤销许可 (附件3 第六、七条), optionally with a credit record (第九条)."""
 
-    reason = _text("撤销理由", textarea=True, max_length=2000)
+    reason = _text(_("撤销理由"), textarea=True, max_length=2000)
     credit_reason = forms.ChoiceField(
-        label="记入诚信档案", required=False, choices=[("", "不记入诚信档案")] + list(CreditReason.choices),
-        error_messages={"invalid_choice": "请选择记入诚信档案的事由。"})
+        label=pgettext_lazy("revoke form", "记入诚信档案"), required=False, choices=[("", _("不记入诚信档案"))] + list(CreditReason.choices),
+        error_messages={"invalid_choice": _("请选择记入诚信档案的事由。")})
 
 
 def _date(label, *, help_text=""):
@@ -220,73 +225,81 @@ def _date(label, *, help_text=""):
 class ForwardForm(ServiceErrorMixin, forms.Form):
     """初审意见报送 (行政许可法 第三十五条): the first-review authority's opinion goes up with the file."""
 
-    opinion = forms.ChoiceField(label="初审意见", choices=ReviewOpinion.choices, widget=forms.RadioSelect,
-                                error_messages={"required": "请选择初审意见（同意或不同意）。",
-                                                "invalid_choice": "请选择初审意见（同意或不同意）。"})
-    comments = _text("意见说明", textarea=True, max_length=2000, help_text="不同意的，须说明理由。")
+    opinion = forms.ChoiceField(label=_("初审意见"), choices=ReviewOpinion.choices, widget=forms.RadioSelect,
+                                error_messages={"required": _("请选择初审意见（同意或不同意）。"),
+                                                "invalid_choice": _("请选择初审意见（同意或不同意）。")})
+    comments = _text(_("意见说明"), textarea=True, max_length=2000, help_text=_("不同意的，须说明理由。"))
 
 
 class NoticeReceiptForm(ServiceErrorMixin, forms.Form):
     """附件3 第三条 "收到告知书后3个工作日内": by post, the receipt's date starts the applicant's clock."""
 
-    received_on = _date("送达回证载明的送达日期", help_text="申请人收到告知书之日；承诺书递交期限自该日起算3个工作日。")
+    received_on = _date(_("送达回证载明的送达日期"), help_text=_("申请人收到告知书之日；承诺书递交期限自该日起算3个工作日。"))
 
 
 class NoteForm(ServiceErrorMixin, forms.Form):
     """A step whose note is optional (申报、确认具备经营许可条件)."""
 
-    note = _text("说明（可不填）", textarea=True, max_length=2000)
+    note = _text(_("说明（可不填）"), textarea=True, max_length=2000)
 
 
 class CorrectFilingForm(ServiceErrorMixin, forms.Form):
-    details = _text("改正后的备案信息", required=True, textarea=True, max_length=4000,
-                    help_text="按责令改正的内容，如实填写改正后的备案信息。")
+    details = _text(_("改正后的备案信息"), required=True, textarea=True, max_length=4000,
+                    help_text=_("按责令改正的内容，如实填写改正后的备案信息。"))
 
 
 class FilingUntrueForm(ServiceErrorMixin, forms.Form):
     """钦政发〔2019〕20号 二（四）: a filing found untrue is ordered corrected; a false one is a credit record."""
 
-    findings = _text("不实情况", required=True, textarea=True, max_length=2000,
-                     help_text="写明备案信息哪些内容与实际不符。")
-    correct_by = _date("改正期限", help_text="备案人须在此日期前改正。")
-    false_filing = forms.BooleanField(label="备案信息虚假（记入诚信档案）", required=False,
-                                      help_text="不是差错而是虚假备案的勾选；同时记入备案人的诚信档案。")
+    findings = _text(_("不实情况"), required=True, textarea=True, max_length=2000,
+                     help_text=_("写明备案信息哪些内容与实际不符。"))
+    correct_by = _date(_("改正期限"), help_text=_("备案人须在此日期前改正。"))
+    false_filing = forms.BooleanField(label=_("备案信息虚假（记入诚信档案）"), required=False,
+                                      help_text=_("不是差错而是虚假备案的勾选；同时记入备案人的诚信档案。"))
 
 
 class WindowSearchForm(forms.Form):
-    identifier = _text("统一社会信用代码或居民身份证号码", required=True, max_length=30)
-    identifier.widget.attrs.update({"placeholder": "输入18位统一社会信用代码或居民身份证号码", "autofocus": True})
+    identifier = _text(_("统一社会信用代码或居民身份证号码"), required=True, max_length=30)
+    identifier.widget.attrs.update({"placeholder": _("输入18位统一社会信用代码或居民身份证号码"), "autofocus": True})
 
 
 class WindowBindForm(ServiceErrorMixin, forms.Form):
     """At the window, after seeing the licence and the authorisation: this account may act online for the applicant."""
 
-    username = _text("网上办事账号（用户名）", required=True, max_length=150)
+    username = _text(_("网上办事账号（用户名）"), required=True, max_length=150)
+
+
+def _item_option(item) -> str:
+    """An item in the window's list: its name as printed, or on an English page its gloss (an option
+    cannot mark a part of itself as Chinese; the application's page shows both)."""
+    name = item.name if in_chinese() else (item.name_en or item.name)
+    return gettext("%(seq_no)s. %(name)s（%(mode)s）") % {
+        "seq_no": item.seq_no, "name": name, "mode": item.get_reform_mode_display()}
 
 
 class WindowApplyForm(ServiceErrorMixin, forms.Form):
     """一窗受理: any item, for the applicant who is present."""
 
     item = forms.ModelChoiceField(
-        label="申请事项", queryset=Item.objects.order_by("seq_no", "code"), empty_label="请选择事项",
+        label=_("申请事项"), queryset=Item.objects.order_by("seq_no", "code"), empty_label=_("请选择事项"),
         widget=FastSelect,  # a hundred items: options rendered in Python, not a template each (issue 13)
-        error_messages={"required": "请选择申请事项。", "invalid_choice": "请选择目录中的事项。"})
+        error_messages={"required": _("请选择申请事项。"), "invalid_choice": _("请选择目录中的事项。")})
     channel = forms.ChoiceField(
-        label="收件方式", choices=[(Channel.WINDOW, "申请人当面递交"), (Channel.MAIL, "信函、传真或电子邮件寄来")],
+        label=_("收件方式"), choices=[(Channel.WINDOW, _("申请人当面递交")), (Channel.MAIL, _("信函、传真或电子邮件寄来"))],
         widget=forms.RadioSelect, initial=Channel.WINDOW, required=False,
-        help_text="当面递交的，告知承诺事项当场交付告知书；寄来的，审批部门在3个工作日内送达告知书（告知承诺指引第三条）。",
-        error_messages={"invalid_choice": "请选择收件方式。"})
+        help_text=_("当面递交的，告知承诺事项当场交付告知书；寄来的，审批部门在3个工作日内送达告知书（告知承诺指引第三条）。"),
+        error_messages={"invalid_choice": _("请选择收件方式。")})
 
     def clean_channel(self):
         return self.cleaned_data.get("channel") or Channel.WINDOW
-    details = _text("申请事项说明", textarea=True, max_length=2000)
+    details = _text(_("申请事项说明"), textarea=True, max_length=2000)
     wants_commitment = forms.ChoiceField(
-        label="实行告知承诺的事项", choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
-        help_text="仅对实行告知承诺的事项有效；其他事项按其改革方式办理。",
-        error_messages={"required": "请选择是否作出承诺。", "invalid_choice": "请选择是否作出承诺。"})
+        label=_("实行告知承诺的事项"), choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
+        help_text=_("仅对实行告知承诺的事项有效；其他事项按其改革方式办理。"),
+        error_messages={"required": _("请选择是否作出承诺。"), "invalid_choice": _("请选择是否作出承诺。")})
     authority = forms.ChoiceField(
-        label=AUTHORITY_LABEL, required=False, widget=FastSelect,
-        help_text="目录列有多个审批机关（择一审批或委托办理）的事项必须选择；其他事项不选。",
+        label=AUTHORITY_LABEL, required=False, widget=ChineseFastSelect,
+        help_text=_("目录列有多个审批机关（择一审批或委托办理）的事项必须选择；其他事项不选。"),
         error_messages={"invalid_choice": CHOOSE_AUTHORITY})
     # What goes wrong at the window is about the chosen item (e.g. its notice content is incomplete).
     aliases = {None: "item", "channel": "item"}
@@ -294,7 +307,7 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].label_from_instance = lambda i: f"{i.seq_no}. {i.name}（{i.get_reform_mode_display()}）"
+        self.fields["item"].label_from_instance = _item_option
         self.narrow(self.fields["item"].queryset)
 
     def narrow(self, items):
@@ -311,14 +324,14 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
             options = decider_options(item)
             if len(options) > 1:  # "code:key": an option names its item, so a choice cannot slip to another
                 groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", o.label) for o in options]))
-        self.fields["authority"].choices = [("", "（仅一个审批机关的事项不选）")] + groups
+        self.fields["authority"].choices = [("", gettext("（仅一个审批机关的事项不选）"))] + groups
 
     def clean(self):
         data = super().clean()
-        code, _, key = (data.get("authority") or "").partition(":")
+        code, _colon, key = (data.get("authority") or "").partition(":")
         item = data.get("item")
         if code and item is not None and code != item.code:
-            self.add_error("authority", "所选审批机关不是该事项的，请重新选择。")
+            self.add_error("authority", gettext("所选审批机关不是该事项的，请重新选择。"))
         if not code and item is not None and len(decider_options(item)) > 1:
             self.add_error("authority", CHOOSE_AUTHORITY)
         data["authority"] = int(key) if key else None
@@ -332,9 +345,9 @@ class ProgressForm(forms.Form):
     """公开办理进度: the number and the query code given to the applicant."""
 
     # Room for the spaces people type between groups: the lookup ignores them (selectors.progress).
-    number = _text("办件编号", required=True, max_length=30, help_text="如 QZ2025-000123")
-    code = _text("查询码", required=True, max_length=16, help_text="8位字母或数字，在申请人的办件页面上显示")
+    number = _text(_("办件编号"), required=True, max_length=30, help_text=_("如 QZ2025-000123"))
+    code = _text(_("查询码"), required=True, max_length=16, help_text=_("8位字母或数字，在申请人的办件页面上显示"))
 
 
 class DisclosureSearchForm(forms.Form):
-    q = _text("事项名称或序号", max_length=100)
+    q = _text(_("事项名称或序号"), max_length=100)

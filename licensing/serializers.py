@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from licensing.models import Item, ItemAuthority
@@ -16,7 +17,7 @@ class ItemAuthoritySerializer(serializers.ModelSerializer):
     level = serializers.CharField(source="organisation.level")
     entrusted_by = OrganisationRefSerializer(
         read_only=True, allow_null=True,
-        help_text="仅“委托”职责：以哪个审批机关的名义作出决定（行政许可法第二十四条）；其他职责为 null")
+        help_text=gettext_lazy("仅“委托”职责：以哪个审批机关的名义作出决定（行政许可法第二十四条）；其他职责为 null"))
 
     class Meta:
         model = ItemAuthority
@@ -27,7 +28,7 @@ class ItemSerializer(serializers.ModelSerializer):
     authorities = ItemAuthoritySerializer(many=True, read_only=True)
     measures = serializers.ListField(child=serializers.CharField(), read_only=True)
     committed_days = serializers.IntegerField(read_only=True, allow_null=True,
-                                              help_text="承诺办结时限（工作日），由法定时限与压缩方式得出")
+                                              help_text=gettext_lazy("承诺办结时限（工作日），由法定时限与压缩方式得出"))
 
     class Meta:
         model = Item

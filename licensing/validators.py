@@ -12,6 +12,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -23,18 +24,18 @@ ID_CHECK = "10X98765432"
 # not in that table but are in use for 基层群众性自治组织 (村民委员会 54…, 居民委员会 55…):
 # refusing a real code turns a real applicant away, so they are accepted.
 USCC_DEPARTMENTS = {
-    "1": ("机构编制", "1239"),
-    "2": ("外交", "19"),
-    "3": ("司法行政", "123459"),
-    "4": ("文化", "19"),
-    "5": ("民政", "123459"),
-    "6": ("旅游", "129"),
-    "7": ("宗教", "129"),
-    "8": ("工会", "19"),
-    "9": ("工商", "123"),
-    "A": ("中央军委改革和编制办公室", "19"),
-    "N": ("农业", "1239"),
-    "Y": ("其他", "1"),
+    "1": (_("机构编制"), "1239"),
+    "2": (_("外交"), "19"),
+    "3": (_("司法行政"), "123459"),
+    "4": (_("文化"), "19"),
+    "5": (_("民政"), "123459"),
+    "6": (_("旅游"), "129"),
+    "7": (_("宗教"), "129"),
+    "8": (_("工会"), "19"),
+    "9": (_("工商"), "123"),
+    "A": (_("中央军委改革和编制办公室"), "19"),
+    "N": (_("农业"), "1239"),
+    "Y": (_("其他"), "1"),
 }
 # GB/T 2260 provinces (省级行政区划代码), the first two digits of an ID number's address code.
 # 83: the 公民身份号码 on a 台湾居民居住证 (国办发〔2018〕81号; Hong Kong and Macao use 81 and 82).
@@ -58,30 +59,30 @@ def uscc_check_char(first17: str) -> str:
 def validate_uscc(value: str) -> None:
     code = normalise(value)
     if len(code) != 18:
-        raise ValidationError("统一社会信用代码应为18位，当前为%(n)s位。", params={"n": len(code)}, code="length")
+        raise ValidationError(gettext("统一社会信用代码应为18位，当前为%(n)s位。"), params={"n": len(code)}, code="length")
     bad = sorted({c for c in code if c not in USCC_ALPHABET})
     if bad:
-        raise ValidationError("统一社会信用代码含有不允许的字符：%(c)s（不使用I、O、S、V、Z）。",
-                              params={"c": "、".join(bad)}, code="alphabet")
+        raise ValidationError(gettext("统一社会信用代码含有不允许的字符：%(c)s（不使用I、O、S、V、Z）。"),
+                              params={"c": gettext("、").join(bad)}, code="alphabet")
     _check_uscc_parts(code)
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        raise ValidationError("统一社会信用代码校验位错误：第18位应为 %(e)s，请核对后重新输入。",
+        raise ValidationError(gettext("统一社会信用代码校验位错误：第18位应为 %(e)s，请核对后重新输入。"),
                               params={"e": expected}, code="check")
 
 
 def _check_uscc_parts(code: str) -> None:
     if code == "0" * 18:
-        raise ValidationError("统一社会信用代码不能全为0，请核对后重新输入。", code="zeros")
+        raise ValidationError(gettext("统一社会信用代码不能全为0，请核对后重新输入。"), code="zeros")
     if code[0] not in USCC_DEPARTMENTS:
-        raise ValidationError("统一社会信用代码第1位（登记管理部门代码）%(c)s 不存在，请核对后重新输入。",
+        raise ValidationError(gettext("统一社会信用代码第1位（登记管理部门代码）%(c)s 不存在，请核对后重新输入。"),
                               params={"c": code[0]}, code="department")
     department, categories = USCC_DEPARTMENTS[code[0]]
     if code[1] not in categories:
-        raise ValidationError("统一社会信用代码第2位（机构类别代码）%(c)s 不是“%(d)s”登记管理部门使用的机构类别，"
-                              "请核对后重新输入。", params={"c": code[1], "d": department}, code="category")
+        raise ValidationError(gettext("统一社会信用代码第2位（机构类别代码）%(c)s 不是“%(d)s”登记管理部门使用的机构类别，"
+                                      "请核对后重新输入。"), params={"c": code[1], "d": department}, code="category")
     if not code[2:8].isdigit():
-        raise ValidationError("统一社会信用代码第3至8位（登记管理机关行政区划码）应为数字。", code="region")
+        raise ValidationError(gettext("统一社会信用代码第3至8位（登记管理机关行政区划码）应为数字。"), code="region")
 
 
 def id_check_char(first17: str) -> str:
@@ -91,24 +92,24 @@ def id_check_char(first17: str) -> str:
 def validate_id_number(value: str) -> None:
     code = normalise(value)
     if len(code) != 18:
-        raise ValidationError("居民身份证号码应为18位，当前为%(n)s位。", params={"n": len(code)}, code="length")
+        raise ValidationError(gettext("居民身份证号码应为18位，当前为%(n)s位。"), params={"n": len(code)}, code="length")
     if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
-        raise ValidationError("居民身份证号码前17位应为数字，最后一位为数字或X。", code="alphabet")
+        raise ValidationError(gettext("居民身份证号码前17位应为数字，最后一位为数字或X。"), code="alphabet")
     if code[:2] not in ID_PROVINCES:
-        raise ValidationError("居民身份证号码前两位（省级行政区划代码）%(p)s 不存在，请核对后重新输入。",
+        raise ValidationError(gettext("居民身份证号码前两位（省级行政区划代码）%(p)s 不存在，请核对后重新输入。"),
                               params={"p": code[:2]}, code="province")
     try:
         born = datetime.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:
         born = None
     if born is None or born < ID_EARLIEST_BIRTH:
-        raise ValidationError("居民身份证号码中的出生日期无效。", code="birth_date")
+        raise ValidationError(gettext("居民身份证号码中的出生日期无效。"), code="birth_date")
     if born > timezone.localdate():
-        raise ValidationError("居民身份证号码中的出生日期 %(d)s 晚于今天，请核对后重新输入。",
+        raise ValidationError(gettext("居民身份证号码中的出生日期 %(d)s 晚于今天，请核对后重新输入。"),
                               params={"d": born.isoformat()}, code="birth_date")
     expected = id_check_char(code[:17])
     if code[17] != expected:
-        raise ValidationError("居民身份证号码校验位错误：第18位应为 %(e)s，请核对后重新输入。",
+        raise ValidationError(gettext("居民身份证号码校验位错误：第18位应为 %(e)s，请核对后重新输入。"),
                               params={"e": expected}, code="check")
 
 

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 DEFAULT_VERIFIER = "licensing.verifiers.NullVerifier"
 
@@ -42,7 +43,7 @@ class NullVerifier:
     online = False  # the pages offer no online verification with this one
 
     def verify(self, applicant, user) -> VerificationResult:
-        return VerificationResult(False, "暂未接入在线核验，请持营业执照或身份证件到政务服务中心窗口核验。")
+        return VerificationResult(False, gettext("暂未接入在线核验，请持营业执照或身份证件到政务服务中心窗口核验。"))
 
 
 def get_verifier() -> IdentityVerifier:

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext
 
 from licensing.constants import ReformMode
 from licensing.forms import CatalogueSearchForm
@@ -11,24 +13,33 @@ from licensing.selectors.catalogue import (
     cached_catalogue_page,
     cached_item_guide,
 )
-from portal import httpcache
+from portal import httpcache, lists
 
 PER_PAGE = 25
+CATALOGUE_REGION = "catalogue-items"
 
 
 # A visitor gets these pages whole from the cache, under the catalogue's version; a signed-in user gets
 # them made around their own header, from the cached data (portal.httpcache.page_for_visitors).
 
 def catalogue(request):
-    """Public catalogue: browse and search all items (事项目录)."""
-    parts = ("catalogue", sorted(request.GET.lists()))
-    return httpcache.page_for_visitors(request, CATALOGUE, parts, lambda version: _catalogue_page(request, version))
+    """Public catalogue: browse and search all items (事项目录). Its search and pager ask for the results'
+    region alone when htmx is there (issue 15, portal/lists.py): kept apart from the page in the cache."""
+    parts = ("catalogue", lists.region_requested(request, CATALOGUE_REGION), sorted(request.GET.lists()), *_language())
+    return lists.vary(httpcache.page_for_visitors(request, CATALOGUE, parts,
+                                                  lambda version: _catalogue_page(request, version)))
 
 
 def item_guide(request, code):
     """The guide (办事指南) of one item: everything an applicant needs before applying."""
-    return httpcache.page_for_visitors(request, CATALOGUE, ("guide", code),
+    return httpcache.page_for_visitors(request, CATALOGUE, ("guide", code, *_language()),
                                        lambda version: _guide_page(request, version, code))
+
+
+def _language() -> tuple:
+    """A page per language (issue 15): the default's pages keep the keys they always had."""
+    language = get_language()
+    return () if language == settings.LANGUAGE_CODE else (language,)
 
 
 def _catalogue_page(request, version):
@@ -36,7 +47,8 @@ def _catalogue_page(request, version):
     page = cached_catalogue_page(version, form.filters(), request.GET.get("page"), PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "licensing/catalogue.html", {
+    return lists.render_list(request, "licensing/catalogue.html", "licensing/includes/catalogue_list.html",
+                             CATALOGUE_REGION, {
         "form": form, "page": page, "total": page.paginator.count, "query": query.urlencode(),
         "modes": ReformMode, "footnote": CATALOGUE_FOOTNOTE,
     })
@@ -46,7 +58,7 @@ def _guide_page(request, version, code):
     try:
         item, review_paths = cached_item_guide(version, code)
     except Item.DoesNotExist:
-        raise Http404("没有这个事项")
+        raise Http404(gettext("没有这个事项"))
     return render(request, "licensing/item_guide.html", {
         "item": item, "modes": ReformMode, "review_paths": review_paths})
 

@@ -6,6 +6,8 @@ the admin who made it; the pages show only its fingerprint afterwards.
 """
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from notices import endpoints
 from notices.constants import OutboxStatus
@@ -14,13 +16,13 @@ from notices.outbox import outbox_resend
 from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.exceptions import ServiceError
 
-SECRET_SHOWN_ONCE = "{org} 的新签名密钥（只显示这一次，请立即交给接收方妥善保存）：{secret}"
+SECRET_SHOWN_ONCE = gettext_lazy("%(org)s 的新签名密钥（只显示这一次，请立即交给接收方妥善保存）：%(secret)s")
 
 
 class EndpointAddForm(forms.ModelForm):
     # A plain text field: notices.endpoints.url_check is the one rule for what an address may be.
-    url = forms.CharField(label="接收地址", max_length=endpoints.URL_MAX_LENGTH,
-                          help_text="须以 https:// 开头；保存后系统生成签名密钥，只显示一次。")
+    url = forms.CharField(label=gettext_lazy("接收地址"), max_length=endpoints.URL_MAX_LENGTH,
+                          help_text=gettext_lazy("须以 https:// 开头；保存后系统生成签名密钥，只显示一次。"))
 
     class Meta:
         model = RegulatorEndpoint
@@ -50,11 +52,11 @@ class RegulatorEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["secret_fingerprint", "previous_fingerprint", "rotated_at", "created_at"]
     actions = ["rotate_secret", "deactivate"]
 
-    @admin.display(description="签名密钥（末4位）")
+    @admin.display(description=gettext_lazy("签名密钥（末4位）"))
     def secret_fingerprint(self, obj):
         return endpoints.fingerprint(obj.secret)
 
-    @admin.display(description="上一个签名密钥（末4位）")
+    @admin.display(description=gettext_lazy("上一个签名密钥（末4位）"))
     def previous_fingerprint(self, obj):
         return endpoints.fingerprint(obj.previous_secret)
 
@@ -75,7 +77,8 @@ class RegulatorEndpointAdmin(admin.ModelAdmin):
         for field in RegulatorEndpoint._meta.concrete_fields:
             setattr(obj, field.attname, getattr(endpoint, field.attname))
         obj._state.adding = False
-        self.message_user(request, SECRET_SHOWN_ONCE.format(org=endpoint.organisation, secret=secret), messages.WARNING)
+        self.message_user(request, SECRET_SHOWN_ONCE % {"org": endpoint.organisation, "secret": secret},
+                          messages.WARNING)
 
     # Changes only through the actions (each a service, audited); nobody deletes an endpoint that
     # records name: it is switched off instead.
@@ -88,26 +91,30 @@ class RegulatorEndpointAdmin(admin.ModelAdmin):
     def has_manage_permission(self, request):
         return request.user.has_perm("notices.change_regulatorendpoint")
 
-    @admin.action(description="轮换签名密钥", permissions=["manage"])
+    def _refused(self, request, endpoint, refused):
+        self.message_user(request, _("%(endpoint)s：%(message)s") % {"endpoint": endpoint, "message": refused.message},
+                          messages.ERROR)
+
+    @admin.action(description=gettext_lazy("轮换签名密钥"), permissions=["manage"])
     def rotate_secret(self, request, queryset):
         for endpoint in queryset.select_related("organisation"):
             try:
                 secret = endpoints.endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
             except ServiceError as refused:
-                self.message_user(request, f"{endpoint}：{refused.message}", messages.ERROR)
+                self._refused(request, endpoint, refused)
                 continue
-            self.message_user(request, SECRET_SHOWN_ONCE.format(org=endpoint.organisation, secret=secret),
+            self.message_user(request, SECRET_SHOWN_ONCE % {"org": endpoint.organisation, "secret": secret},
                               messages.WARNING)
 
-    @admin.action(description="停用接收接口", permissions=["manage"])
+    @admin.action(description=gettext_lazy("停用接收接口"), permissions=["manage"])
     def deactivate(self, request, queryset):
         for endpoint in queryset.select_related("organisation"):
             try:
                 endpoints.endpoint_deactivate(endpoint=endpoint, actor=request.user)
             except ServiceError as refused:
-                self.message_user(request, f"{endpoint}：{refused.message}", messages.ERROR)
+                self._refused(request, endpoint, refused)
                 continue
-            self.message_user(request, f"{endpoint}：已停用。", messages.SUCCESS)
+            self.message_user(request, _("%(endpoint)s：已停用。") % {"endpoint": endpoint}, messages.SUCCESS)
 
 
 @admin.register(OutboxRecord)
@@ -123,7 +130,7 @@ class OutboxRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_resend_permission(self, request):
         return request.user.has_perm("notices.change_outboxrecord")
 
-    @admin.action(description="重新推送", permissions=["resend"])
+    @admin.action(description=gettext_lazy("重新推送"), permissions=["resend"])
     def resend(self, request, queryset):
         sent, skipped = 0, 0
         for record in queryset:
@@ -133,6 +140,9 @@ class OutboxRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 skipped += 1  # not dead (delivered, pending, on its way): nothing to re-send
                 continue
             sent += 1
-        self.message_user(request, f"已重新推送{sent}条记录。", messages.SUCCESS if sent else messages.INFO)
+        resent = ngettext("已重新推送%(count)d条记录。", "已重新推送%(count)d条记录。", sent) % {"count": sent}
+        self.message_user(request, resent, messages.SUCCESS if sent else messages.INFO)
         if skipped:
-            self.message_user(request, f"{skipped}条记录不是“{OutboxStatus.DEAD.label}”状态，已跳过。", messages.WARNING)
+            self.message_user(request, ngettext("%(count)d条记录不是“%(status)s”状态，已跳过。",
+                                                "%(count)d条记录不是“%(status)s”状态，已跳过。", skipped)
+                              % {"count": skipped, "status": OutboxStatus.DEAD.label}, messages.WARNING)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notices.models import RegulatorEndpoint
 from portal import audit
@@ -41,24 +42,24 @@ def url_check(url) -> str:
     """The endpoint's address, cleaned; HTTPS only in production (signed records carry personal data)."""
     url = str(url or "").strip()
     if not url:
-        raise InvalidInput("请填写接收地址。", field="url")
+        raise InvalidInput(_("请填写接收地址。"), field="url")
     if len(url) > URL_MAX_LENGTH:
-        raise InvalidInput(f"接收地址不能超过{URL_MAX_LENGTH}个字符。", field="url")
+        raise InvalidInput(_("接收地址不能超过%(limit)d个字符。") % {"limit": URL_MAX_LENGTH}, field="url")
     try:
         URLValidator(schemes=_schemes())(url)
     except ValidationError:
-        raise InvalidInput("接收地址须为以 https:// 开头的完整网址。", field="url") from None
+        raise InvalidInput(_("接收地址须为以 https:// 开头的完整网址。"), field="url") from None
     return url
 
 
 def endpoint_check(*, organisation, url) -> str:
     """What endpoint_add would refuse, without adding anything (the admin's form asks first)."""
     if organisation is None:
-        raise InvalidInput("请选择接收审批信息的部门。", field="organisation")
+        raise InvalidInput(_("请选择接收审批信息的部门。"), field="organisation")
     url = url_check(url)
     if RegulatorEndpoint.objects.filter(organisation=organisation, active=True).exists():
-        raise Conflict(f"{organisation}已有启用的接收接口；如需更换地址，请先停用原接口再添加。",
-                       field="organisation")
+        raise Conflict(_("%(organisation)s已有启用的接收接口；如需更换地址，请先停用原接口再添加。")
+                       % {"organisation": organisation}, field="organisation")
     return url
 
 
@@ -79,7 +80,7 @@ def endpoint_rotate_secret(*, endpoint, actor) -> str:
     """A new secret; the old one keeps signing beside it for the grace period. Returns the new one."""
     endpoint = RegulatorEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if not endpoint.active:
-        raise Conflict("接收接口已停用，无需轮换签名密钥。")
+        raise Conflict(_("接收接口已停用，无需轮换签名密钥。"))
     secret = new_secret()
     endpoint.previous_secret, endpoint.secret, endpoint.rotated_at = endpoint.secret, secret, timezone.now()
     endpoint.save(update_fields=["previous_secret", "secret", "rotated_at"])
@@ -92,7 +93,7 @@ def endpoint_deactivate(*, endpoint, actor) -> RegulatorEndpoint:
     """Stop using the endpoint (to replace its address, add a new one afterwards). Records already
     bound to it are retried and then dead-lettered, for an admin to re-send."""
     if not RegulatorEndpoint.objects.filter(pk=endpoint.pk, active=True).update(active=False):
-        raise Conflict("接收接口已停用。")
+        raise Conflict(_("接收接口已停用。"))
     endpoint.refresh_from_db()
     _audit(endpoint, actor, "deactivate")
     return endpoint

@@ -2,6 +2,7 @@ import hashlib
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from notices.constants import Destination, DocumentKind, OutboxStatus, Recipient, RecordKind, SealKind
 
@@ -25,28 +26,28 @@ class Document(models.Model):
     old document. The original is never rewritten, so it stays byte for byte what was verified.
     """
 
-    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+    application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
                                     related_name="documents")
-    kind = models.CharField("文书类型", max_length=24, choices=DocumentKind.choices)
-    number = models.CharField("文书编号", max_length=40, unique=True)
-    verification_code = models.CharField("验证码", max_length=16, unique=True)
-    html = models.TextField("文书内容")
-    sha256 = models.CharField("内容摘要", max_length=64)
+    kind = models.CharField(_("文书类型"), max_length=24, choices=DocumentKind.choices)
+    number = models.CharField(_("文书编号"), max_length=40, unique=True)
+    verification_code = models.CharField(_("验证码"), max_length=16, unique=True)
+    html = models.TextField(_("文书内容"))
+    sha256 = models.CharField(_("内容摘要"), max_length=64)
     pdf = models.FileField("PDF", upload_to="documents/%Y/%m/", blank=True)
-    masked_html = models.TextField("文书内容（证件号码隐去部分字符）", blank=True)
-    masked_pdf = models.FileField("PDF（证件号码隐去部分字符）", upload_to="documents/%Y/%m/", blank=True)
-    issued_at = models.DateTimeField("出具时间")
+    masked_html = models.TextField(_("文书内容（证件号码隐去部分字符）"), blank=True)
+    masked_pdf = models.FileField(_("PDF（证件号码隐去部分字符）"), upload_to="documents/%Y/%m/", blank=True)
+    issued_at = models.DateTimeField(_("出具时间"))
     # issue 12. A licence is issued anew on each change and on its revocation; every other kind has
     # one version. The older versions stay verifiable, and say since when they were superseded.
-    version = models.PositiveSmallIntegerField("版本", default=1)
-    organisation = models.ForeignKey("portal.Organisation", verbose_name="出具机关", null=True, blank=True,
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    organisation = models.ForeignKey("portal.Organisation", verbose_name=_("出具机关"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="documents_issued",
-                                     help_text="以其名义出具、以其证书加盖签章的机关")
-    seal = models.CharField("签章", max_length=16, choices=SealKind.choices, default=SealKind.NONE)
+                                     help_text=_("以其名义出具、以其证书加盖签章的机关"))
+    seal = models.CharField(_("签章"), max_length=16, choices=SealKind.choices, default=SealKind.NONE)
 
     class Meta:
-        verbose_name = "文书"
-        verbose_name_plural = "文书"
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
         ordering = ["issued_at", "id"]
         constraints = [models.UniqueConstraint(fields=["application", "kind", "version"],
                                                name="uniq_document_kind_version")]
@@ -66,13 +67,13 @@ class DocumentNumberCounter(models.Model):
     """One row per kind of document and year (钦告〔2027〕000001号); bumped under its row lock, so
     numbers of a kind never repeat, and never depend on the application's own number."""
 
-    kind = models.CharField("文书类型", max_length=24, choices=DocumentKind.choices)
-    year = models.PositiveSmallIntegerField("年度")
-    last = models.PositiveIntegerField("已用到的序号", default=0)
+    kind = models.CharField(_("文书类型"), max_length=24, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
 
     class Meta:
-        verbose_name = "文书编号计数器"
-        verbose_name_plural = "文书编号计数器"
+        verbose_name = _("文书编号计数器")
+        verbose_name_plural = _("文书编号计数器")
         constraints = [models.UniqueConstraint(fields=["kind", "year"], name="uniq_document_counter")]
 
     def __str__(self):
@@ -90,35 +91,35 @@ class OutboxRecord(models.Model):
     runs from the event all the same.
     """
 
-    kind = models.CharField("类型", max_length=32, choices=RecordKind.choices)
-    type = models.CharField("报文类型", max_length=48)
-    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+    kind = models.CharField(_("类型"), max_length=32, choices=RecordKind.choices)
+    type = models.CharField(_("报文类型"), max_length=48)
+    application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
                                     related_name="outbox_records")
-    recipient = models.CharField("接收方", max_length=16, choices=Recipient.choices, default=Recipient.REGULATOR)
-    recipient_org = models.ForeignKey("portal.Organisation", verbose_name="接收部门", null=True, blank=True,
+    recipient = models.CharField(_("接收方"), max_length=16, choices=Recipient.choices, default=Recipient.REGULATOR)
+    recipient_org = models.ForeignKey("portal.Organisation", verbose_name=_("接收部门"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="outbox_records")
-    authority = models.ForeignKey("portal.Organisation", verbose_name="审批部门", null=True, blank=True,
+    authority = models.ForeignKey("portal.Organisation", verbose_name=_("审批部门"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="outbox_records_sent")
-    destination = models.CharField("推送渠道", max_length=16, choices=Destination.choices, default=Destination.INBOX)
-    endpoint = models.ForeignKey("notices.RegulatorEndpoint", verbose_name="接收接口", null=True, blank=True,
+    destination = models.CharField(_("推送渠道"), max_length=16, choices=Destination.choices, default=Destination.INBOX)
+    endpoint = models.ForeignKey("notices.RegulatorEndpoint", verbose_name=_("接收接口"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="records")
-    idempotency_key = models.CharField("幂等键（webhook-id）", max_length=64, db_index=True)
-    payload = models.JSONField("报文", encoder=DjangoJSONEncoder)
-    event_at = models.DateTimeField("事件时间")
-    due_at = models.DateTimeField("推送期限", db_index=True)
-    status = models.CharField("状态", max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING,
+    idempotency_key = models.CharField(_("幂等键（webhook-id）"), max_length=64, db_index=True)
+    payload = models.JSONField(_("报文"), encoder=DjangoJSONEncoder)
+    event_at = models.DateTimeField(_("事件时间"))
+    due_at = models.DateTimeField(_("推送期限"), db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING,
                               db_index=True)
-    attempts = models.PositiveIntegerField("已尝试次数", default=0)
-    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True, db_index=True)
-    lease_until = models.DateTimeField("推送租约到期", null=True, blank=True)
-    last_error = models.TextField("最近一次错误", blank=True)
-    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
-    warned_at = models.DateTimeField("超时提醒时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("已尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField(_("推送租约到期"), null=True, blank=True)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "审批信息推送记录"
-        verbose_name_plural = "审批信息推送记录"
+        verbose_name = _("审批信息推送记录")
+        verbose_name_plural = _("审批信息推送记录")
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key", "destination"], name="uniq_outbox_key_destination"),
@@ -138,18 +139,18 @@ class RegulatorEndpoint(models.Model):
     Webhooks spec with a whsec_ secret (notices/destinations/webhook.py). The previous secret signs
     too for a while after a rotation, so the receiver can switch over without losing a delivery."""
 
-    organisation = models.ForeignKey("portal.Organisation", verbose_name="行业主管部门", on_delete=models.PROTECT,
+    organisation = models.ForeignKey("portal.Organisation", verbose_name=_("行业主管部门"), on_delete=models.PROTECT,
                                      related_name="endpoints")
-    url = models.URLField("接收地址", max_length=500)
-    secret = models.CharField("签名密钥", max_length=128)
-    previous_secret = models.CharField("上一个签名密钥", max_length=128, blank=True)
-    rotated_at = models.DateTimeField("密钥轮换时间", null=True, blank=True)
-    active = models.BooleanField("启用", default=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    url = models.URLField(_("接收地址"), max_length=500)
+    secret = models.CharField(_("签名密钥"), max_length=128)
+    previous_secret = models.CharField(_("上一个签名密钥"), max_length=128, blank=True)
+    rotated_at = models.DateTimeField(_("密钥轮换时间"), null=True, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "监管部门接收接口"
-        verbose_name_plural = "监管部门接收接口"
+        verbose_name = _("监管部门接收接口")
+        verbose_name_plural = _("监管部门接收接口")
         ordering = ["organisation", "id"]
         # One active endpoint per organisation: the outbox binds each record to it (notices.endpoints).
         constraints = [models.UniqueConstraint(fields=["organisation"], condition=models.Q(active=True),

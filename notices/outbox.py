@@ -32,6 +32,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from notices import destinations
 from notices.constants import (
@@ -60,7 +62,13 @@ def idempotency_key(application, kind: str, recipient: str) -> str:
 
 
 def _documents(application) -> list[dict]:
-    # version (issue 12): a licence is issued anew on each change and on its revocation
+    # version (issue 12): a licence is issued anew on each change and on its revocation. A record is data
+    # for the regulator's systems: its labels are in the portal's own language, whatever the page's (issue 15).
+    with override(settings.LANGUAGE_CODE):
+        return _document_rows(application)
+
+
+def _document_rows(application) -> list[dict]:
     return [{"kind": d.kind, "kind_label": d.get_kind_display(), "number": d.number, "version": d.version,
              "verification_code": d.verification_code, "issued_at": d.issued_at}
             for d in Document.objects.filter(application=application).order_by("issued_at", "id")]
@@ -163,7 +171,8 @@ def outbox_deliver(record_id: int) -> bool:
         return False
     record = OutboxRecord.objects.select_related("application", "recipient_org", "endpoint").get(pk=record_id)
     try:
-        destinations.deliver(record)
+        with override(settings.LANGUAGE_CODE):  # what the destination keeps is data, in the source language
+            destinations.deliver(record)
     except Exception as exc:  # noqa: BLE001 - any failure of a destination is retried or dead-lettered, never lost
         _failed(record, exc)
         return False
@@ -237,7 +246,7 @@ def outbox_resend(*, record: OutboxRecord, actor) -> OutboxRecord:
     if not OutboxRecord.objects.filter(pk=record.pk, status=OutboxStatus.DEAD).update(
             status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error="",
             endpoint=endpoint or record.endpoint):
-        raise Conflict("只有推送失败的记录可以重新推送。")
+        raise Conflict(_("只有推送失败的记录可以重新推送。"))
     audit.write(AuditAction.RECORD_RESEND, actor=actor, obj=record, details={
         "key": record.idempotency_key, "destination": record.destination})
     record.refresh_from_db()

@@ -22,6 +22,9 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
+from django.utils.translation import override
+
+from notices.constants import DOCUMENT_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +36,10 @@ class RenderedDocument:
 
 
 def render_pdf(template_name, context, *, request=None) -> RenderedDocument:
-    """Render a Django template to HTML, then that HTML to an A4 PDF."""
-    html = render_to_string(template_name, context, request=request)
+    """Render a Django template to HTML, then that HTML to an A4 PDF. In Chinese whatever the language of the
+    page that asked (issue 15): a report, like a document, is the authority's own text, not the interface."""
+    with override(DOCUMENT_LANGUAGE):
+        html = render_to_string(template_name, context, request=request)
     return RenderedDocument(html=html, pdf=html_to_pdf(html, request=request))
 
 
@@ -118,7 +123,8 @@ def _stamp_file(name: str, *, demo: bool) -> Path:
     path = _STAMPS.get(key)
     if path is not None and path.is_file():
         return path
-    html = render_to_string("notices/seal_stamp.html", {"name": name, "demo": demo, "size_mm": SEAL_SIZE_MM})
+    with override(DOCUMENT_LANGUAGE):
+        html = render_to_string("notices/seal_stamp.html", {"name": name, "demo": demo, "size_mm": SEAL_SIZE_MM})
     directory = Path(tempfile.gettempdir()) / f"portal-stamps-{os.getuid()}"
     directory.mkdir(mode=0o700, exist_ok=True)
     path = directory / f"{hashlib.sha256(html.encode()).hexdigest()[:24]}-{_STAMP_DRAWING}.pdf"

@@ -19,8 +19,10 @@ the verification code, which lead to the public verification page and the frozen
 """
 import io
 
+from django.utils.translation import override
+
 from notices import selectors, services
-from notices.constants import DocumentKind
+from notices.constants import DOCUMENT_LANGUAGE, DocumentKind
 from notices.models import Document
 
 
@@ -81,8 +83,9 @@ def print_bundle(documents, *, user) -> bytes:
             # second label would be drawn on the first copy too. compress_identical_objects below
             # merges what the copies have in common again.
             _add_copy(writer, PdfReader(io.BytesIO(data)), label)
-    writer.add_metadata({"/Title": " ".join(f"{d.get_kind_display()} {d.number}" for d in documents) + "（一式两份）",
-                         "/Producer": "钦州市“证照分离”改革政务服务平台"})
+    with override(DOCUMENT_LANGUAGE):  # the printed file is the documents themselves, in Chinese (issue 15)
+        title = " ".join(f"{d.get_kind_display()} {d.number}" for d in documents) + "（一式两份）"
+    writer.add_metadata({"/Title": title, "/Producer": "钦州市“证照分离”改革政务服务平台"})
     writer.compress_identical_objects()  # the two copies share fonts and pictures; drop the orphans left
     out = io.BytesIO()
     writer.write(out)

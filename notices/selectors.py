@@ -2,8 +2,9 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from licensing.selectors import may_see_identity, public_name
 from notices.constants import DocumentKind
@@ -55,7 +56,7 @@ class Verification:
 
     kind_label: str
     number: str
-    item_name: str
+    item_name: str            # the gazette's, in Chinese on every page
     issued_at: dt.datetime
     applicant_name: str
     has_licence: bool
@@ -71,6 +72,7 @@ class Verification:
     licence_valid_from: dt.date | None = None
     licence_valid_until: dt.date | None = None  # None: 长期
     checked_on: dt.date | None = None          # the day of the check (past the validity or not)
+    item_name_en: str = ""                      # the item's English gloss (Item.name_en), beside it on English pages
 
     @property
     def superseded(self) -> bool:
@@ -81,32 +83,39 @@ class Verification:
         return bool(self.licence_valid_until and self.checked_on and self.licence_valid_until < self.checked_on)
 
     @property
+    def licence_in_force(self) -> bool:
+        """Whether a licence document's 证照状态 is 有效: not revoked, not superseded, not expired."""
+        return self.licence_revoked_at is None and not self.superseded and not self.licence_expired
+
+    @property
     def version_label(self) -> str:
         """第1版（已被第2版取代，自2025年4月3日起） / 第2版（现行版本） / 第3版（最新版本）, revoked."""
+        numbers = {"version": self.version, "by": self.superseded_by}
         if self.superseded:
-            return f"第{self.version}版（已被第{self.superseded_by}版取代，自{_cn(self.superseded_at)}起）"
+            return _("第%(version)s版（已被第%(by)s版取代，自%(since)s起）") % {**numbers, "since": _cn(self.superseded_at)}
         if not self.is_licence:
-            return f"第{self.version}版"
+            return _("第%(version)s版") % numbers
         # the last version of a revoked licence is its last word, not a licence in force
-        return f"第{self.version}版（最新版本）" if self.licence_revoked_at else f"第{self.version}版（现行版本）"
+        return (_("第%(version)s版（最新版本）") if self.licence_revoked_at else _("第%(version)s版（现行版本）")) % numbers
 
     @property
     def licence_status(self) -> str:
         """证照状态 of a licence document: revoked on every version's page, else superseded, else
         expired, else 有效."""
         if self.licence_revoked_at is not None:
-            return f"已撤销，自{_cn(self.licence_revoked_at)}起"
+            return _("已撤销，自%(since)s起") % {"since": _cn(self.licence_revoked_at)}
         if self.superseded:
-            return f"已被第{self.superseded_by}版取代（自{_cn(self.superseded_at)}起），请以第{self.current_version}版为准"
+            return _("已被第%(by)s版取代（自%(since)s起），请以第%(current)s版为准") % {
+                "by": self.superseded_by, "since": _cn(self.superseded_at), "current": self.current_version}
         if self.licence_expired:
-            return f"已超过有效期（有效期至{_cn(self.licence_valid_until)}）"
-        return "有效"
+            return _("已超过有效期（有效期至%(until)s）") % {"until": _cn(self.licence_valid_until)}
+        return _("有效")
 
 
 def _cn(moment) -> str:
-    """A date or a moment as the pages print it, on Qinzhou's calendar: 2025年4月3日."""
+    """A date or a moment as the pages print it, on Qinzhou's calendar: 2025年4月3日 (3 Apr 2025 in English)."""
     day = timezone.localtime(moment).date() if isinstance(moment, dt.datetime) else moment
-    return f"{day.year}年{day.month}月{day.day}日"
+    return dateformat.format(day, _("Y年n月j日"))
 
 
 def document_verify(code: str | None) -> Verification | None:
@@ -126,6 +135,7 @@ def document_verify(code: str | None) -> Verification | None:
                  .order_by("version").values_list("version", "issued_at")) if document.kind == DocumentKind.LICENCE else []
     return Verification(
         kind_label=document.get_kind_display(), number=document.number, item_name=application.item.name,
+        item_name_en=getattr(application.item, "name_en", ""),
         issued_at=document.issued_at, applicant_name=public_name(application.applicant),
         has_licence=licence is not None, licence_revoked_at=licence.revoked_at if licence else None,
         sha256=document.sha256, intact=Document.digest(document.html) == document.sha256,
@@ -143,3 +153,12 @@ def document_next_version(application, kind) -> int:
     last = Document.objects.filter(application=application, kind=kind).order_by("-version").values_list(
         "version", flat=True).first()
     return (last or 0) + 1
+
+
+def documents_unrendered(older_than_seconds: int = 60) -> QuerySet:
+    """Documents issued a while ago whose PDFs (original or masked copy) are still missing, oldest first: what
+    the beat job notices.services.documents_render_missed will render, and the admin's start page shows as
+    stuck (issue 15). A render queued at issue has a minute to finish before it counts."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    return (Document.objects.filter(Q(pdf="") | Q(masked_pdf=""), issued_at__lte=cutoff)
+            .select_related("application__item").order_by("issued_at", "id"))

@@ -14,6 +14,7 @@ import datetime as dt
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from notices.constants import OutboxStatus
 from notices.models import OutboxRecord
@@ -120,7 +121,7 @@ def on_time_share(records, now=None) -> list[dict]:
 
 def _share_row(row) -> dict:
     share = row["on_time"] / row["settled"] if row["settled"] else None
-    return {"authority_id": row["authority_id"], "authority": row["authority__name"] or "未确定审批部门",
+    return {"authority_id": row["authority_id"], "authority": row["authority__name"] or gettext_lazy("未确定审批部门"),
             "month": row["month"], "total": row["total"], "settled": row["settled"], "on_time": row["on_time"],
             "open": row["total"] - row["settled"], "share": share}
 
@@ -157,3 +158,11 @@ def push_counts(records, now=None) -> dict:
         due=Count("id"), on_time=Count("id", filter=on_time), late=Count("id", filter=late),
         undelivered=Count("id", filter=~Q(status=OutboxStatus.DELIVERED)),
         missed=Count("id", filter=_missed_q(_now(now))))
+
+
+def outbox_records_received_by(organisation_id) -> QuerySet:
+    """The records pushed to one organisation, as their recipient (a regulator's dashboard, issue 15: what
+    reached its inbox, and how soon); none without an organisation."""
+    if organisation_id is None:
+        return OutboxRecord.objects.none()
+    return OutboxRecord.objects.filter(recipient_org_id=organisation_id)

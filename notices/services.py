@@ -10,10 +10,11 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from licensing import selectors as licensing_selectors
 from licensing.constants import COMMITMENT_CONFIRMATIONS, MaterialStatus
-from notices.constants import NUMBER_PREFIX, DocumentKind, SealKind
+from notices.constants import DOCUMENT_LANGUAGE, NUMBER_PREFIX, DocumentKind, SealKind
 from notices.masking import mask_identity
 from notices.models import Document, DocumentNumberCounter
 from notices.seal import SealError, seal_kind, seal_of
@@ -60,7 +61,8 @@ def document_issue(*, application, kind: DocumentKind, extra: dict | None = None
                "issued_at": now, "kind": kind, "kind_label": DocumentKind(kind).label, "version": version,
                "verify_url": verify_url, "verify_qr": qr_svg(verify_url), "seal": seal, "seal_kinds": SealKind,
                "issuing_organisation": organisation, **(extra or {})}
-    html = render_to_string(f"notices/documents/{kind}.html", context)
+    with override(DOCUMENT_LANGUAGE):  # a legal document, in Chinese whatever the page's language (issue 15)
+        html = render_to_string(f"notices/documents/{kind}.html", context)
     document = Document.objects.create(application=application, kind=kind, number=number, verification_code=code,
                                        html=html, sha256=Document.digest(html), issued_at=now, version=version,
                                        organisation=organisation, seal=seal,
@@ -165,8 +167,9 @@ def document_pdf(document: Document, *, masked: bool = False) -> bytes:
             return fh.read()
     from notices.pdf import html_to_sealed_pdf
 
-    data = html_to_sealed_pdf(document_html(document, masked=masked), seal=_seal_for(document),
-                              reason=f"{document.get_kind_display()} {document.number}，验证码 {document.verification_code}")
+    with override(DOCUMENT_LANGUAGE):  # the signature's reason is part of the document (views_verify reads its code)
+        reason = f"{document.get_kind_display()} {document.number}，验证码 {document.verification_code}"
+    data = html_to_sealed_pdf(document_html(document, masked=masked), seal=_seal_for(document), reason=reason)
     suffix = "-masked" if masked else ""
     kept.save(f"{document.verification_code}{suffix}.pdf", ContentFile(data), save=False)
     # Two first renders at once both render; only the one that finds the column still empty keeps

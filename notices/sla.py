@@ -11,23 +11,31 @@ A record is claimed for the warning with a conditional UPDATE (warned_at still e
 time, before any mail goes out: two runs at once, or a run repeated, warn of each record once. A
 mail that cannot be sent gives its records back (warned_at emptied again), so the next run retries
 rather than the warning being lost.
+
+A mail is written in its recipient's language (issue 15): that which the user account an address belongs to
+saved with the language switch, when every address of the mail agrees; else 简体中文, the portal's own (an
+authority's or the operators' shared mailbox has no account, hence no language of its own).
 """
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from notices import selectors_outbox
 from notices.constants import OutboxStatus
 from notices.models import OutboxRecord
+from portal.i18n import user_language
 
 logger = logging.getLogger("notices.sla")
 
 BODY_TEMPLATE = "notices/mail/outbox_due_soon.txt"
-OPERATORS = "平台运维管理员"
+OPERATORS = gettext_lazy("平台运维管理员")
 
 
 def outbox_warn_due_soon(now=None) -> int:
@@ -91,12 +99,24 @@ def _distinct(records) -> list:
     return lines
 
 
+def _language_of(addresses) -> str:
+    """The language the mail to `addresses` is written in (the module docstring says which)."""
+    wanted = {address.lower() for address in addresses}
+    users = get_user_model().objects.annotate(address=Lower("email")).filter(address__in=wanted, is_active=True)
+    by_address = {user.address: user_language(user) for user in users}
+    languages = {by_address.get(address, settings.LANGUAGE_CODE) for address in wanted}
+    return languages.pop() if len(languages) == 1 else settings.LANGUAGE_CODE
+
+
 def _send(addresses, addressee, records) -> bool:
     lines = _distinct(records)
-    subject = f"【审批信息推送即将超期】{addressee}：{len(lines)}条审批信息须在1个工作日内推送"
-    body = render_to_string(BODY_TEMPLATE, {
-        "addressee": addressee, "records": lines, "link": settings.SITE_URL.rstrip("/") + reverse("records-sla"),
-        "unrouted": any(r.status == OutboxStatus.UNROUTED for r in lines)})
+    with override(_language_of(addresses)):
+        subject = ngettext("【审批信息推送即将超期】%(addressee)s：%(count)d条审批信息须在1个工作日内推送",
+                           "【审批信息推送即将超期】%(addressee)s：%(count)d条审批信息须在1个工作日内推送",
+                           len(lines)) % {"addressee": addressee, "count": len(lines)}
+        body = render_to_string(BODY_TEMPLATE, {
+            "addressee": addressee, "records": lines, "link": settings.SITE_URL.rstrip("/") + reverse("records-sla"),
+            "unrouted": any(r.status == OutboxStatus.UNROUTED for r in lines)})
     try:
         EmailMessage(subject, body, None, addresses).send()
     except Exception:  # noqa: BLE001 - the mail server is down: the records are warned of next run

@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from licensing import selectors as licensing_selectors
-from notices import selectors, services
-from portal import audit
+from notices import i18n, selectors, services
+from portal import audit, progress
 from portal.downloads import attachment
 from portal.models import AuditAction
 
@@ -28,7 +29,7 @@ def _document_for(request, verification_code):
     that exists and one that does not look the same to an outsider."""
     document = selectors.document_by_code(verification_code)
     if document is None or not request.user.has_perm("licensing.view_application", document.application):
-        raise Http404("没有找到该文书。")
+        raise Http404(_("没有找到该文书。"))
     return document
 
 
@@ -54,9 +55,11 @@ def document_pdf(request, verification_code):
     masked = selectors.document_masked_for(request.user, document)
     if not services.document_pdf_ready(document, masked=masked):
         return _preparing(request, document)
+    if progress.polled(request):  # issue 15: the preparing page's poll; the page then asks for the PDF itself
+        return progress.ready(request)
     response = HttpResponse(services.document_pdf(document, masked=masked), content_type="application/pdf")
     _audit(request, AuditAction.DOCUMENT_DOWNLOAD, document, masked)
-    version = f"-第{document.version}版" if document.version > 1 else ""
+    version = "-" + _("第%(version)s版") % {"version": document.version} if document.version > 1 else ""
     name = f"{document.get_kind_display()}-{document.application.number}{version}.pdf"
     response["Content-Disposition"] = _attachment(name)
     return response
@@ -66,8 +69,10 @@ def _preparing(request, document):
     """202 and the "being prepared" page, whose meta refresh (and Retry-After) asks again."""
     services.documents_request_pdfs([document])
     refresh = settings.DOCUMENT_PREPARING_REFRESH_SECONDS
+    if progress.polled(request):  # issue 15: the page polls with htmx; it already says all this
+        return progress.still_running(refresh)
     response = render(request, "notices/preparing.html", {
-        "title": "文书 PDF 正在生成", "what": f"{document.get_kind_display()} {document.number}",
+        "title": _("文书 PDF 正在生成"), "what": i18n.document_title(document),
         "back_url": reverse("document-html", args=[document.verification_code]), "refresh_seconds": refresh,
     }, status=202)
     response["Retry-After"] = str(refresh)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -26,27 +27,27 @@ from notices.models import Document
 from portal.models import Organisation
 
 MAX_MB = seals.MAX_CHECKED_PDF_BYTES // (1024 * 1024)
-NO_FILE = "请选择要核验的 PDF 文件。"
-EMPTY = "上传的文件是空的，请选择从本平台下载的文书 PDF 文件。"
-TOO_BIG = f"文件超过 {MAX_MB}MB，不是本平台出具的文书 PDF（本平台文书的 PDF 远小于此）。"
-NOT_A_PDF = "上传的文件不是 PDF 文件，请选择从本平台下载的文书 PDF 文件。"
-UNREADABLE = "PDF 文件无法读取，可能已损坏或不完整，请重新下载后再核验。"
-CODE_TOO_LONG = "验证码为12位，请核对后重新输入。"
+NO_FILE = _("请选择要核验的 PDF 文件。")
+EMPTY = _("上传的文件是空的，请选择从本平台下载的文书 PDF 文件。")
+TOO_BIG = _("文件超过 %(mb)sMB，不是本平台出具的文书 PDF（本平台文书的 PDF 远小于此）。")  # params: mb
+NOT_A_PDF = _("上传的文件不是 PDF 文件，请选择从本平台下载的文书 PDF 文件。")
+UNREADABLE = _("PDF 文件无法读取，可能已损坏或不完整，请重新下载后再核验。")
+CODE_TOO_LONG = _("验证码为12位，请核对后重新输入。")
 # The reason of every signature the portal makes names the document's code (notices.services.document_pdf).
 CODE_IN_REASON = re.compile(r"验证码\s*([0-9A-Za-z]{12})")
 
 
 class PdfCheckForm(forms.Form):
-    pdf = forms.FileField(label="文书 PDF 文件", error_messages={
+    pdf = forms.FileField(label=_("文书 PDF 文件"), error_messages={
         "required": NO_FILE, "missing": NO_FILE, "invalid": NO_FILE, "empty": EMPTY})
-    code = forms.CharField(label="验证码（选填）", required=False, max_length=40,
+    code = forms.CharField(label=_("验证码（选填）"), required=False, max_length=40,
                            error_messages={"max_length": CODE_TOO_LONG})
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]
         # The size the upload handler counted, before anything is read into memory.
         if upload.size > seals.MAX_CHECKED_PDF_BYTES:
-            raise forms.ValidationError(TOO_BIG)
+            raise forms.ValidationError(TOO_BIG, params={"mb": MAX_MB})
         data = b"".join(upload.chunks())
         if not data.startswith(b"%PDF-"):
             raise forms.ValidationError(NOT_A_PDF)

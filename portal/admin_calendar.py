@@ -9,20 +9,23 @@ from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.calendar import calendar_changed
 from portal.models import CalendarDay, CalendarYear
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (gettext_lazy("星期一"), gettext_lazy("星期二"), gettext_lazy("星期三"), gettext_lazy("星期四"),
+            gettext_lazy("星期五"), gettext_lazy("星期六"), gettext_lazy("星期日"))
 
 
 class YearFilter(admin.SimpleListFilter):
-    title = "年份"
+    title = gettext_lazy("年份")
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
         years = CalendarDay.objects.dates("date", "year", order="DESC")
-        return [(str(d.year), f"{d.year} 年") for d in years]
+        return [(str(d.year), _("%(year)s 年") % {"year": d.year}) for d in years]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
@@ -39,9 +42,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
     ordering = ["date"]
     list_per_page = 100
 
-    @admin.display(description="星期", ordering="date")
+    @admin.display(description=gettext_lazy("星期"), ordering="date")
     def weekday(self, obj):
-        return f"星期{WEEKDAYS[obj.date.weekday()]}"
+        return WEEKDAYS[obj.date.weekday()]
 
 
 @admin.register(CalendarYear)
@@ -63,7 +66,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         entered = Coalesce(Subquery(days, output_field=IntegerField()), 0)
         return super().get_queryset(request).annotate(entered_days_count=entered)
 
-    @admin.display(description="已录入天数", ordering="entered_days_count")
+    @admin.display(description=gettext_lazy("已录入天数"), ordering="entered_days_count")
     def entered_days(self, obj):
         return obj.entered_days_count
 
@@ -78,21 +81,23 @@ class CalendarYearAdmin(admin.ModelAdmin):
         if missing and request.method == "GET":
             self.message_user(
                 request,
-                f"{'、'.join(missing)} 年的节假日安排尚未确认：涉及这些年份的期限按暂定规则计算"
-                "（周末及元旦、劳动节、国庆节法定日期休息），结果标为“暂定”。"
-                "国务院办公厅通知发布后，请录入节假日与调休并勾选“已确认”。",
+                _("%(years)s 年的节假日安排尚未确认：涉及这些年份的期限按暂定规则计算"
+                  "（周末及元旦、劳动节、国庆节法定日期休息），结果标为“暂定”。"
+                  "国务院办公厅通知发布后，请录入节假日与调休并勾选“已确认”。") % {"years": _("、").join(missing)},
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="标记为已确认")
+    @admin.action(description=gettext_lazy("标记为已确认"))
     def mark_confirmed(self, request, queryset):
         updated = queryset.update(confirmed=True)
         calendar_changed()  # a bulk update sends no signal (portal.calendar keeps a copy)
-        self.message_user(request, f"已确认 {updated} 个年度。", messages.SUCCESS)
+        self.message_user(request, ngettext("已确认 %(n)d 个年度。", "已确认 %(n)d 个年度。", updated) % {"n": updated},
+                          messages.SUCCESS)
 
-    @admin.action(description="标记为未确认")
+    @admin.action(description=gettext_lazy("标记为未确认"))
     def mark_unconfirmed(self, request, queryset):
         updated = queryset.update(confirmed=False)
         calendar_changed()
-        self.message_user(request, f"已将 {updated} 个年度标记为未确认。", messages.SUCCESS)
+        self.message_user(request, ngettext("已将 %(n)d 个年度标记为未确认。", "已将 %(n)d 个年度标记为未确认。",
+                                            updated) % {"n": updated}, messages.SUCCESS)

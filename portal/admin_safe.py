@@ -8,9 +8,10 @@ ValueError, a 500), and django-import-export's export took any query parameter f
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, ValidationError
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-BAD_EXPORT_FILTER = "导出的筛选条件无效，请回到列表页重新筛选后导出。"
+BAD_EXPORT_FILTER = _("导出的筛选条件无效，请回到列表页重新筛选后导出。")
 
 
 def _is_key(field, value) -> bool:

@@ -8,6 +8,9 @@ import datetime as dt
 import re
 
 from django.urls import path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -33,20 +36,21 @@ class CalendarInputError(ValueError):
 
 
 class AddWorkingDaysResultSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="第 days 个工作日（起算日不计入）")
+    date = serializers.DateField(help_text=gettext_lazy("第 days 个工作日（起算日不计入）"))
     provisional = serializers.BooleanField(
-        help_text="为 true 时，计算涉及节假日安排尚未确认的年份，结果为暂定，可能随国务院通知录入而变化"
+        help_text=gettext_lazy("为 true 时，计算涉及节假日安排尚未确认的年份，结果为暂定，可能随国务院通知录入而变化")
     )
 
 
 ErrorSerializer = inline_serializer(
-    name="CalendarError", fields={"detail": serializers.CharField(help_text="错误说明（中文）")}
+    name="CalendarError", fields={"detail": serializers.CharField(
+        help_text=gettext_lazy("错误说明（按 Accept-Language：中文或英文）"))}
 )
 
 
 def parse_start(raw):
     if raw is None or not raw.strip():
-        raise CalendarInputError("缺少参数 start：请提供起算日期，格式为 YYYY-MM-DD，如 2019-09-30。")
+        raise CalendarInputError(_("缺少参数 start：请提供起算日期，格式为 YYYY-MM-DD，如 2019-09-30。"))
     raw = raw.strip()
     try:
         if not _ISO_DATE.fullmatch(raw):
@@ -54,25 +58,26 @@ def parse_start(raw):
         start = dt.date.fromisoformat(raw)
     except ValueError:
         raise CalendarInputError(
-            f"参数 start 不是有效日期：“{raw[:40]}”。请使用 YYYY-MM-DD 格式，如 2019-09-30。"
+            _("参数 start 不是有效日期：“%(raw)s”。请使用 YYYY-MM-DD 格式，如 2019-09-30。") % {"raw": raw[:40]}
         ) from None
     if not calendar.MIN_DATE <= start <= calendar.MAX_DATE:
-        raise CalendarInputError(f"参数 start 超出可计算范围：{calendar.DATE_RANGE_MESSAGE}。")
+        raise CalendarInputError(_("参数 start 超出可计算范围：%(range)s。") % {"range": calendar.DATE_RANGE_MESSAGE})
     return start
 
 
 def parse_days(raw):
     limit = calendar.MAX_WORKING_DAYS
     if raw is None or not raw.strip():
-        raise CalendarInputError(f"缺少参数 days：请提供工作日天数，0 至 {limit} 之间的整数。")
+        raise CalendarInputError(_("缺少参数 days：请提供工作日天数，0 至 %(limit)s 之间的整数。") % {"limit": limit})
     raw = raw.strip()
     if not _INTEGER.fullmatch(raw):
-        raise CalendarInputError(f"参数 days 必须是整数：“{raw[:40]}”不是整数。")
+        raise CalendarInputError(_("参数 days 必须是整数：“%(raw)s”不是整数。") % {"raw": raw[:40]})
     days = int(raw)
     if days < 0:
-        raise CalendarInputError(f"参数 days 不能为负数（收到 {days}），应为 0 至 {limit} 之间的整数。")
+        raise CalendarInputError(_("参数 days 不能为负数（收到 %(days)s），应为 0 至 %(limit)s 之间的整数。") % {
+            "days": days, "limit": limit})
     if days > limit:
-        raise CalendarInputError(f"参数 days 不能大于 {limit}（收到 {raw[:40]}）。")
+        raise CalendarInputError(_("参数 days 不能大于 %(limit)s（收到 %(raw)s）。") % {"limit": limit, "raw": raw[:40]})
     return days
 
 
@@ -82,8 +87,8 @@ class AddWorkingDaysView(APIView):
 
     @extend_schema(
         operation_id="calendar_add_working_days",
-        summary="计算 N 个工作日后的日期",
-        description=(
+        summary=gettext_lazy("计算 N 个工作日后的日期"),
+        description=gettext_lazy(
             "按中国大陆法定工作日（周末休息、调休上班日上班、法定节假日休息）计算："
             "起算日不计入，第 1 个工作日为 start 之后的第一个工作日；days=0 时，"
             "start 为工作日则返回 start，否则返回其后第一个工作日。"
@@ -95,25 +100,25 @@ class AddWorkingDaysView(APIView):
         parameters=[
             OpenApiParameter(
                 "start", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=True,
-                description="起算日期（不计入），YYYY-MM-DD，1900-01-01 至 2200-12-31",
+                description=gettext_lazy("起算日期（不计入），YYYY-MM-DD，1900-01-01 至 2200-12-31"),
             ),
             OpenApiParameter(
                 "days", {"type": "integer", "minimum": 0, "maximum": calendar.MAX_WORKING_DAYS},
                 OpenApiParameter.QUERY, required=True,
-                description=f"工作日天数，0 至 {calendar.MAX_WORKING_DAYS} 的整数",
+                description=format_lazy(gettext_lazy("工作日天数，0 至 {limit} 的整数"), limit=calendar.MAX_WORKING_DAYS),
             ),
         ],
         responses={
-            200: OpenApiResponse(AddWorkingDaysResultSerializer, description="计算结果"),
-            400: OpenApiResponse(ErrorSerializer, description="参数缺失、格式错误或超出范围"),
+            200: OpenApiResponse(AddWorkingDaysResultSerializer, description=gettext_lazy("计算结果")),
+            400: OpenApiResponse(ErrorSerializer, description=gettext_lazy("参数缺失、格式错误或超出范围")),
         },
         examples=[
             OpenApiExample(
-                "国庆节前起算", value={"date": "2019-10-10", "provisional": False},
+                gettext_lazy("国庆节前起算"), value={"date": "2019-10-10", "provisional": False},
                 response_only=True, status_codes=["200"],
             ),
             OpenApiExample(
-                "参数错误", value={"detail": "参数 days 必须是整数：“abc”不是整数。"},
+                gettext_lazy("参数错误"), value={"detail": gettext_lazy("参数 days 必须是整数：“abc”不是整数。")},
                 response_only=True, status_codes=["400"],
             ),
         ],

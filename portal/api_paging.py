@@ -4,13 +4,15 @@ Past the cap `count` is the cap and `count_capped` is true: the client narrows i
 than the server counting a million rows on every page. A page number that is not a page is a
 Chinese 404, like every other refusal (portal.api_errors).
 """
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from portal.paging import BoundedPaginator
 
-NO_SUCH_PAGE = "没有这一页：page 应为从 1 开始、不超过总页数的整数。"
+NO_SUCH_PAGE = gettext_lazy("没有这一页：page 应为从 1 开始、不超过总页数的整数。")
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
@@ -32,6 +34,6 @@ class BoundedPageNumberPagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count_capped"] = {
-            "type": "boolean", "description": "为 true 时实际条数多于 count（计数上限），请缩小查询条件。"}
+            "type": "boolean", "description": _("为 true 时实际条数多于 count（计数上限），请缩小查询条件。")}
         response["required"] = [*response.get("required", []), "count_capped"]
         return response

@@ -7,15 +7,17 @@ that are not JSON at all or not UTF-8, with a message a person can read.
 """
 import math
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 32  # no request of the API nests more than three levels
-NOT_JSON = "请求体不是有效的 JSON（须为 UTF-8 编码）。"
-TOO_DEEP = f"请求体的 JSON 嵌套层次过深（最多{MAX_DEPTH}层）。"
-NUL = "不能包含空字符（NUL，\\x00）。"
-NUL_IN_NAME = "字段名不能包含空字符（NUL，\\x00）。"
-NOT_FINITE = "数值超出范围。"
+NOT_JSON = _("请求体不是有效的 JSON（须为 UTF-8 编码）。")
+TOO_DEEP = format_lazy(_("请求体的 JSON 嵌套层次过深（最多{depth}层）。"), depth=MAX_DEPTH)
+NUL = _("不能包含空字符（NUL，\\x00）。")
+NUL_IN_NAME = _("字段名不能包含空字符（NUL，\\x00）。")
+NOT_FINITE = _("数值超出范围。")
 
 
 class SafeJSONParser(JSONParser):

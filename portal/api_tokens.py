@@ -3,10 +3,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-EXPIRED = "令牌已过期，请重新取得令牌。"
+EXPIRED = _("令牌已过期，请重新取得令牌。")
 
 
 def expired(token) -> bool:

@@ -49,6 +49,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.models import CalendarDay, CalendarYear
 
@@ -66,9 +69,9 @@ FALLBACK_HOLIDAYS = {
     (10, 3): "国庆节",
 }
 
-DATE_RANGE_MESSAGE = "日期须在 1900-01-01 至 2200-12-31 之间"
-NEGATIVE_DAYS_MESSAGE = "工作日天数不能为负数"
-TOO_MANY_DAYS_MESSAGE = f"工作日天数不能超过 {MAX_WORKING_DAYS} 天"
+DATE_RANGE_MESSAGE = gettext_lazy("日期须在 1900-01-01 至 2200-12-31 之间")
+NEGATIVE_DAYS_MESSAGE = gettext_lazy("工作日天数不能为负数")
+TOO_MANY_DAYS_MESSAGE = format_lazy(gettext_lazy("工作日天数不能超过 {limit} 天"), limit=MAX_WORKING_DAYS)
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -99,7 +102,7 @@ def add_working_days(start: dt.date, n: int) -> WorkingDayResult:
     if n == 0:
         return _nth_working_day(start, 1)
     if start == MAX_DATE:
-        raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
+        raise ValueError(_out_of_range())
     return _nth_working_day(start + _ONE_DAY, n)
 
 
@@ -145,7 +148,7 @@ def add_calendar_months(day: dt.date, months: int) -> dt.date:
         raise TypeError("月数必须是整数")
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
     if not MIN_DATE.year <= year <= MAX_DATE.year:
-        raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
+        raise ValueError(_out_of_range())
     last_day = _stdlib_calendar.monthrange(year, month0 + 1)[1]
     return dt.date(year, month0 + 1, min(day.day, last_day))
 
@@ -245,8 +248,12 @@ def _nth_working_day(first: dt.date, n: int) -> WorkingDayResult:
             if counted == n:
                 return WorkingDayResult(day, provisional)
         if day == MAX_DATE:
-            raise ValueError(f"计算结果超出可计算范围：{DATE_RANGE_MESSAGE}")
+            raise ValueError(_out_of_range())
         day += _ONE_DAY
+
+
+def _out_of_range() -> str:
+    return _("计算结果超出可计算范围：%(range)s") % {"range": DATE_RANGE_MESSAGE}
 
 
 def _days(first: dt.date, last: dt.date):
@@ -261,7 +268,7 @@ def _check_date(day) -> None:
     if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
         raise TypeError(f"需要 datetime.date 类型的日期，收到 {type(day).__name__}")
     if not MIN_DATE <= day <= MAX_DATE:
-        raise ValueError(f"{DATE_RANGE_MESSAGE}（收到 {day.isoformat()}）")
+        raise ValueError(_("%(range)s（收到 %(day)s）") % {"range": DATE_RANGE_MESSAGE, "day": day.isoformat()})
 
 
 def _check_count(n) -> None:

@@ -73,6 +73,12 @@ workers = _env_int("GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", CORES + 1 if 
                                                                  else 2 * CORES + 1))
 
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
+# The business-scope finder is asked by GET (/finder/?scope=, /api/v1/items/?scope=, issue 15), and a scope
+# pasted from a licence is up to 2,000 Chinese characters: 9 bytes each once percent-encoded, ~18 KB of
+# request line, past gunicorn's 4,094-byte default and its largest non-zero setting (8,190). 0 lifts the cap;
+# the portal itself refuses a scope over 2,000 characters (licensing.selectors.scope), and a proxy in front
+# needs a header buffer as large (nginx: large_client_header_buffers 4 32k).
+limit_request_line = _env_int("GUNICORN_LIMIT_REQUEST_LINE", 0)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # A worker is replaced after 2000 to 3000 requests: what pyHanko, pypdf (the print bundle, the seal
 # check of an uploaded PDF) and Python's allocator keep after a large request is given back. Celery

@@ -244,6 +244,9 @@ def page_for_visitors(request, stamp: VersionStamp, parts, make: Callable[[Versi
         response = make(stamp.current())
         patch_vary_headers(response, ("Cookie",))
         return response
+    # Whole pages apart from the data `make` caches under the same stamp: a page's parts may well be the
+    # data's own (("guide", code) is both), and a page read back as the data broke the next signed-in view.
+    parts = ("page", parts)
     version, cached = stamp.read(parts)
     etag = stamp.etag(version, parts)
     answer = not_modified(request, etag=etag, version=version, vary=("Cookie",))

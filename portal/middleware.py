@@ -11,11 +11,14 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+
+from portal.i18n import html_lang
 
 API_PREFIX = "/api/"
-NUL_IN_ADDRESS = "请求的地址或查询参数中含有空字符（NUL，\\x00），无法处理。请检查输入后重试。"
-NOT_UTF8_IN_ADDRESS = "请求的查询参数不是有效的 UTF-8 编码，无法处理。请检查输入后重试。"
-NUL_IN_FORM = "提交的内容中含有空字符（NUL，\\x00），无法处理。请删除后重新提交。"
+NUL_IN_ADDRESS = _("请求的地址或查询参数中含有空字符（NUL，\\x00），无法处理。请检查输入后重试。")
+NOT_UTF8_IN_ADDRESS = _("请求的查询参数不是有效的 UTF-8 编码，无法处理。请检查输入后重试。")
+NUL_IN_FORM = _("提交的内容中含有空字符（NUL，\\x00），无法处理。请删除后重新提交。")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -137,17 +140,19 @@ class NotAllowedPageMiddleware:
 
 QUERY_CANCELED = "57014"  # PostgreSQL's query_canceled: statement_timeout, or pg_cancel_backend by an admin
 BUSY_RETRY_AFTER_SECONDS = 30
-BUSY_MESSAGE = ("服务器繁忙，本次请求处理时间过长，已被中止。请约 30 秒后再试；"
-                "如果刚刚提交了表单，请先刷新页面，确认是否已经保存，再决定是否重新提交。")
-BUSY_API_MESSAGE = ("服务器繁忙，本次请求处理时间过长，已被中止。请在 Retry-After 响应头所示的秒数后重试；"
-                    "提交类操作请先查询结果，再决定是否重试。")
+BUSY_MESSAGE = _("服务器繁忙，本次请求处理时间过长，已被中止。请约 30 秒后再试；"
+                  "如果刚刚提交了表单，请先刷新页面，确认是否已经保存，再决定是否重新提交。")
+BUSY_API_MESSAGE = _("服务器繁忙，本次请求处理时间过长，已被中止。请在 Retry-After 响应头所示的秒数后重试；"
+                      "提交类操作请先查询结果，再决定是否重试。")
+BUSY_TITLE = _("系统繁忙")
+HOME_LINK = _("返回首页")
 # Self-contained, like 500.html: base.html queries the database (the signed-in user, the inbox count),
 # and the database is what just failed us.
 BUSY_PAGE = """<!DOCTYPE html>
-<html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>系统繁忙</title><link rel="stylesheet" href="{css}"></head>
-<body><main class="wrap"><h1>系统繁忙</h1><p class="error" role="alert">{message}</p>
-<p><a href="/">返回首页</a></p></main></body></html>"""
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><link rel="stylesheet" href="{css}"></head>
+<body><main class="wrap"><h1>{title}</h1><p class="error" role="alert">{message}</p>
+<p><a href="/">{home}</a></p></main></body></html>"""
 busy_logger = logging.getLogger("portal.slow_requests")
 
 
@@ -194,7 +199,8 @@ def busy_response(request):
     if request.path.startswith(API_PREFIX):
         response = JsonResponse({"detail": BUSY_API_MESSAGE}, status=503, json_dumps_params={"ensure_ascii": False})
     else:
-        page = BUSY_PAGE.format(css=escape(static("css/portal.css")), message=escape(BUSY_MESSAGE))
+        page = BUSY_PAGE.format(lang=html_lang(), title=escape(BUSY_TITLE), css=escape(static("css/portal.css")),
+                                message=escape(BUSY_MESSAGE), home=escape(HOME_LINK))
         response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"  # a proxy must not keep "busy" for a page that works again

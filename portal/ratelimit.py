@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from rest_framework import exceptions
 
 from portal.security import client_ip
@@ -33,9 +35,11 @@ from portal.security import client_ip
 logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-PERIOD_NAMES = {1: "秒", 60: "分钟", 3600: "小时", 86400: "天"}
+PERIOD_NAMES = {1: gettext_lazy("每秒"), 60: gettext_lazy("每分钟"), 3600: gettext_lazy("每小时"),
+                86400: gettext_lazy("每天")}
 RATE = re.compile(r"(?P<count>\d+)/(?P<multiple>\d*)(?P<unit>[smhd])")
-WHAT = {"applications": "提交申请", "uploads": "上传材料", "progress": "查询办理进度", "verify": "验证文书"}
+WHAT = {"applications": gettext_lazy("提交申请"), "uploads": gettext_lazy("上传材料"),
+        "progress": gettext_lazy("查询办理进度"), "verify": gettext_lazy("验证文书")}
 
 
 @dataclass(frozen=True)
@@ -92,18 +96,25 @@ class Refusal:
 
     @property
     def message(self) -> str:
-        return (f"{WHAT.get(self.scope, '操作')}过于频繁（每{_period(self.period)}最多{self.limit}次），"
-                f"请在{_wait(self.retry_after)}后再试。")
+        return _("%(what)s过于频繁（%(period)s最多%(limit)s次），请在%(wait)s后再试。") % {
+            "what": WHAT.get(self.scope) or pgettext("rate limit", "操作"), "period": _period(self.period),
+            "limit": self.limit, "wait": _wait(self.retry_after)}
 
 
 def _period(seconds: int) -> str:
+    """每小时; 每10分钟 (a window the settings gave in another multiple)."""
     if seconds in PERIOD_NAMES:
-        return PERIOD_NAMES[seconds]
-    return f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒"
+        return str(PERIOD_NAMES[seconds])
+    if seconds % 60 == 0:
+        return ngettext("每%(n)d分钟", "每%(n)d分钟", seconds // 60) % {"n": seconds // 60}
+    return ngettext("每%(n)d秒", "每%(n)d秒", seconds) % {"n": seconds}
 
 
 def _wait(seconds: int) -> str:
-    return f"{seconds}秒" if seconds < 120 else f"{math.ceil(seconds / 60)}分钟"
+    if seconds < 120:
+        return ngettext("%(n)d秒", "%(n)d秒", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(n)d分钟", "%(n)d分钟", minutes) % {"n": minutes}
 
 
 def hit(scope: str, who: str, rate) -> Refusal | None:

@@ -35,6 +35,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import match_token, user_has_device
 
 from portal.constants import Role
@@ -42,8 +44,8 @@ from portal.constants import Role
 SIGNED_IN_AT = "portal_signed_in_at"
 RENEWED_AT = "portal_renewed_at"
 STAFF_ROLES = {Role.CLERK, Role.OFFICER, Role.REGULATOR, Role.ADMIN}
-LOCKED_OUT_MESSAGE = "登录失败次数过多，该账号或本机地址已被锁定30分钟，请稍后再试；如需立即解锁，请联系系统管理员。"
-OTP_REQUIRED_MESSAGE = "工作人员须先完成动态验证码验证。"
+LOCKED_OUT_MESSAGE = _("登录失败次数过多，该账号或本机地址已被锁定30分钟，请稍后再试；如需立即解锁，请联系系统管理员。")
+OTP_REQUIRED_MESSAGE = _("工作人员须先完成动态验证码验证。")
 API_PREFIX = "/api/"
 USERNAME_MAX_LENGTH = 150  # portal.User.username, as Django's AbstractUser
 
@@ -65,13 +67,17 @@ def client_ip(request):
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
-    """Django's, with the message in Chinese (its zh-hans catalogue lacks this plural form)."""
+    """Django's, with the message in Chinese (its zh-hans catalogue lacks this plural form); the portal's
+    English catalogue has it (issue 15)."""
 
     def get_error_message(self):
-        return f"密码太短，至少需要{self.min_length}个字符。"
+        return ngettext("密码太短，至少需要%(min_length)d个字符。", "密码太短，至少需要%(min_length)d个字符。",
+                        self.min_length) % {"min_length": self.min_length}
 
     def get_help_text(self):
-        return f"密码至少需要{self.min_length}个字符，不能是常见密码，也不能全是数字。"
+        return ngettext("密码至少需要%(min_length)d个字符，不能是常见密码，也不能全是数字。",
+                        "密码至少需要%(min_length)d个字符，不能是常见密码，也不能全是数字。",
+                        self.min_length) % {"min_length": self.min_length}
 
 
 # --- who needs a second factor --------------------------------------------------------------
@@ -194,7 +200,8 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > settings.REQUEST_MAX_BYTES:
             limit = settings.REQUEST_MAX_BYTES // (1024 * 1024)
-            return HttpResponse(f"提交的内容过大（上限{limit}MB），请减小文件后重试。", status=413,
+            message = _("提交的内容过大（上限%(limit)sMB），请减小文件后重试。") % {"limit": limit}
+            return HttpResponse(message, status=413,
                                 content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
@@ -254,7 +261,7 @@ class SecondFactorMiddleware:
     """Until a user who needs a second factor has passed it, the only pages open to them are
     the code pages and sign-out: every page redirects there, the API answers 403."""
 
-    OPEN_URL_NAMES = ("otp-verify", "otp-setup", "logout", "login")
+    OPEN_URL_NAMES = ("otp-verify", "otp-setup", "logout", "login", "set-language")  # the switch: issue 15
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -23,25 +23,29 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
-from portal import audit
-from portal.constants import Role
-from portal.exceptions import Conflict, InvalidInput, Problems
+from portal import audit, i18n
+from portal.constants import Language, Role
+from portal.exceptions import Conflict, InvalidInput, NotAllowed, Problems
 from portal.models import AuditAction, AuditOutcome
 
 logger = logging.getLogger(__name__)
 
-USERNAME_TAKEN = "该用户名已被注册，请换一个用户名；如果这是您的账号，请直接登录或找回密码。"
-USERNAME_INVALID = "用户名只能包含英文字母、数字和 @ . + - _ 这几个符号，最多150个字符。"
-USERNAME_REQUIRED = "请填写用户名。"
-FULL_NAME_REQUIRED = "请填写姓名。"
-EMAIL_INVALID = "请填写有效的电子邮箱地址，找回密码的链接将发送到这里。"
-PASSWORD_REQUIRED = "请填写密码。"
-OLD_PASSWORD_WRONG = "原密码不正确，请重新输入。"
-LINK_USED = "重置密码的链接已失效（已使用过或已超过有效时间），请重新申请。"
+USERNAME_TAKEN = _("该用户名已被注册，请换一个用户名；如果这是您的账号，请直接登录或找回密码。")
+USERNAME_INVALID = _("用户名只能包含英文字母、数字和 @ . + - _ 这几个符号，最多150个字符。")
+USERNAME_REQUIRED = _("请填写用户名。")
+FULL_NAME_REQUIRED = _("请填写姓名。")
+EMAIL_INVALID = _("请填写有效的电子邮箱地址，找回密码的链接将发送到这里。")
+PASSWORD_REQUIRED = _("请填写密码。")
+OLD_PASSWORD_WRONG = _("原密码不正确，请重新输入。")
+LINK_USED = _("重置密码的链接已失效（已使用过或已超过有效时间），请重新申请。")
+LANGUAGE_UNKNOWN = _("不支持所选的界面语言，请选择“简体中文”或“English”。")
+LANGUAGE_NOT_YOURS = _("只能设置自己账号的界面语言。")
 RESET_SUBJECT_TEMPLATE = "registration/password_reset_mail_subject.txt"
 RESET_BODY_TEMPLATE = "registration/password_reset_mail.txt"
 
@@ -88,11 +92,13 @@ def _end_api_tokens(user) -> None:
 
 
 @transaction.atomic
-def account_register(*, username: str, full_name: str, email: str, password: str):
+def account_register(*, username: str, full_name: str, email: str, password: str, language: str = ""):
     """An applicant registers an account for themselves: role applicant, never staff.
 
     Staff accounts are made by an admin in /admin/, never here. The new account acts for no
-    enterprise or person yet: that is 办理主体 (licensing), after sign-in.
+    enterprise or person yet: that is 办理主体 (licensing), after sign-in. `language`: the interface
+    language the person registered in (issue 15), kept so that later mails are written in it; the default
+    (简体中文) is left blank, as for an account that never chose, so the pages' language still decides.
     """
     User = get_user_model()
     username = User.normalize_username((username or "").strip())
@@ -105,7 +111,8 @@ def account_register(*, username: str, full_name: str, email: str, password: str
     _password_problems(problems, "password", password, User(username=username, email=email))
     problems.raise_if_any()
     user = User(username=username, full_name=full_name[:64], email=email, role=Role.APPLICANT,
-                is_staff=False, is_superuser=False, is_active=True)
+                is_staff=False, is_superuser=False, is_active=True,
+                language="" if language == settings.LANGUAGE_CODE else i18n.supported(language) or "")
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -156,6 +163,8 @@ def password_reset_request(*, email: str, site_url: str) -> None:
 
 
 def _reset_mail(user, site_url: str) -> EmailMessage:
+    """The mail in the account's language (issue 15); an account that never chose one gets the language
+    of the page the reset was asked on."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     context = {
@@ -163,8 +172,10 @@ def _reset_mail(user, site_url: str) -> EmailMessage:
         "link": site_url.rstrip("/") + reverse("password-reset-confirm", kwargs={"uidb64": uid, "token": token}),
         "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
     }
-    subject = "".join(render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
-    return EmailMessage(subject, render_to_string(RESET_BODY_TEMPLATE, context), None, [user.email])
+    with i18n.for_user(user, default=translation.get_language()):
+        subject = "".join(render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
+        body = render_to_string(RESET_BODY_TEMPLATE, context)
+    return EmailMessage(subject, body, None, [user.email])
 
 
 def _send(message: EmailMessage) -> None:
@@ -193,4 +204,18 @@ def _set_password(user, new_password: str, action, actor):
     user.save(update_fields=["password"])
     _end_api_tokens(user)
     audit.write(action, actor=actor, obj=user)
+    return user
+
+
+@transaction.atomic
+def account_set_language(*, user, language: str, actor):
+    """`actor` keeps the interface language they chose with the switch (issue 15): it is applied at their
+    next sign-in on any device, and mails sent to them later (jobs have no request to read it from) are
+    written in it. Only one's own account; nothing is written when it is already the saved one."""
+    if language not in Language.values:
+        raise InvalidInput(LANGUAGE_UNKNOWN, field="language")
+    if actor.pk != user.pk:
+        raise NotAllowed(LANGUAGE_NOT_YOURS)
+    get_user_model().objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language
     return user

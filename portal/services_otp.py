@@ -5,6 +5,8 @@ every session that passed the second factor with it (django-otp's middleware fin
 gone), so a staff member whose last device is removed must bind a new one before going on.
 """
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,16 +15,27 @@ from portal import audit
 from portal.exceptions import NotAllowed
 from portal.models import AuditAction
 
-KINDS = {TOTPDevice: "身份验证器", StaticDevice: "备用验证码"}
-NOT_YOURS = "只能删除自己的两步验证设备。"
-NOT_AN_ADMIN = "只有系统管理员可以重置用户的两步验证设备。"
+# In Chinese, as the audit trail keeps them; shown in the reader's language (gettext at display).
+KINDS = {TOTPDevice: gettext_noop("身份验证器"), StaticDevice: gettext_noop("备用验证码")}
+OTHER_KIND = gettext_noop("其他设备")
+# The names the portal gives the devices it makes (views_auth.DEVICE_NAME) are its kinds' names: stored in
+# Chinese, shown in the reader's language; a name someone typed is shown as typed.
+OWN_DEVICE_NAMES = set(KINDS.values())
+NOT_YOURS = _("只能删除自己的两步验证设备。")
+NOT_AN_ADMIN = _("只有系统管理员可以重置用户的两步验证设备。")
+
+
+def device_label(device) -> str:
+    """The device's name as the reader sees it."""
+    return gettext(device.name) if device.name in OWN_DEVICE_NAMES else device.name
 
 
 def otp_devices_of(user) -> list:
-    """The user's confirmed devices, authenticators first, each with `kind` (its Chinese name)."""
+    """The user's confirmed devices, authenticators first, each with `kind` (its kind's name) and `label`."""
     devices = sorted(devices_for_user(user, confirmed=True), key=lambda d: (d.__class__ is not TOTPDevice, d.pk))
     for device in devices:
-        device.kind = KINDS.get(device.__class__, "其他设备")
+        device.kind = gettext(KINDS.get(device.__class__, OTHER_KIND))
+        device.label = device_label(device)
         device.codes_left = device.token_set.count() if isinstance(device, StaticDevice) else None
     return devices
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.exceptions import InvalidInput
 
@@ -31,16 +32,16 @@ DISPLAY_NAME_LENGTH = 100
 
 def check_upload(upload) -> str:
     """The content type of an acceptable upload, or InvalidInput saying why not."""
-    name = display_name(getattr(upload, "name", "")) or "上传的文件"
+    name = display_name(getattr(upload, "name", "")) or _("上传的文件")
     if upload.size > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"文件“{name}”超过10MB，请压缩后再上传。", field="files")
+        raise InvalidInput(_("文件“%(name)s”超过10MB，请压缩后再上传。") % {"name": name}, field="files")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     for signature, content_type in SIGNATURES:
         if head.startswith(signature):
             return content_type
-    raise InvalidInput(f"文件“{name}”不是PDF、JPG或PNG文件，请上传扫描件或照片。", field="files")
+    raise InvalidInput(_("文件“%(name)s”不是PDF、JPG或PNG文件，请上传扫描件或照片。") % {"name": name}, field="files")
 
 
 def display_name(name) -> str:
@@ -54,7 +55,7 @@ def display_name(name) -> str:
 
 def download_name(label: str, content_type: str) -> str:
     """`<label>.<ext>`: what a download is called, from our own label and the detected type."""
-    label = display_name(label).strip(". ") or "材料"
+    label = display_name(label).strip(". ") or _("材料")
     return f"{label}.{EXTENSIONS.get(content_type, 'bin')}"
 
 

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -31,19 +33,20 @@ def _status(request, form):
 def register(request):
     """注册: an applicant's own account; then straight on to 办理主体 to say for whom it acts."""
     if request.user.is_authenticated:
-        messages.info(request, "您已登录，无需再注册账号。")
+        messages.info(request, _("您已登录，无需再注册账号。"))
         return redirect("home")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = services.account_register(username=data["username"], full_name=data["full_name"],
-                                              email=data["email"], password=data["new_password1"])
+                                              email=data["email"], password=data["new_password1"],
+                                              language=get_language())
         except ServiceError as exc:
             form.service_error(exc)
         else:
             login(request, user, backend=SIGN_IN_BACKEND)
-            messages.success(request, "注册成功，已为您登录。请先登记您代为办理的企业或个人（办理主体），然后即可在线申请。")
+            messages.success(request, _("注册成功，已为您登录。请先登记您代为办理的企业或个人（办理主体），然后即可在线申请。"))
             return redirect("my-applicants")
     return render(request, "registration/register.html", {"form": form}, status=_status(request, form))
 
@@ -63,7 +66,7 @@ def password_change(request):
             form.service_error(exc)
         else:
             update_session_auth_hash(request, user)  # this session stays signed in, the others end
-            messages.success(request, "密码已修改。其他设备上的登录已失效，请在那里用新密码重新登录。")
+            messages.success(request, _("密码已修改。其他设备上的登录已失效，请在那里用新密码重新登录。"))
             return redirect("home")
     return render(request, "registration/password_change.html", {"form": form}, status=_status(request, form))
 
@@ -104,7 +107,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             form.service_error(exc)
             return self.form_invalid(form)
         self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
-        messages.success(self.request, "密码已重新设置，请用新密码登录。")
+        messages.success(self.request, _("密码已重新设置，请用新密码登录。"))
         return HttpResponseRedirect(reverse("login"))
 
     def form_invalid(self, form):

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -26,11 +28,11 @@ from portal.models import AuditAction, AuditOutcome
 from portal.security import (is_staff_user, is_verified, needs_second_factor, second_factor_throttled,
                              verify_code)
 
-DEVICE_NAME = "身份验证器"
-WRONG_CODE = "动态验证码不正确或已过期，请打开身份验证器查看最新的6位数字后重新输入。"
-THROTTLED = "动态验证码错误次数过多，请稍等片刻再试。"
-WRONG_PASSWORD = "密码不正确，请重新输入当前账号的登录密码。"
-NO_SUCH_DEVICE = "没有找到这个两步验证设备，可能已被删除。"
+DEVICE_NAME = "身份验证器"  # stored in Chinese, found again by it (_pending_device); shown translated (services_otp)
+WRONG_CODE = gettext_lazy("动态验证码不正确或已过期，请打开身份验证器查看最新的6位数字后重新输入。")
+THROTTLED = gettext_lazy("动态验证码错误次数过多，请稍等片刻再试。")
+WRONG_PASSWORD = gettext_lazy("密码不正确，请重新输入当前账号的登录密码。")
+NO_SUCH_DEVICE = gettext_lazy("没有找到这个两步验证设备，可能已被删除。")
 # Binding an authenticator needs the password again (issue 8): a session taken over without
 # the password must not add an attacker's device. The confirmation holds this long.
 PASSWORD_AGAIN_AT = "portal_otp_setup_password_at"
@@ -38,13 +40,13 @@ PASSWORD_AGAIN_SECONDS = 10 * 60
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="动态验证码", max_length=16, widget=forms.TextInput(attrs={
+    code = forms.CharField(label=gettext_lazy("动态验证码"), max_length=16, widget=forms.TextInput(attrs={
         "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
 
 
 class PasswordAgainForm(forms.Form):
-    password = forms.CharField(label="登录密码", strip=False, max_length=256, widget=forms.PasswordInput(attrs={
-        "autocomplete": "current-password", "autofocus": True}))
+    password = forms.CharField(label=gettext_lazy("登录密码"), strip=False, max_length=256, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password", "autofocus": True}))
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -116,14 +118,14 @@ def otp_setup(request):
             request.session.pop(PASSWORD_AGAIN_AT, None)
             _pass_second_factor(request, device)
             audit.record(request, AuditAction.OTP_DEVICE_CONFIRMED, user, AuditOutcome.SUCCESS)
-            messages.success(request, "已绑定身份验证器，以后登录时需输入其中显示的动态验证码。")
+            messages.success(request, _("已绑定身份验证器，以后登录时需输入其中显示的动态验证码。"))
             return redirect(_next_url(request))
         audit.record(request, AuditAction.OTP_FAILED, user, AuditOutcome.FAILED, step="setup")
         form.add_error("code", WRONG_CODE)
     return render(request, "registration/otp_setup.html", {
         "form": form, "next": _next_url(request), "uri": device.config_url,
         "secret": b32encode(device.bin_key).decode(), "qr_svg": segno.make(device.config_url, error="m").svg_inline(
-            scale=4, title="扫描此二维码绑定身份验证器"),
+            scale=4, title=_("扫描此二维码绑定身份验证器")),
         "forced": _forced(user),
     })
 
@@ -177,9 +179,10 @@ def otp_devices(request):
             raise Http404(NO_SUCH_DEVICE)
         left = services_otp.otp_device_remove(device=device, actor=user)
         if left == 0 and is_staff_user(user):
-            messages.warning(request, "已删除最后一个两步验证设备。工作人员账号须重新绑定身份验证器后才能继续使用。")
+            messages.warning(request, _("已删除最后一个两步验证设备。工作人员账号须重新绑定身份验证器后才能继续使用。"))
             return redirect(f"{reverse('otp-setup')}?{urlencode({'next': reverse('otp-devices')})}")
-        messages.success(request, f"已删除“{device.name}”。" + ("" if left else "登录时不再需要动态验证码。"))
+        removed = _("已删除“%(device)s”。") % {"device": services_otp.device_label(device)}
+        messages.success(request, removed + ("" if left else _("登录时不再需要动态验证码。")))
         return redirect("otp-devices")
     return render(request, "registration/otp_devices.html", {
         "devices": services_otp.otp_devices_of(user), "staff": is_staff_user(user)})

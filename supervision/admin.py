@@ -3,6 +3,7 @@ credit-repair rules they can read and edit here (issue 11). They read the 执法
 keep on their desk, and remove a declared conflict (回避) entered by mistake, through the service (issue 14)."""
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.admin_safe import HistoryAdmin
@@ -13,7 +14,7 @@ from supervision.models import CreditRecord, CreditRepairRule, InboxRecord, Insp
 from supervision.services import credit_record_repair
 
 # Shown above the list of rules: the default and where it comes from.
-REPAIR_RULES_DESCRIPTION = (
+REPAIR_RULES_DESCRIPTION = _(
     "默认规则：各类诚信档案记录均不予信用修复。依据：《告知承诺指引》（钦政发〔2019〕18号附件3）第九条规定，"
     "记入诚信档案的申请单位（人）“今后…不再适用告知承诺的许可方式”，未规定信用修复，也未规定期限；"
     "钦政发〔2019〕18号、20号只要求建立信用修复机制，未规定可修复的记录种类和期限。"
@@ -29,17 +30,20 @@ class CreditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["applicant__name", "application__number"]
     actions = ["repair"]
 
-    @admin.action(description="信用修复（不再限制告知承诺）", permissions=["repair"])
+    @admin.action(description=_("信用修复（不再限制告知承诺）"), permissions=["repair"])
     def repair(self, request, queryset):
         repaired = 0
         for record in queryset.filter(repaired_at__isnull=True):
             try:
+                # the note is kept in the record itself, in Chinese whatever the admin's language
                 credit_record_repair(record=record, actor=request.user, note="经管理员审核准予信用修复")
                 repaired += 1
             except ServiceError as refusal:  # the repair rule says no: say why, per record
-                self.message_user(request, f"{record}：{refusal.message}", messages.ERROR)
+                said = gettext("%(record)s：%(refusal)s") % {"record": record, "refusal": refusal.message}
+                self.message_user(request, said, messages.ERROR)
         if repaired:
-            self.message_user(request, f"已完成信用修复 {repaired} 条。", messages.SUCCESS)
+            self.message_user(request, ngettext("已完成信用修复 %(count)d 条。", "已完成信用修复 %(count)d 条。", repaired)
+                              % {"count": repaired}, messages.SUCCESS)
 
     def has_repair_permission(self, request):
         return request.user.has_perm("supervision.change_creditrecord")
@@ -55,7 +59,7 @@ class CreditRepairRuleForm(forms.ModelForm):
         # Opening repair departs from 第九条's default: it must name the rule that allows it.
         if data.get("repairable") and data.get("basis", "").strip() == credit_repair_default_basis(
                 self.instance.reason):
-            self.add_error("basis", "开放信用修复须在“依据”中写明允许修复的文件名称、文号和条款。")
+            self.add_error("basis", gettext("开放信用修复须在“依据”中写明允许修复的文件名称、文号和条款。"))
         return data
 
 
@@ -124,11 +128,11 @@ class InspectorConflictAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_select_related = ["inspector__user", "applicant", "declared_by"]
     date_hierarchy = "declared_at"
 
-    @admin.display(description="监管对象")
+    @admin.display(description=_("监管对象"))
     def applicant_name(self, conflict):
         return conflict.applicant.name
 
-    @admin.display(description="证件号码")
+    @admin.display(description=_("证件号码"))
     def applicant_identifier(self, conflict):
         return conflict.applicant.masked_identifier  # lists mask it; the search finds the full code
 

@@ -7,6 +7,7 @@ asked for by anyone but a regulator, is 404, the same as one that does not exist
 403 for anyone who reads no inbox, as the staff desks of the pages answer (desk_required).
 """
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
@@ -22,32 +23,32 @@ from supervision.constants import InboxKind
 from supervision.models import InboxRecord
 from supervision.serializers import InboxRecordSerializer
 
-NOT_FOUND = "记录不存在，或不是推送给本部门的记录。"
-REGULATORS_ONLY = "收件箱只供有所属部门的监管人员和审批人员查看本部门收到的记录。"
+NOT_FOUND = _("记录不存在，或不是推送给本部门的记录。")
+REGULATORS_ONLY = _("收件箱只供有所属部门的监管人员和审批人员查看本部门收到的记录。")
 
 FILTERS = [
     OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=InboxKind.values,
-                     description="记录类型"),
+                     description=_("记录类型")),
     OpenApiParameter("acknowledged", OpenApiTypes.BOOL, OpenApiParameter.QUERY,
-                     description="true：只看已签收的；false：只看未签收的"),
-    OpenApiParameter("item", OpenApiTypes.STR, OpenApiParameter.QUERY, description="事项编码，如 QZ-013"),
+                     description=_("true：只看已签收的；false：只看未签收的")),
+    OpenApiParameter("item", OpenApiTypes.STR, OpenApiParameter.QUERY, description=_("事项编码，如 QZ-013")),
     OpenApiParameter("since", OpenApiTypes.STR, OpenApiParameter.QUERY,
-                     description="只看此时及以后送达的记录：ISO 8601 日期（当天零时起，北京时间）或日期时间，"
-                                 "如 2024-10-14 或 2024-10-14T09:00:00+08:00"),
+                     description=_("只看此时及以后送达的记录：ISO 8601 日期（当天零时起，北京时间）或日期时间，"
+                                   "如 2024-10-14 或 2024-10-14T09:00:00+08:00")),
 ]
 
 
 @extend_schema(tags=["inbox"])
 @extend_schema_view(
     list=extend_schema(
-        operation_id="inbox_list", summary="监管收件箱", parameters=FILTERS,
-        description="推送给本部门（行业主管部门）的审批记录：许可决定（含承诺内容）、备案、经营信息登记、撤销许可。"
-                    "未签收的在前，其余按送达时间从新到旧。权限：有所属部门的监管人员或审批人员（supervision.view_inbox；审批部门收到其许可被撤销的记录）；"
-                    "其他用户 403。",
+        operation_id="inbox_list", summary=_("监管收件箱"), parameters=FILTERS,
+        description=_("推送给本部门（行业主管部门）的审批记录：许可决定（含承诺内容）、备案、经营信息登记、撤销许可。"
+                      "未签收的在前，其余按送达时间从新到旧。权限：有所属部门的监管人员或审批人员（supervision.view_inbox；审批部门收到其许可被撤销的记录）；"
+                      "其他用户 403。"),
         responses={200: InboxRecordSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(
-        operation_id="inbox_retrieve", summary="收件箱记录",
-        description="一条记录及其完整报文。不是推送给本部门的记录一律 404。",
+        operation_id="inbox_retrieve", summary=_("收件箱记录"),
+        description=_("一条记录及其完整报文。不是推送给本部门的记录一律 404。"),
         responses={200: InboxRecordSerializer, **error_responses(401, 404)}),
 )
 class InboxViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
@@ -79,9 +80,9 @@ class InboxViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
-        operation_id="inbox_acknowledge", summary="签收记录", request=None,
-        description="签收一条推送给本部门的记录。再次签收保留第一次的签收时间和签收人，仍答 200。"
-                    "权限：本部门的监管人员或审批人员（supervision.acknowledge_inbox_record）。",
+        operation_id="inbox_acknowledge", summary=_("签收记录"), request=None,
+        description=_("签收一条推送给本部门的记录。再次签收保留第一次的签收时间和签收人，仍答 200。"
+                      "权限：本部门的监管人员或审批人员（supervision.acknowledge_inbox_record）。"),
         responses={200: InboxRecordSerializer, **error_responses(401, 403, 404)})
     @action(detail=True, methods=["post"], url_path="ack", url_name="ack")
     def ack(self, request, pk=None):

@@ -7,6 +7,8 @@ another organisation, or asked for by anyone but its regulators, is 404, the sam
 exist. A draw is made once: running it again answers the same draw (200), never a new one.
 """
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
@@ -22,28 +24,29 @@ from supervision.models import DrawPlan
 from supervision.queue import queue_organisation_id
 from supervision.serializers_draws import DrawPlanDetailSerializer, DrawPlanInputSerializer, DrawPlanSerializer
 
-NOT_FOUND = "抽查计划不存在，或不是本部门的抽查计划。"
-REGULATORS_ONLY = "双随机抽查计划只供行业主管部门的监管人员制定和查看本部门的计划。"
-ROLE = "权限：该计划所属行业主管部门的监管人员；其他组织的计划一律 404。"
+NOT_FOUND = _("抽查计划不存在，或不是本部门的抽查计划。")
+REGULATORS_ONLY = _("双随机抽查计划只供行业主管部门的监管人员制定和查看本部门的计划。")
+ROLE = _("权限：该计划所属行业主管部门的监管人员；其他组织的计划一律 404。")
 
 
 @extend_schema(tags=["draws"])
 @extend_schema_view(
     list=extend_schema(
-        operation_id="draws_list", summary="双随机抽查计划",
-        description="本部门的抽查计划，新制定的在前（不含名录等抽取数据，见详情）。"
-                    "权限：有所属部门的在岗监管人员；其他用户 403。",
+        operation_id="draws_list", summary=_("双随机抽查计划"),
+        description=_("本部门的抽查计划，新制定的在前（不含名录等抽取数据，见详情）。"
+                      "权限：有所属部门的在岗监管人员；其他用户 403。"),
         responses={200: DrawPlanSerializer(many=True), **error_responses(401, 403, 404)}),
     retrieve=extend_schema(
-        operation_id="draw_retrieve", summary="抽查计划详情",
-        description="计划的范围和状态；已抽取的，还有抽取算法、随机种子、抽取时的名录（pool）、执法检查人员（roster）、"
-                    "回避（exclusions）和抽取结果（picks，每户的执法检查人员和由此生成的检查任务）。" + ROLE,
+        operation_id="draw_retrieve", summary=_("抽查计划详情"),
+        description=format_lazy("{}{}", _("计划的范围和状态；已抽取的，还有抽取算法、随机种子、抽取时的名录（pool）、"
+                                          "执法检查人员（roster）、回避（exclusions）和抽取结果（picks，每户的"
+                                          "执法检查人员和由此生成的检查任务）。"), ROLE),
         responses={200: DrawPlanDetailSerializer, **error_responses(401, 404)}),
     create=extend_schema(
-        operation_id="draw_create", summary="制定抽查计划", request=DrawPlanInputSerializer,
-        description="制定一份待抽取的计划：事项、县区（审批部门）、许可（备案）日期、抽取比例或户数（只填一项）、"
-                    "每户执法检查人员数（不少于2）、参加抽取的执法检查人员和检查完成期限。输入有误时 400，逐项说明。"
-                    "权限：有所属部门的在岗监管人员；其他用户 403。",
+        operation_id="draw_create", summary=_("制定抽查计划"), request=DrawPlanInputSerializer,
+        description=_("制定一份待抽取的计划：事项、县区（审批部门）、许可（备案）日期、抽取比例或户数（只填一项）、"
+                      "每户执法检查人员数（不少于2）、参加抽取的执法检查人员和检查完成期限。输入有误时 400，逐项说明。"
+                      "权限：有所属部门的在岗监管人员；其他用户 403。"),
         responses={201: DrawPlanDetailSerializer, **error_responses(400, 401, 403)}),
 )
 class DrawPlanViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
@@ -87,10 +90,11 @@ class DrawPlanViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return self.present(plan, status.HTTP_201_CREATED)
 
     @extend_schema(
-        operation_id="draw_run", summary="抽取", request=None,
-        description="按计划抽取一次：生成随机种子，固定并公开名录、执法检查人员和回避，随机抽取监管对象并为每户随机选派"
-                    "执法检查人员（不选派申报回避的），抽中的对象进入核查工作台。已抽取的计划再次调用返回同一次抽取"
-                    "（200），不会重新抽取。名录为空、超过上限或因回避可选派的人员不足时 409，不生成种子。" + ROLE,
+        operation_id="draw_run", summary=_("抽取"), request=None,
+        description=format_lazy("{}{}", _("按计划抽取一次：生成随机种子，固定并公开名录、执法检查人员和回避，随机抽取"
+                                          "监管对象并为每户随机选派执法检查人员（不选派申报回避的），抽中的对象进入"
+                                          "核查工作台。已抽取的计划再次调用返回同一次抽取（200），不会重新抽取。名录为空、"
+                                          "超过上限或因回避可选派的人员不足时 409，不生成种子。"), ROLE),
         responses={200: DrawPlanDetailSerializer, **error_responses(401, 403, 404, 409)})
     @action(detail=True, methods=["post"], url_path="run", url_name="run")
     def run(self, request, pk=None):

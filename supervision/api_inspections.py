@@ -10,6 +10,8 @@ inbox's is; an inspection of another organisation, or asked for by anyone but it
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -30,22 +32,22 @@ from supervision.serializers_inspections import (
     InspectionSerializer,
 )
 
-NOT_FOUND = "核查不存在，或不是本部门监管的核查。"
-REGULATORS_ONLY = "核查队列只供行业主管部门的监管人员查看本部门的核查。"
+NOT_FOUND = _("核查不存在，或不是本部门监管的核查。")
+REGULATORS_ONLY = _("核查队列只供行业主管部门的监管人员查看本部门的核查。")
 
 FILTERS = [
-    OpenApiParameter("item", OpenApiTypes.STR, OpenApiParameter.QUERY, description="事项编码，如 QZ-013"),
+    OpenApiParameter("item", OpenApiTypes.STR, OpenApiParameter.QUERY, description=_("事项编码，如 QZ-013")),
     OpenApiParameter("county", OpenApiTypes.STR, OpenApiParameter.QUERY,
-                     description="县区：审批部门的机构代码，如 D03"),
+                     description=_("县区：审批部门的机构代码，如 D03")),
     OpenApiParameter("status", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=InspectionStatus.values,
-                     description="核查状态"),
-    OpenApiParameter("inspector", OpenApiTypes.STR, OpenApiParameter.QUERY, description="核查人员的用户名"),
+                     description=_("核查状态")),
+    OpenApiParameter("inspector", OpenApiTypes.STR, OpenApiParameter.QUERY, description=_("核查人员的用户名")),
     OpenApiParameter("due_within", OpenApiTypes.INT, OpenApiParameter.QUERY,
-                     description=f"未办结且在今后N天内（0至{MAX_DUE_WITHIN}）到期的"),
+                     description=format_lazy(_("未办结且在今后N天内（0至{max}）到期的"), max=MAX_DUE_WITHIN)),
     OpenApiParameter("overdue", OpenApiTypes.BOOL, OpenApiParameter.QUERY,
-                     description="true：只看逾期未核查的；false：只看未逾期的"),
+                     description=_("true：只看逾期未核查的；false：只看未逾期的")),
 ]
-ROLE = "权限：该核查所属行业主管部门的监管人员；其他组织的核查一律 404。"
+ROLE = _("权限：该核查所属行业主管部门的监管人员；其他组织的核查一律 404。")
 
 
 def presented(inspections):
@@ -59,14 +61,14 @@ def presented(inspections):
 @extend_schema(tags=["inspections"])
 @extend_schema_view(
     list=extend_schema(
-        operation_id="inspections_list", summary="核查队列", parameters=FILTERS,
-        description="本部门（行业主管部门）的事后核查（告知承诺指引第七条：决定后2个月内），按核查期限排列，"
-                    "与工作台页面的筛选相同；筛选值无效时 400，逐项说明。"
-                    "权限：有所属部门的在岗监管人员；其他用户 403。",
+        operation_id="inspections_list", summary=_("核查队列"), parameters=FILTERS,
+        description=_("本部门（行业主管部门）的事后核查（告知承诺指引第七条：决定后2个月内），按核查期限排列，"
+                      "与工作台页面的筛选相同；筛选值无效时 400，逐项说明。"
+                      "权限：有所属部门的在岗监管人员；其他用户 403。"),
         responses={200: InspectionSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(
-        operation_id="inspection_retrieve", summary="核查详情",
-        description=f"一项核查及其历次结果、现场材料和撤销提请。{ROLE}",
+        operation_id="inspection_retrieve", summary=_("核查详情"),
+        description=format_lazy("{}{}", _("一项核查及其历次结果、现场材料和撤销提请。"), ROLE),
         responses={200: InspectionSerializer, **error_responses(401, 404)}),
 )
 class InspectionViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
@@ -107,9 +109,10 @@ class InspectionViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return self.present(self.get_object())
 
     @extend_schema(
-        operation_id="inspection_assign", summary="指派核查人员", request=InspectionAssignSerializer,
-        description="指派本部门在岗的监管人员（按用户名，至少2名：现场核查由两名以上执法人员进行）。"
-                    "再次指派以新名单为准；已办结的核查 409。" + ROLE,
+        operation_id="inspection_assign", summary=pgettext_lazy("supervision", "指派核查人员"),
+        request=InspectionAssignSerializer,
+        description=format_lazy("{}{}", _("指派本部门在岗的监管人员（按用户名，至少2名：现场核查由两名以上执法人员"
+                                          "进行）。再次指派以新名单为准；已办结的核查 409。"), ROLE),
         responses={200: InspectionSerializer, **error_responses(400, 401, 403, 404, 409)})
     @action(detail=True, methods=["post"], url_path="assign", url_name="assign")
     def assign(self, request, pk=None):
@@ -121,14 +124,15 @@ class InspectionViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return self.present(inspection)
 
     @extend_schema(
-        operation_id="inspection_record_result", summary="记录核查结果",
+        operation_id="inspection_record_result", summary=pgettext_lazy("supervision", "记录核查结果"),
         request={"application/json": InspectionResultInputSerializer,
                  "multipart/form-data": InspectionResultUploadSerializer},
-        description="记录一次核查（或整改期满后的复查）的结果，出具核查记录（复查记录）："
-                    "conforms 符合，核查办结；rectify 责令限期整改，按工作日计算整改期限并出具责令限期整改通知书，"
-                    "期满后复查；fails 承诺不实（或整改期满仍不符合、拒绝核查），向审批部门提请撤销许可。"
-                    "现场照片和材料用 multipart/form-data 上传（files 可重复）。须先指派2名以上核查人员；"
-                    "状态不允许（已办结、整改期限未满）时 409；带文件的提交与上传材料一样限次（429）。" + ROLE,
+        description=format_lazy("{}{}", _("记录一次核查（或整改期满后的复查）的结果，出具核查记录（复查记录）："
+                                          "conforms 符合，核查办结；rectify 责令限期整改，按工作日计算整改期限并出具"
+                                          "责令限期整改通知书，期满后复查；fails 承诺不实（或整改期满仍不符合、拒绝核查），"
+                                          "向审批部门提请撤销许可。现场照片和材料用 multipart/form-data 上传（files 可重复）。"
+                                          "须先指派2名以上核查人员；状态不允许（已办结、整改期限未满）时 409；"
+                                          "带文件的提交与上传材料一样限次（429）。"), ROLE),
         responses={201: InspectionSerializer,
                    **error_responses(400, 401, 403, 404, 409, 429, **{"429": RATE_LIMITED})})
     @action(detail=True, methods=["post"], url_path="result", url_name="result",

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from notices.constants import RecordKind
 
@@ -6,12 +7,12 @@ from notices.constants import RecordKind
 class CreditReason(models.TextChoices):
     """What puts an applicant in the 诚信档案 (附件3 第九条; 钦政发〔2019〕20号 for filings and conditions)."""
 
-    MISSING_MATERIALS = "missing_materials", "未按期提交材料或材料不符合要求"
-    FALSE_COMMITMENT = "false_commitment", "作出不实承诺"
+    MISSING_MATERIALS = "missing_materials", _("未按期提交材料或材料不符合要求")
+    FALSE_COMMITMENT = "false_commitment", _("作出不实承诺")
     # 钦政发〔2019〕20号 二（四）: 对未按规定备案或备案信息不实的企业…依法调查处理.
-    FALSE_FILING = "false_filing", "备案信息虚假"
+    FALSE_FILING = "false_filing", _("备案信息虚假")
     # 钦政发〔2019〕20号: 达到经营许可条件并按要求提交材料后，方可开展经营 (a date committed to and missed).
-    CONDITIONS_UNMET = "conditions_unmet", "承诺期限内未达到许可条件"
+    CONDITIONS_UNMET = "conditions_unmet", _("承诺期限内未达到许可条件")
 
 
 # 信用修复 (supervision.models.CreditRepairRule): what the documents say, the default of every rule
@@ -41,27 +42,27 @@ def credit_repair_default_basis(reason) -> str:
 
 
 class InspectionStatus(models.TextChoices):
-    PENDING = "pending", "待核查"
-    PASSED = "passed", "核查属实"
-    RECTIFY = "rectify", "限期整改"
-    FAILED = "failed", "承诺不实"
-    CANCELLED = "cancelled", "已取消"
+    PENDING = "pending", _("待核查")
+    PASSED = "passed", _("核查属实")
+    RECTIFY = "rectify", _("限期整改")
+    FAILED = "failed", _("承诺不实")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class InspectionOutcome(models.TextChoices):
     """What a check of the commitment found (附件3 第七条; 钦政发〔2019〕20号)."""
 
-    CONFORMS = "conforms", "符合承诺"
-    RECTIFY = "rectify", "不符合，责令限期整改"
-    FAILS = "fails", "不符合，提请撤销许可"
+    CONFORMS = "conforms", _("符合承诺")
+    RECTIFY = "rectify", _("不符合，责令限期整改")
+    FAILS = "fails", _("不符合，提请撤销许可")
 
 
 class FailureGround(models.TextChoices):
     """Why a check ends in a revocation request."""
 
-    STILL_NONCONFORMING = "still_nonconforming", "整改期满仍不符合"
-    ACCESS_REFUSED = "access_refused", "拒绝、阻挠核查"
-    FALSE_COMMITMENT = "false_commitment", "承诺内容不实"
+    STILL_NONCONFORMING = "still_nonconforming", _("整改期满仍不符合")
+    ACCESS_REFUSED = "access_refused", _("拒绝、阻挠核查")
+    FALSE_COMMITMENT = "false_commitment", _("承诺内容不实")
 
 
 # The one table of result moves: for each outcome, the states it may be recorded in and where it
@@ -83,8 +84,8 @@ RECTIFY_DAYS_RANGE = (1, 60)
 
 
 class RevocationRequestStatus(models.TextChoices):
-    OPEN = "open", "待审批部门撤销"
-    REVOKED = "revoked", "已撤销许可"
+    OPEN = "open", _("待审批部门撤销")
+    REVOKED = "revoked", _("已撤销许可")
 
 
 # The kinds of approval record an inbox receives are the kinds the outbox sends (issue 9).
@@ -92,17 +93,18 @@ InboxKind = RecordKind
 
 
 # The payload gives these as codes (licensing's); the inbox page names them. Unknown codes show as they are.
-OUTCOME_LABELS = {"granted": "准予许可", "refused": "不予许可", "revoked": "撤销许可", "filed": "已备案",
-                  "registered": "已登记"}
-APPLICANT_KIND_LABELS = {"enterprise": "企业", "person": "个人"}
-MATERIAL_STATUS_LABELS = {"owed": "待提交", "submitted": "已提交", "overdue": "逾期未提交"}
+OUTCOME_LABELS = {"granted": pgettext_lazy("decision outcome", "准予许可"),
+                  "refused": pgettext_lazy("decision outcome", "不予许可"),
+                  "revoked": pgettext_lazy("decision outcome", "撤销许可"), "filed": _("已备案"), "registered": _("已登记")}
+APPLICANT_KIND_LABELS = {"enterprise": _("企业"), "person": _("个人")}
+MATERIAL_STATUS_LABELS = {"owed": _("待提交"), "submitted": _("已提交"), "overdue": _("逾期未提交")}
 
 
 # --- 双随机、一公开 (issue 14; 钦政发〔2019〕20号: 随机抽取检查对象、随机选派执法检查人员、抽查情况及查处结果及时向社会公开) ---
 
 class DrawStatus(models.TextChoices):
-    DRAFT = "draft", "待抽取"
-    DRAWN = "drawn", "已抽取"
+    DRAFT = "draft", _("待抽取")
+    DRAWN = "drawn", _("已抽取")
 
 
 # The draw's algorithm, named with the plan so that a re-run knows which one to use (README, "双随机").
@@ -115,6 +117,6 @@ MAX_POOL = 200_000
 # --- 信用修复 requests (issue 14) -----------------------------------------------------------------
 
 class RepairStatus(models.TextChoices):
-    PENDING = "pending", "待认定机关决定"
-    GRANTED = "granted", "准予修复"
-    REFUSED = "refused", "不予修复"
+    PENDING = "pending", _("待认定机关决定")
+    GRANTED = "granted", _("准予修复")
+    REFUSED = "refused", _("不予修复")

@@ -4,6 +4,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from licensing import selectors as licensing_selectors
 from portal import audit, calendar
@@ -12,6 +13,7 @@ from portal.models import AuditAction
 from portal.permissions import is_officer
 from portal.uploads import check_upload, display_name, removed_on_error, store
 from supervision.constants import RepairStatus
+from supervision.i18n import local_date
 from supervision.models import CreditRecord, CreditRepairEvidence, CreditRepairRequest
 from supervision.selectors import repair_allowed_from, repair_rule_for
 
@@ -46,7 +48,7 @@ def credit_record_repair(*, record: CreditRecord, actor, note: str) -> CreditRec
     rule's months since the record have not yet passed. Repairing twice keeps the first repair.
     """
     if not (note or "").strip():
-        raise InvalidInput("信用修复须说明依据。", field="note")
+        raise InvalidInput(_("信用修复须说明依据。"), field="note")
     record = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if record.repaired_at is not None:
         return record
@@ -60,18 +62,20 @@ def credit_record_repair(*, record: CreditRecord, actor, note: str) -> CreditRec
 
 def _check_repair_rule(record: CreditRecord, rule=None) -> None:
     rule = rule or repair_rule_for(record.reason)
-    name = f"信用修复规则“{rule.get_reason_display()}”"
     allowed_from = repair_allowed_from(record, rule)
     if allowed_from is None:
-        raise Conflict(f"按{name}，此类诚信档案记录不予修复，仍不再适用告知承诺。依据：{rule.basis}")
+        # The basis is the rule's own text (a document's words, in Chinese): an English message leaves it to
+        # the rule, which the pages and the API show beside the refusal (so msgfmt may not ask for it).
+        # xgettext:no-python-format
+        raise Conflict(_("按信用修复规则“%(rule)s”，此类诚信档案记录不予修复，仍不再适用告知承诺。依据：%(basis)s")
+                       % {"rule": rule.get_reason_display(), "basis": rule.basis})
     if timezone.localdate() < allowed_from:
         recorded_on = timezone.localdate(record.recorded_at)
-        raise Conflict(f"按{name}，记入满{rule.after_months}个月后方可修复：本记录记入于{_day(recorded_on)}，"
-                       f"{_day(allowed_from)}起方可修复。")
-
-
-def _day(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+        raise Conflict(ngettext(
+            "按信用修复规则“%(rule)s”，记入满%(months)d个月后方可修复：本记录记入于%(recorded)s，%(allowed)s起方可修复。",
+            "按信用修复规则“%(rule)s”，记入满%(months)d个月后方可修复：本记录记入于%(recorded)s，%(allowed)s起方可修复。",
+            rule.after_months) % {"rule": rule.get_reason_display(), "months": rule.after_months,
+                                  "recorded": local_date(recorded_on), "allowed": local_date(allowed_from)})
 
 
 # --- 信用修复 applied for online (issue 14) -----------------------------------------------------------
@@ -84,8 +88,8 @@ EVIDENCE_UNDER = "credit-repairs"
 MAX_EVIDENCE_FILES = 10
 REASONS_LENGTH = 4000
 NOTE_LENGTH = 2000
-APPLICANT_ONLY = "只有已核验的该申请人的办理账号才能申请信用修复。"
-DECIDER_ONLY = "只有作出该诚信档案记录的认定机关的审批人员才能决定信用修复申请。"
+APPLICANT_ONLY = gettext_lazy("只有已核验的该申请人的办理账号才能申请信用修复。")
+DECIDER_ONLY = gettext_lazy("只有作出该诚信档案记录的认定机关的审批人员才能决定信用修复申请。")
 
 
 def repair_refusal(record: CreditRecord, rule=None) -> str:
@@ -93,11 +97,11 @@ def repair_refusal(record: CreditRecord, rule=None) -> str:
     pages and the API read, so a form is offered only where it would be accepted. A list passes its
     kinds' `rule` and prefetches the record's repair_requests, so that a row costs no query."""
     if record.repaired_at is not None:
-        return f"该记录已于{_day(timezone.localdate(record.repaired_at))}信用修复，不再限制告知承诺，无需申请。"
+        return _("该记录已于%(day)s信用修复，不再限制告知承诺，无需申请。") % {"day": local_date(record.repaired_at)}
     pending = _pending_request(record)
     if pending is not None:
-        return (f"该记录已有一份信用修复申请（{_day(timezone.localdate(pending.submitted_at))}提交）待认定机关决定，"
-                f"决定期限{_day(pending.due_date)}；决定后方可再次申请。")
+        return _("该记录已有一份信用修复申请（%(submitted)s提交）待认定机关决定，决定期限%(due)s；决定后方可再次申请。") % {
+            "submitted": local_date(pending.submitted_at), "due": local_date(pending.due_date)}
     try:
         _check_repair_rule(record, rule)
     except Conflict as refused:
@@ -117,11 +121,11 @@ def _check_request(reasons, files) -> list:
     problems, types = Problems(), []
     text = (reasons or "").strip()
     if not text:
-        problems.add("reasons", "请填写申请理由：已纠正失信行为、履行相关义务的情况。")
+        problems.add("reasons", _("请填写申请理由：已纠正失信行为、履行相关义务的情况。"))
     elif len(text) > REASONS_LENGTH:
-        problems.add("reasons", f"申请理由最多{REASONS_LENGTH}个字。")
+        problems.add("reasons", _("申请理由最多%(limit)d个字。") % {"limit": REASONS_LENGTH})
     if len(files) > MAX_EVIDENCE_FILES:
-        problems.add("files", f"证明材料每次最多上传{MAX_EVIDENCE_FILES}个文件。")
+        problems.add("files", _("证明材料每次最多上传%(limit)d个文件。") % {"limit": MAX_EVIDENCE_FILES})
     for upload in files[:MAX_EVIDENCE_FILES]:
         problems.check("files", lambda upload=upload: types.append(check_upload(upload)))
     problems.raise_if_any()
@@ -148,7 +152,7 @@ def credit_repair_request_submit(*, record, actor, reasons, files=()) -> CreditR
             request = CreditRepairRequest.objects.create(record=record, reasons=reasons.strip(), submitted_by=actor,
                                                          submitted_at=now, due_date=due)
     except IntegrityError:  # uniq_pending_repair_request: another request got in first
-        raise Conflict("该记录已有一份信用修复申请待认定机关决定。") from None
+        raise Conflict(_("该记录已有一份信用修复申请待认定机关决定。")) from None
     for upload, content_type in zip(files, types):
         CreditRepairEvidence.objects.create(request=request, file=store(upload, content_type, under=EVIDENCE_UNDER),
                                             content_type=content_type, original_name=display_name(upload.name),
@@ -176,18 +180,18 @@ def credit_repair_request_decide(*, request, actor, grant: bool, note) -> Credit
     """The authority's decision: grant (the record is repaired, the bar lifted) or refuse with reasons."""
     text = (note or "").strip()
     if not text:
-        raise InvalidInput("请填写决定理由。", field="note")
+        raise InvalidInput(_("请填写决定理由。"), field="note")
     if len(text) > NOTE_LENGTH:
-        raise InvalidInput(f"决定理由最多{NOTE_LENGTH}个字。", field="note")
+        raise InvalidInput(_("决定理由最多%(limit)d个字。") % {"limit": NOTE_LENGTH}, field="note")
     locked = (CreditRepairRequest.objects.select_for_update(of=("self",)).select_related("record")
               .get(pk=request.pk))
     if not decides(actor, locked.record):
         raise NotAllowed(DECIDER_ONLY)
     if locked.status != RepairStatus.PENDING:
-        raise Conflict(f"该信用修复申请已于{_day(timezone.localdate(locked.decided_at))}作出决定"
-                       f"（{locked.get_status_display()}），不能再次决定。")
+        raise Conflict(_("该信用修复申请已于%(day)s作出决定（%(status)s），不能再次决定。") % {
+            "day": local_date(locked.decided_at), "status": locked.get_status_display()})
     if not grant and locked.record.repaired_at is not None:
-        raise Conflict("该记录已经信用修复，不再限制告知承诺：请作出准予修复的决定以办结本申请。")
+        raise Conflict(_("该记录已经信用修复，不再限制告知承诺：请作出准予修复的决定以办结本申请。"))
     if grant:
         credit_record_repair(record=locked.record, actor=actor, note=f"准予信用修复申请：{text}")
     now = timezone.now()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing import selectors as licensing_selectors
 from portal import audit
@@ -48,9 +49,9 @@ def directory_organisation_id(user) -> int | None:
 def _organisation_of(actor, inspector=None) -> int:
     organisation_id = directory_organisation_id(actor)
     if organisation_id is None:
-        raise NotAllowed("只有行业主管部门的监管人员可以维护执法检查人员库。")
+        raise NotAllowed(_("只有行业主管部门的监管人员可以维护执法检查人员库。"))
     if inspector is not None and inspector.organisation_id != organisation_id:
-        raise NotAllowed("这不是本部门的执法检查人员。")
+        raise NotAllowed(_("这不是本部门的执法检查人员。"))
     return organisation_id
 
 
@@ -71,7 +72,7 @@ def entity_query(organisation_id: int, **given) -> EntityQuery:
             problems.check(name, lambda name=name, read=read: found.__setitem__(name, read(values[name], name)))
     since, until = found.get("since"), found.get("until")
     if since and until and until < since:
-        problems.add("until", "生效日期止不能早于生效日期起。")
+        problems.add("until", _("生效日期止不能早于生效日期起。"))
     problems.raise_if_any()
     pool = licensing_selectors.PoolFilter(
         regulator_id=organisation_id, item_ids=tuple(filter(None, [found.get("item")])),
@@ -85,34 +86,35 @@ def _text(value) -> str:
 
 def _item(value, name) -> int:
     if not _CODE.fullmatch(value):
-        raise InvalidInput("事项编码格式不正确，如 QZ-013。", field=name)
+        raise InvalidInput(_("事项编码格式不正确，如 QZ-013。"), field=name)
     item = licensing_selectors.item_list().filter(code=value.upper()).prefetch_related(None).only("pk").first()
     if item is None:
-        raise InvalidInput(f"没有编码为 {value.upper()} 的事项。", field=name)
+        raise InvalidInput(_("没有编码为 %(code)s 的事项。") % {"code": value.upper()}, field=name)
     return item.pk
 
 
 def _county(value, name) -> int:
     if not _CODE.fullmatch(value):
-        raise InvalidInput("县区（审批部门）机构代码格式不正确，如 D03。", field=name)
+        raise InvalidInput(_("县区（审批部门）机构代码格式不正确，如 D03。"), field=name)
     organisation = Organisation.objects.filter(code=value.upper()).only("pk").first()
     if organisation is None:
-        raise InvalidInput(f"没有机构代码为 {value.upper()} 的审批部门。", field=name)
+        raise InvalidInput(_("没有机构代码为 %(code)s 的审批部门。") % {"code": value.upper()}, field=name)
     return organisation.pk
 
 
 def _day(value, name) -> dt.date:
-    label = "生效日期起" if name == "since" else "生效日期止"
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"请按 YYYY-MM-DD 填写{label}，如 2026-10-01。", field=name) from None
+        message = (_("请按 YYYY-MM-DD 填写生效日期起，如 2026-10-01。") if name == "since"
+                   else _("请按 YYYY-MM-DD 填写生效日期止，如 2026-10-01。"))
+        raise InvalidInput(message, field=name) from None
 
 
 def _search(value, name) -> str:
     if len(value) > MAX_SEARCH or any(ord(c) < 32 for c in value):
-        raise InvalidInput(f"查询内容应为不超过{MAX_SEARCH}个字的名称或完整的统一社会信用代码（身份证号码）。",
-                           field=name)
+        raise InvalidInput(_("查询内容应为不超过%(limit)d个字的名称或完整的统一社会信用代码（身份证号码）。")
+                           % {"limit": MAX_SEARCH}, field=name)
     return value
 
 
@@ -222,13 +224,13 @@ def inspector_add(*, actor, username: str, code: str) -> Inspector:
     problems, username, code = Problems(), _text(username), _text(code).upper()
     user = None
     if not username:
-        problems.add("username", "请选择要加入执法检查人员库的监管人员。")
+        problems.add("username", _("请选择要加入执法检查人员库的监管人员。"))
     elif not _USERNAME.fullmatch(username) or (user := inspectors_of(actor).filter(username=username).first()) is None:
-        problems.add("username", f"“{username[:40]}”不是本部门在岗的监管人员。")
+        problems.add("username", _("“%(username)s”不是本部门在岗的监管人员。") % {"username": username[:40]})
     if not code:
-        problems.add("code", "请填写执法证号。")
+        problems.add("code", _("请填写执法证号。"))
     elif not _BADGE.fullmatch(code):
-        problems.add("code", "执法证号由字母、数字和“-”组成，不超过32位。")
+        problems.add("code", _("执法证号由字母、数字和“-”组成，不超过32位。"))
     problems.raise_if_any()
     try:
         with transaction.atomic():
@@ -238,16 +240,17 @@ def inspector_add(*, actor, username: str, code: str) -> Inspector:
                 "step": "inspector_add", "code": code, "user": user.username, "organisation": organisation_id})
     except IntegrityError:  # added by someone else between the check and the insert
         _refuse_duplicate(user, code)
-        raise Conflict("执法检查人员库刚刚有了变化，请刷新后重试。") from None
+        raise Conflict(_("执法检查人员库刚刚有了变化，请刷新后重试。")) from None
     return inspector
 
 
 def _refuse_duplicate(user, code) -> None:
     existing = Inspector.objects.filter(user=user).first()
     if existing is not None:
-        raise Conflict(f"{user}已在执法检查人员库中（执法证号 {existing.code}）。", field="username")
+        raise Conflict(_("%(user)s已在执法检查人员库中（执法证号 %(code)s）。") % {"user": user, "code": existing.code},
+                       field="username")
     if Inspector.objects.filter(code=code).exists():
-        raise Conflict(f"执法证号 {code} 已经登记，请核对后重新填写。", field="code")
+        raise Conflict(_("执法证号 %(code)s 已经登记，请核对后重新填写。") % {"code": code}, field="code")
 
 
 def inspector_set_active(*, inspector: Inspector, actor, active: bool) -> Inspector:
@@ -259,7 +262,7 @@ def inspector_set_active(*, inspector: Inspector, actor, active: bool) -> Inspec
         if inspector.active == active:
             return inspector
         if active and not inspectors_of(actor).filter(pk=inspector.user_id).exists():
-            raise Conflict(f"{inspector.user}的账号已停用或不再是本部门的监管人员，不能恢复在库。")
+            raise Conflict(_("%(user)s的账号已停用或不再是本部门的监管人员，不能恢复在库。") % {"user": inspector.user})
         inspector.active = active
         inspector.save(update_fields=["active"])
         audit.write(ROSTER_ACTION, actor=actor, obj=inspector, details={
@@ -273,15 +276,16 @@ def inspector_conflict_declare(*, inspector: Inspector, actor, identifier: str, 
     problems, identifier, relation = Problems(), _text(identifier).upper(), _text(relation)
     applicant = None
     if not identifier:
-        problems.add("identifier", "请填写监管对象的统一社会信用代码或身份证号码。")
+        problems.add("identifier", _("请填写监管对象的统一社会信用代码或身份证号码。"))
     elif not _IDENTIFIER.fullmatch(identifier):
-        problems.add("identifier", "统一社会信用代码或身份证号码应为18位数字或大写字母。")
+        problems.add("identifier", _("统一社会信用代码或身份证号码应为18位数字或大写字母。"))
     elif (applicant := licensing_selectors.applicant_by_identifier(identifier)) is None:
-        problems.add("identifier", f"没有找到证件号码为 {identifier} 的申请人，请核对后重新填写。")
+        problems.add("identifier", _("没有找到证件号码为 %(identifier)s 的申请人，请核对后重新填写。")
+                     % {"identifier": identifier})
     if not relation:
-        problems.add("relation", "请填写回避事由，如：近亲属任该企业法定代表人。")
+        problems.add("relation", _("请填写回避事由，如：近亲属任该企业法定代表人。"))
     elif len(relation) > MAX_RELATION or "\x00" in relation:
-        problems.add("relation", f"回避事由不超过{MAX_RELATION}个字。")
+        problems.add("relation", _("回避事由不超过%(limit)d个字。") % {"limit": MAX_RELATION})
     problems.raise_if_any()
     try:
         with transaction.atomic():
@@ -290,14 +294,15 @@ def inspector_conflict_declare(*, inspector: Inspector, actor, identifier: str, 
             audit.write(AuditAction.INSPECTOR_CONFLICT, actor=actor, obj=conflict, details={
                 "step": "conflict_declare", "code": inspector.code, "applicant": applicant.pk})
     except IntegrityError:
-        raise Conflict(f"{inspector.user}与该监管对象的回避已经登记过。", field="identifier") from None
+        raise Conflict(_("%(user)s与该监管对象的回避已经登记过。") % {"user": inspector.user},
+                       field="identifier") from None
     return conflict
 
 
 def inspector_conflict_remove(*, conflict: InspectorConflict, actor) -> None:
     """An admin's removal of a declared conflict (the regulators' desk has none); its history stays."""
     if actor is None or not actor.has_perm("supervision.delete_inspectorconflict"):
-        raise NotAllowed("只有管理员可以删除回避申报。")
+        raise NotAllowed(_("只有管理员可以删除回避申报。"))
     with transaction.atomic():
         audit.write(AuditAction.INSPECTOR_CONFLICT, actor=actor, obj=conflict, details={
             "step": "conflict_remove", "code": conflict.inspector.code, "applicant": conflict.applicant_id})

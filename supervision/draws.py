@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing import selectors as licensing_selectors
 from portal import audit
@@ -27,6 +28,7 @@ from portal.exceptions import Conflict, InvalidInput, NotAllowed, Problems
 from portal.models import AuditAction, Organisation
 from supervision import draw_algorithm
 from supervision.constants import MAX_POOL, MAX_SAMPLE_PERCENT, MIN_INSPECTORS, DrawStatus
+from supervision.i18n import listed, local_date
 from supervision.models import DrawPick, DrawPlan, Inspection, Inspector, InspectorConflict
 from supervision.queue import queue_organisation_id
 
@@ -58,7 +60,8 @@ def draw_plan_update(*, plan: DrawPlan, actor, data: dict) -> DrawPlan:
     with transaction.atomic():
         plan = DrawPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != DrawStatus.DRAFT:
-            raise Conflict(f"抽查计划 {plan.number} 已于{_day(plan.drawn_at)}抽取，不能再修改。")
+            raise Conflict(_("抽查计划 %(number)s 已于%(day)s抽取，不能再修改。") % {
+                "number": plan.number, "day": local_date(plan.drawn_at or timezone.now())})
         for name, value in _columns(cleaned).items():
             setattr(plan, name, value)
         plan.save()
@@ -72,15 +75,14 @@ def clean_plan(organisation_id: int, data: dict) -> dict:
     problems, cleaned = Problems(), {}
     title = str(data.get("title") or "").strip()
     if not title:
-        problems.add("title", "请填写计划名称。")
+        problems.add("title", _("请填写计划名称。"))
     elif len(title) > MAX_TITLE:
-        problems.add("title", f"计划名称不超过{MAX_TITLE}个字。")
+        problems.add("title", _("计划名称不超过%(limit)d个字。") % {"limit": MAX_TITLE})
     cleaned["title"] = title
     problems.check("items", lambda: cleaned.__setitem__("items", _items(data.get("items"))))
     problems.check("authorities", lambda: cleaned.__setitem__("authorities", _authorities(data.get("authorities"))))
-    for name, label in (("licensed_from", "许可（备案）日期起"), ("licensed_until", "许可（备案）日期止"),
-                        ("due_date", "检查完成期限")):
-        problems.check(name, lambda name=name, label=label: cleaned.__setitem__(name, _date(data.get(name), label, name)))
+    for name in ("licensed_from", "licensed_until", "due_date"):
+        problems.check(name, lambda name=name: cleaned.__setitem__(name, _date(data.get(name), name)))
     _check_dates(cleaned, problems)
     problems.check("sample_percent", lambda: cleaned.update(_sample(data)))
     problems.check("inspectors_per_entity", lambda: cleaned.__setitem__(
@@ -89,7 +91,8 @@ def clean_plan(organisation_id: int, data: dict) -> dict:
         "inspectors", _roster(organisation_id, data.get("inspectors"))))
     if "inspectors" in cleaned and "inspectors_per_entity" in cleaned and \
             len(cleaned["inspectors"]) < cleaned["inspectors_per_entity"]:
-        problems.add("inspectors", f"参加抽取的执法检查人员不少于每户人数（{cleaned['inspectors_per_entity']}名）。")
+        problems.add("inspectors", _("参加抽取的执法检查人员不少于每户人数（%(count)d名）。")
+                     % {"count": cleaned["inspectors_per_entity"]})
     problems.raise_if_any()
     return cleaned
 
@@ -111,10 +114,10 @@ def _codes(value, field) -> list[str]:
     if isinstance(value, str):
         value = value.replace("，", ",").replace("、", ",").split(",")
     if not isinstance(value, (list, tuple)):
-        raise InvalidInput("应为编码的列表。", field=field)
+        raise InvalidInput(_("应为编码的列表。"), field=field)
     codes = [str(v).strip().upper() for v in value if str(v).strip()]
     if any(len(c) > 32 for c in codes):
-        raise InvalidInput("编码过长。", field=field)
+        raise InvalidInput(_("编码过长。"), field=field)
     return list(dict.fromkeys(codes))
 
 
@@ -123,7 +126,7 @@ def _items(value) -> list:
     found = {item.code: item for item in licensing_selectors.item_list().filter(code__in=codes)} if codes else {}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise InvalidInput(f"以下事项编码不存在：{'、'.join(unknown[:10])}。", field="items")
+        raise InvalidInput(_("以下事项编码不存在：%(codes)s。") % {"codes": listed(unknown[:10])}, field="items")
     return [found[c] for c in codes]
 
 
@@ -132,11 +135,12 @@ def _authorities(value) -> list:
     found = {o.code: o for o in Organisation.objects.filter(code__in=codes)} if codes else {}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise InvalidInput(f"以下审批部门（机构代码）不存在：{'、'.join(unknown[:10])}。", field="authorities")
+        raise InvalidInput(_("以下审批部门（机构代码）不存在：%(codes)s。") % {"codes": listed(unknown[:10])},
+                           field="authorities")
     return [found[c] for c in codes]
 
 
-def _date(value, label, field) -> dt.date:
+def _date(value, field) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -144,41 +148,55 @@ def _date(value, label, field) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise InvalidInput(f"请按 YYYY-MM-DD 填写{label}。", field=field) from None
+        raise InvalidInput(_DATE_FORMAT_WANTED[field](), field=field) from None
+
+
+# What a date field wants, by field (whole sentences, so that each translates as one).
+_DATE_FORMAT_WANTED = {
+    "licensed_from": lambda: _("请按 YYYY-MM-DD 填写许可（备案）日期起。"),
+    "licensed_until": lambda: _("请按 YYYY-MM-DD 填写许可（备案）日期止。"),
+    "due_date": lambda: _("请按 YYYY-MM-DD 填写检查完成期限。"),
+}
 
 
 def _check_dates(cleaned, problems) -> None:
     since, until, due = cleaned.get("licensed_from"), cleaned.get("licensed_until"), cleaned.get("due_date")
     if since and until and until < since:
-        problems.add("licensed_until", "许可（备案）日期止不能早于日期起。")
+        problems.add("licensed_until", _("许可（备案）日期止不能早于日期起。"))
     if until and until > timezone.localdate():
-        problems.add("licensed_until", "许可（备案）日期止不能晚于今天：名录只收已生效的许可和备案。")
+        problems.add("licensed_until", _("许可（备案）日期止不能晚于今天：名录只收已生效的许可和备案。"))
     if due and due <= timezone.localdate():
-        problems.add("due_date", "检查完成期限应晚于今天。")
+        problems.add("due_date", _("检查完成期限应晚于今天。"))
 
 
-def _positive(value, field, label, upper) -> int | None:
+def _positive(value, field, upper) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
     if not text.isdigit() or not 1 <= int(text) <= upper:
-        raise InvalidInput(f"{label}应为1至{upper}之间的整数。", field=field)
+        raise InvalidInput(_NUMBER_WANTED[field]() % {"upper": upper}, field=field)
     return int(text)
 
 
+_NUMBER_WANTED = {
+    "sample_percent": lambda: _("抽取比例（%%）应为1至%(upper)d之间的整数。"),
+    "sample_count": lambda: _("抽取户数应为1至%(upper)d之间的整数。"),
+    "inspectors_per_entity": lambda: _("每户执法检查人员数应为1至%(upper)d之间的整数。"),
+}
+
+
 def _sample(data) -> dict:
-    percent = _positive(data.get("sample_percent"), "sample_percent", "抽取比例（%）", MAX_SAMPLE_PERCENT)
-    count = _positive(data.get("sample_count"), "sample_count", "抽取户数", MAX_POOL)
+    percent = _positive(data.get("sample_percent"), "sample_percent", MAX_SAMPLE_PERCENT)
+    count = _positive(data.get("sample_count"), "sample_count", MAX_POOL)
     if (percent is None) == (count is None):
-        raise InvalidInput("抽取比例和抽取户数须填写且只填写其中一项。", field="sample_percent")
+        raise InvalidInput(_("抽取比例和抽取户数须填写且只填写其中一项。"), field="sample_percent")
     return {"sample_percent": percent, "sample_count": count}
 
 
 def _per_entity(value) -> int:
-    number = _positive(value if value not in (None, "") else MIN_INSPECTORS, "inspectors_per_entity",
-                       "每户执法检查人员数", MAX_PER_ENTITY)
+    number = _positive(value if value not in (None, "") else MIN_INSPECTORS, "inspectors_per_entity", MAX_PER_ENTITY)
     if number < MIN_INSPECTORS:
-        raise InvalidInput(f"每户执法检查人员不少于{MIN_INSPECTORS}名（行政执法须两人以上）。",
+        raise InvalidInput(_("每户执法检查人员不少于%(count)d名（行政执法须两人以上）。") % {"count": MIN_INSPECTORS},
                            field="inspectors_per_entity")
     return number
 
@@ -189,24 +207,20 @@ def _roster(organisation_id, value) -> list:
                                                                  user__is_active=True, code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise InvalidInput(f"以下执法证号不在本部门执法检查人员库中：{'、'.join(unknown[:10])}。", field="inspectors")
+        raise InvalidInput(_("以下执法证号不在本部门执法检查人员库中：%(codes)s。") % {"codes": listed(unknown[:10])},
+                           field="inspectors")
     if not codes:
-        raise InvalidInput("请选择参加抽取的执法检查人员。", field="inspectors")
+        raise InvalidInput(_("请选择参加抽取的执法检查人员。"), field="inspectors")
     return [found[c] for c in codes]
 
 
 def _organisation_of(actor, plan=None) -> int:
     organisation_id = queue_organisation_id(actor)
     if organisation_id is None:
-        raise NotAllowed("只有行业主管部门的监管人员可以制定和抽取抽查计划。")
+        raise NotAllowed(_("只有行业主管部门的监管人员可以制定和抽取抽查计划。"))
     if plan is not None and plan.organisation_id != organisation_id:
-        raise NotAllowed("这不是本部门的抽查计划。")
+        raise NotAllowed(_("这不是本部门的抽查计划。"))
     return organisation_id
-
-
-def _day(moment) -> str:
-    day = timezone.localdate(moment) if moment else timezone.localdate()
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- the draw -------------------------------------------------------------------------------------
@@ -252,17 +266,20 @@ def _exclusions(pool, roster) -> list[tuple[int, str]]:
 
 def _check_drawable(plan, pool, roster, exclusions) -> None:
     if not pool:
-        raise Conflict("按本计划的事项、县区和日期，监管对象名录为空，无法抽取。请调整计划后再抽取。")
+        raise Conflict(_("按本计划的事项、县区和日期，监管对象名录为空，无法抽取。请调整计划后再抽取。"))
     if len(pool) > MAX_POOL:
-        raise Conflict(f"监管对象名录有{len(pool)}户，超过单次抽取上限{MAX_POOL}户，请缩小范围。")
+        raise Conflict(_("监管对象名录有%(size)d户，超过单次抽取上限%(limit)d户，请缩小范围。")
+                       % {"size": len(pool), "limit": MAX_POOL})
     excluded = defaultdict(int)
     for n, _code in exclusions:
         excluded[n] += 1
     short = [pool[n - 1] for n in range(1, len(pool) + 1) if len(roster) - excluded[n] < plan.inspectors_per_entity]
     if short:
-        names = "、".join(licensing_selectors.published_entity(e)["name"] for e in short[:5])
-        raise Conflict(f"因回避，以下监管对象可抽取的执法检查人员不足{plan.inspectors_per_entity}名：{names}"
-                       f"{'等' if len(short) > 5 else ''}。请增加参加抽取的执法检查人员后再抽取。")
+        names = listed(licensing_selectors.published_entity(e)["name"] for e in short[:5])
+        message = (_("因回避，以下监管对象可抽取的执法检查人员不足%(count)d名：%(names)s等。请增加参加抽取的执法检查人员后再抽取。")
+                   if len(short) > 5 else
+                   _("因回避，以下监管对象可抽取的执法检查人员不足%(count)d名：%(names)s。请增加参加抽取的执法检查人员后再抽取。"))
+        raise Conflict(message % {"count": plan.inspectors_per_entity, "names": names})
 
 
 def _record(plan, actor, pool, roster, exclusions) -> None:

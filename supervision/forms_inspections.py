@@ -3,13 +3,34 @@ choice, no NUL byte, a length); the services (supervision.inspections) decide th
 `service_error` puts their messages beside the fields, all at once.
 """
 from django import forms
+from django.utils.translation import gettext, gettext_lazy as _
 
 from supervision.constants import RESULT_MOVES, FailureGround, InspectionOutcome
+from supervision.i18n import lang_attr
 
-REQUIRED = "此项为必填项。"
-TOO_LONG = "最多输入 %(limit_value)d 个字符（当前 %(show_value)d 个）。"
-NUL = "内容不能包含空字符（NUL）。"
+REQUIRED = _("此项为必填项。")
+TOO_LONG = _("最多输入 %(limit_value)d 个字符（当前 %(show_value)d 个）。")
+NUL = _("内容不能包含空字符（NUL）。")
 NOTE_LENGTH = 4000
+
+
+class ChineseOptionsMixin:
+    """A select whose options may be named in Chinese (organisations, people): each such option is marked
+    lang="zh-Hans" on an English page (an <option> cannot hold a marked part)."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if lang_attr(option["label"]):
+            option["attrs"]["lang"] = "zh-Hans"
+        return option
+
+
+class ChineseOptionsSelect(ChineseOptionsMixin, forms.Select):
+    pass
+
+
+class ChineseOptionsSelectMultiple(ChineseOptionsMixin, forms.SelectMultiple):
+    pass
 
 
 class ServiceErrorForm(forms.Form):
@@ -31,14 +52,19 @@ class AssignForm(ServiceErrorForm):
     """Whom the check is assigned to: inspectors of the regulator's own organisation (两名以上)."""
 
     inspectors = forms.MultipleChoiceField(
-        label="核查人员", required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="按住 Ctrl（Mac 为 ⌘）可多选；现场核查须由2名以上执法人员进行。",
-        error_messages={"invalid_choice": "“%(value)s”不是本部门在岗的监管人员。",
-                        "invalid_list": "请从列表中选择核查人员。"})
+        label=_("核查人员"), required=False, widget=ChineseOptionsSelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl（Mac 为 ⌘）可多选；现场核查须由2名以上执法人员进行。"),
+        error_messages={"invalid_choice": _("“%(value)s”不是本部门在岗的监管人员。"),
+                        "invalid_list": _("请从列表中选择核查人员。")})
 
     def __init__(self, *args, inspectors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspectors"].choices = [(u.username, f"{u}（{u.username}）") for u in inspectors]
+        self.fields["inspectors"].choices = [(u.username, person_choice(u)) for u in inspectors]
+
+
+def person_choice(user) -> str:
+    """How a select names a person: 张三（zhangsan）."""
+    return gettext("%(name)s（%(username)s）") % {"name": user, "username": user.username}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -74,22 +100,22 @@ class ResultForm(ServiceErrorForm):
     """What the check found: the outcome, why a failure, the rectification deadline, the findings, files."""
 
     outcome = OutcomeField(
-        label="核查结果", widget=forms.RadioSelect, choices=InspectionOutcome.choices,
-        error_messages={"required": "请选择核查结果。", "invalid_choice": "请从列出的核查结果中选择。"})
+        label=_("核查结果"), widget=forms.RadioSelect, choices=InspectionOutcome.choices,
+        error_messages={"required": _("请选择核查结果。"), "invalid_choice": _("请从列出的核查结果中选择。")})
     ground = forms.ChoiceField(
-        label="提请撤销的理由类别", required=False, choices=[("", "—— 请选择 ——"), *FailureGround.choices],
-        help_text="仅“不符合，提请撤销许可”时填写；不选则按“承诺内容不实”。",
-        error_messages={"invalid_choice": "请从列出的理由类别中选择。"})
+        label=_("提请撤销的理由类别"), required=False, choices=[("", _("—— 请选择 ——")), *FailureGround.choices],
+        help_text=_("仅“不符合，提请撤销许可”时填写；不选则按“承诺内容不实”。"),
+        error_messages={"invalid_choice": _("请从列出的理由类别中选择。")})
     rectify_within_days = forms.CharField(
-        label="整改期限（工作日）", required=False, max_length=8,
+        label=_("整改期限（工作日）"), required=False, max_length=8,
         widget=forms.NumberInput(attrs={"min": 1, "max": 60, "step": 1}),
-        help_text="仅“责令限期整改”时填写，1至60个工作日；期满后方可复查。",
+        help_text=_("仅“责令限期整改”时填写，1至60个工作日；期满后方可复查。"),
         error_messages={"max_length": TOO_LONG, "null_characters_not_allowed": NUL})
     note = forms.CharField(
-        label="核查情况", required=False, max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="写明核查的时间、地点、方式和发现的情况。",
+        label=_("核查情况"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("写明核查的时间、地点、方式和发现的情况。"),
         error_messages={"max_length": TOO_LONG, "null_characters_not_allowed": NUL})
     files = MultipleFileField(
-        label="现场照片和材料", required=False,
-        help_text="PDF、JPG 或 PNG，每个不超过10MB，一次最多20个；按文件内容识别类型。",
-        error_messages={"empty": "上传的文件是空的。", "invalid": "请上传文件。", "missing": "请上传文件。"})
+        label=_("现场照片和材料"), required=False,
+        help_text=_("PDF、JPG 或 PNG，每个不超过10MB，一次最多20个；按文件内容识别类型。"),
+        error_messages={"empty": _("上传的文件是空的。"), "invalid": _("请上传文件。"), "missing": _("请上传文件。")})

@@ -17,8 +17,10 @@ inspection's own regulator acts on it.
 """
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from licensing import selectors as licensing_selectors
 from notices.constants import DocumentKind
@@ -32,6 +34,7 @@ from supervision.constants import (
     MIN_INSPECTORS, OPEN_INSPECTION, RECTIFY_DAYS_RANGE, RESULT_MOVES, FailureGround, InspectionOutcome,
     InspectionStatus, RevocationRequestStatus,
 )
+from supervision.i18n import listed, local_date
 from supervision.models import Inspection, InspectionFile, InspectionResult, RevocationRequest
 from supervision.queue import queue_organisation_id
 
@@ -54,7 +57,7 @@ def _lock(inspection, actor) -> Inspection:
     locked = (Inspection.objects.select_for_update(of=("self",)).select_related("application", "regulator")
               .get(pk=inspection.pk))
     if not regulates(actor, locked):
-        raise NotAllowed("只有负责该事项监管的行业主管部门监管人员才能办理此核查。")
+        raise NotAllowed(_("只有负责该事项监管的行业主管部门监管人员才能办理此核查。"))
     return locked
 
 
@@ -65,14 +68,15 @@ def inspection_assign(*, inspection, inspectors, actor) -> Inspection:
     """Assign the check to at least two inspectors of the regulator's own organisation (两名以上执法人员)."""
     locked = _lock(inspection, actor)
     if locked.status not in OPEN_INSPECTION:
-        raise Conflict(f"核查当前状态为“{locked.get_status_display()}”，不能再指派核查人员。")
+        raise Conflict(_("核查当前状态为“%(status)s”，不能再指派核查人员。") % {"status": locked.get_status_display()})
     inspectors = list({user.pk: user for user in inspectors}.values())
     if len(inspectors) < MIN_INSPECTORS:
-        raise InvalidInput(f"现场核查须由{MIN_INSPECTORS}名以上执法人员进行，请至少选择{MIN_INSPECTORS}名核查人员。",
-                           field="inspectors")
+        raise InvalidInput(_("现场核查须由%(count)d名以上执法人员进行，请至少选择%(count)d名核查人员。")
+                           % {"count": MIN_INSPECTORS}, field="inspectors")
     strangers = [str(user) for user in inspectors if not regulates(user, locked)]
     if strangers:
-        raise InvalidInput(f"核查人员须为本部门在岗的监管人员：{'、'.join(strangers)}不符合。", field="inspectors")
+        raise InvalidInput(_("核查人员须为本部门在岗的监管人员：%(names)s不符合。") % {"names": listed(strangers)},
+                           field="inspectors")
     if {u.pk for u in inspectors} == set(locked.inspectors.values_list("pk", flat=True)):
         return locked  # the same people again (a resent form): nothing changes, nothing to audit
     locked.inspectors.set(inspectors)
@@ -90,9 +94,11 @@ def _rectify_days(value) -> int:
     try:
         days = int(str(value).strip())
     except (TypeError, ValueError):
-        raise InvalidInput(f"请填写整改期限（{low}至{high}个工作日）。", field="rectify_within_days") from None
+        raise InvalidInput(_("请填写整改期限（%(low)d至%(high)d个工作日）。") % {"low": low, "high": high},
+                           field="rectify_within_days") from None
     if not low <= days <= high:
-        raise InvalidInput(f"整改期限须在{low}至{high}个工作日之间。", field="rectify_within_days")
+        raise InvalidInput(_("整改期限须在%(low)d至%(high)d个工作日之间。") % {"low": low, "high": high},
+                           field="rectify_within_days")
     return days
 
 
@@ -100,17 +106,17 @@ def _check_result(outcome, note, rectify_within_days, ground, files) -> dict:
     """Every field of a result at once, before anything is written; the cleaned values."""
     problems, clean = Problems(), {"ground": ""}
     if outcome not in InspectionOutcome.values:
-        problems.add("outcome", f"核查结果无效，可选：{'、'.join(InspectionOutcome.values)}。")
+        problems.add("outcome", _("核查结果无效，可选：%(choices)s。") % {"choices": listed(InspectionOutcome.values)})
     if not (note or "").strip():
-        problems.add("note", "请填写核查情况。")
+        problems.add("note", _("请填写核查情况。"))
     if outcome == InspectionOutcome.RECTIFY:
         problems.check("rectify_within_days", lambda: clean.update(days=_rectify_days(rectify_within_days)))
     if outcome == InspectionOutcome.FAILS:
         if (ground or FailureGround.FALSE_COMMITMENT) not in FailureGround.values:
-            problems.add("ground", f"撤销理由类别无效，可选：{'、'.join(FailureGround.values)}。")
+            problems.add("ground", _("撤销理由类别无效，可选：%(choices)s。") % {"choices": listed(FailureGround.values)})
         clean["ground"] = ground or FailureGround.FALSE_COMMITMENT
     if len(files) > MAX_FILES:
-        problems.add("files", f"每次最多上传{MAX_FILES}个文件。")
+        problems.add("files", _("每次最多上传%(limit)d个文件。") % {"limit": MAX_FILES})
     for upload in files[:MAX_FILES]:
         problems.check("files", lambda upload=upload: clean.setdefault("types", []).append(check_upload(upload)))
     problems.raise_if_any()
@@ -121,11 +127,12 @@ def result_blocked(inspection, inspectors_count: int, today: dt.date) -> str:
     """Why no result may be recorded now ("" when one may): the guard the service applies and the
     page reads, so the page offers only what would be accepted."""
     if inspection.status not in OPEN_INSPECTION:
-        return f"核查已办结（{inspection.get_status_display()}），不能再记录核查结果。"
+        return _("核查已办结（%(status)s），不能再记录核查结果。") % {"status": inspection.get_status_display()}
     if inspectors_count < MIN_INSPECTORS:
-        return f"现场核查须由{MIN_INSPECTORS}名以上执法人员进行：请先指派核查人员，再记录核查结果。"
+        return _("现场核查须由%(count)d名以上执法人员进行：请先指派核查人员，再记录核查结果。") % {"count": MIN_INSPECTORS}
     if inspection.status == InspectionStatus.RECTIFY and inspection.rectify_due and today <= inspection.rectify_due:
-        return f"已责令限期整改，整改期限（{inspection.rectify_due:%Y年%m月%d日}）届满后方可复查并记录复查结果。"
+        return _("已责令限期整改，整改期限（%(due)s）届满后方可复查并记录复查结果。") % {
+            "due": local_date(inspection.rectify_due, padded=True)}
     return ""
 
 
@@ -136,20 +143,21 @@ def _check_may_record(locked, outcome) -> bool:
         raise Conflict(blocked)
     sources, _ = RESULT_MOVES[outcome]
     if locked.status not in sources:
-        raise Conflict(f"核查当前状态为“{locked.get_status_display()}”，不能记录“{InspectionOutcome(outcome).label}”。")
+        raise Conflict(_("核查当前状态为“%(status)s”，不能记录“%(outcome)s”。") % {
+            "status": locked.get_status_display(), "outcome": InspectionOutcome(outcome).label})
     return locked.status == InspectionStatus.RECTIFY
 
 
 def _check_drawn(locked, outcome) -> None:
     """A random draw (双随机, issue 14) checks filings and registrations too, where there is no licence to revoke."""
     if locked.pick_id and outcome == InspectionOutcome.FAILS and not licensing_selectors.revocable(locked.application):
-        raise Conflict(f"{locked.application.get_status_display()}的事项没有可撤销的许可：请记录“不符合，责令限期整改”，"
-                       "备案信息不实的，在备案事项中责令改正。")
+        raise Conflict(_("%(status)s的事项没有可撤销的许可：请记录“不符合，责令限期整改”，备案信息不实的，在备案事项中责令改正。")
+                       % {"status": locked.application.get_status_display()})
 
 
 def _check_ground(ground, reinspection) -> None:
     if ground == FailureGround.STILL_NONCONFORMING and not reinspection:
-        raise InvalidInput("尚未责令整改，不能以“整改期满仍不符合”提请撤销；请选择其他理由或先责令整改。", field="ground")
+        raise InvalidInput(_("尚未责令整改，不能以“整改期满仍不符合”提请撤销；请选择其他理由或先责令整改。"), field="ground")
 
 
 @transaction.atomic
@@ -205,7 +213,13 @@ def _issue_documents(locked, result, days) -> None:
     """The record of the check (or re-check), and the rectification notice; in the regulator's name.
 
     Those speak of the 告知承诺书 (附件3 第七条): a random check (双随机, issue 14) gets its own record instead,
-    one per result (the rectification it orders is in it), numbered as the application's next version."""
+    one per result (the rectification it orders is in it), numbered as the application's next version.
+    Documents people sign and keep are in Chinese, whatever the language of the regulator's page."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _issue_documents_in_chinese(locked, result, days)
+
+
+def _issue_documents_in_chinese(locked, result, days) -> None:
     extra = {"issuer": locked.regulator.name, "outcome": result.outcome, "outcome_label": result.get_outcome_display(),
              "ground_label": result.get_ground_display() if result.ground else "", "note": result.note,
              "inspector_names": result.inspector_names, "rectify_due": locked.rectify_due, "rectify_days": days}

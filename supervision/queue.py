@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.constants import Role
 from portal.exceptions import InvalidInput, Problems
 from portal.models import Organisation
 from portal.permissions import is_regulator
 from supervision.constants import OPEN_INSPECTION, InspectionStatus
+from supervision.i18n import listed
 from supervision.models import Inspection
 
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
@@ -85,38 +87,39 @@ def queue_filter(inspections: QuerySet, **given) -> QuerySet:
 
 def _item(value, today) -> Q:
     if not _CODE.fullmatch(value):
-        raise InvalidInput("事项编码格式不正确，如 QZ-013。", field="item")
+        raise InvalidInput(_("事项编码格式不正确，如 QZ-013。"), field="item")
     return Q(application__item__code=value.upper())
 
 
 def _county(value, today) -> Q:
     if not _CODE.fullmatch(value):
-        raise InvalidInput("县区（审批部门）机构代码格式不正确，如 D03。", field="county")
+        raise InvalidInput(_("县区（审批部门）机构代码格式不正确，如 D03。"), field="county")
     return Q(authority__code=value.upper())
 
 
 def _status(value, today) -> Q:
     if value not in InspectionStatus.values:
-        raise InvalidInput(f"核查状态无效，可选：{'、'.join(InspectionStatus.values)}。", field="status")
+        raise InvalidInput(_("核查状态无效，可选：%(choices)s。") % {"choices": listed(InspectionStatus.values)},
+                           field="status")
     return Q(status=value)
 
 
 def _inspector(value, today) -> Q:
     if not _USERNAME.fullmatch(value):
-        raise InvalidInput("核查人员应为用户名。", field="inspector")
+        raise InvalidInput(_("核查人员应为用户名。"), field="inspector")
     return Q(inspectors__username=value)
 
 
 def _due_within(value, today) -> Q:
     if not str(value).isdigit() or not 0 <= int(value) <= MAX_DUE_WITHIN:
-        raise InvalidInput(f"“N天内到期”应为0至{MAX_DUE_WITHIN}之间的整数。", field="due_within")
+        raise InvalidInput(_("“N天内到期”应为0至%(limit)d之间的整数。") % {"limit": MAX_DUE_WITHIN}, field="due_within")
     return Q(status__in=OPEN_INSPECTION, due_date__gte=today, due_date__lte=today + dt.timedelta(days=int(value)))
 
 
 def _overdue(value, today) -> Q:
     text = str(value).strip().lower()
     if text not in {"true", "1", "false", "0"}:
-        raise InvalidInput("“已逾期”应为 true 或 false。", field="overdue")
+        raise InvalidInput(_("“已逾期”应为 true 或 false。"), field="overdue")
     return is_overdue_q(today) if text in {"true", "1"} else ~is_overdue_q(today)
 
 
@@ -168,5 +171,6 @@ def inspectors_by_username(user, usernames) -> list:
     found = {u.username: u for u in inspectors_of(user).filter(username__in=names)}
     unknown = [n for n in names if n not in found]
     if unknown:
-        raise InvalidInput(f"以下用户不是本部门在岗的监管人员：{'、'.join(unknown[:10])}。", field="inspectors")
+        raise InvalidInput(_("以下用户不是本部门在岗的监管人员：%(names)s。") % {"names": listed(unknown[:10])},
+                           field="inspectors")
     return [found[n] for n in dict.fromkeys(names)]

@@ -4,10 +4,12 @@ import re
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import dateparse, timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
 from portal.exceptions import InvalidInput
 from portal.permissions import is_officer, is_regulator
 from supervision.constants import InboxKind, RevocationRequestStatus
+from supervision.i18n import listed
 from supervision.models import CreditRecord, InboxRecord, Inspection, RevocationRequest
 
 # An id in a path or a form: anything else is not looked up (PostgreSQL refuses integers past bigint).
@@ -44,6 +46,11 @@ def inbox_for(user) -> QuerySet[InboxRecord]:
             .order_by(unacknowledged_first, "-delivered_at", "-id"))
 
 
+def inbox_kind_label(record: InboxRecord) -> str:
+    """The record's kind named in the reader's language; `kind_label` keeps the name it was pushed with."""
+    return InboxKind(record.kind).label if record.kind in InboxKind.values else record.kind_label
+
+
 def inbox_unacknowledged_count(user) -> int:
     return inbox_for(user).filter(acknowledged_at__isnull=True).count()
 
@@ -72,26 +79,26 @@ def inbox_filter(records: QuerySet[InboxRecord], *, kind=None, acknowledged=None
 
 def _kind(value: str) -> str:
     if value not in InboxKind.values:
-        raise InvalidInput(f"记录类型无效，可选：{'、'.join(InboxKind.values)}。", field="kind")
+        raise InvalidInput(_("记录类型无效，可选：%(choices)s。") % {"choices": listed(InboxKind.values)}, field="kind")
     return value
 
 
 def _boolean(value: str) -> bool:
     text = value.strip().lower()
     if text not in _TRUE | _FALSE:
-        raise InvalidInput("签收状态应为 true（已签收）或 false（未签收）。", field="acknowledged")
+        raise InvalidInput(_("签收状态应为 true（已签收）或 false（未签收）。"), field="acknowledged")
     return text in _TRUE
 
 
 def _item_code(value: str) -> str:
     code = value.strip().upper()
     if not _ITEM_CODE.fullmatch(code):
-        raise InvalidInput("事项编码格式不正确，如 QZ-013。", field="item")
+        raise InvalidInput(_("事项编码格式不正确，如 QZ-013。"), field="item")
     return code
 
 
 _PLUS_AS_SPACE = re.compile(r"([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
-SINCE_INVALID = "起始时间应为 ISO 8601 日期或时间，如 2024-10-14 或 2024-10-14T09:00:00+08:00。"
+SINCE_INVALID = gettext_lazy("起始时间应为 ISO 8601 日期或时间，如 2024-10-14 或 2024-10-14T09:00:00+08:00。")
 
 
 def _moment(value: str) -> dt.datetime:

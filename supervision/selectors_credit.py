@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing import selectors as licensing_selectors
 from portal.exceptions import InvalidInput
@@ -51,9 +52,10 @@ def credit_search(records: QuerySet[CreditRecord], q) -> QuerySet[CreditRecord]:
     if not text:
         return records
     if len(text) > SEARCH_LENGTH:
-        raise InvalidInput(f"查询内容最多{SEARCH_LENGTH}个字符，请输入企业名称或统一社会信用代码。", field="q")
+        raise InvalidInput(_("查询内容最多%(limit)d个字符，请输入企业名称或统一社会信用代码。") % {"limit": SEARCH_LENGTH},
+                           field="q")
     if any(unicodedata.category(c).startswith("C") for c in text):
-        raise InvalidInput("查询内容不能包含控制字符，请输入企业名称或统一社会信用代码。", field="q")
+        raise InvalidInput(_("查询内容不能包含控制字符，请输入企业名称或统一社会信用代码。"), field="q")
     found = Q(applicant__name__icontains=text) | Q(applicant__identifier__icontains=text.upper())
     return records.filter(found, licensing_selectors.enterprises_q("applicant__"))
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Func, IntegerField, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing import selectors as licensing_selectors
 from portal.constants import OrgKind
 from portal.models import Organisation
 from supervision.constants import MAX_POOL, DrawStatus, InspectionStatus
 from supervision.draws import pool_filter
+from supervision.i18n import in_chinese, marked
 from supervision.models import DrawPick, DrawPlan, Inspection, InspectionResult, Inspector
 from supervision.queue import queue_organisation_id
 
@@ -101,14 +103,18 @@ def picks_of(plan: DrawPlan) -> QuerySet[DrawPick]:
 
 def item_choices() -> list[tuple[str, str]]:
     """Every item of the catalogue by its number: the plan's items (empty: all its regulator's)."""
-    items = licensing_selectors.item_list().order_by("seq_no", "code").values_list("code", "seq_no", "name")
-    return [(code, f"{seq_no}. {name}（{code}）") for code, seq_no, name in items]
+    items = licensing_selectors.item_list().order_by("seq_no", "code").values_list("code", "seq_no", "name", "name_en")
+    chinese = in_chinese()  # an English page names an item by its gloss where it has one
+    return [(code, _("%(seq_no)s. %(name)s（%(code)s）") % {
+        "seq_no": seq_no, "name": name if chinese or not name_en else name_en, "code": code})
+        for code, seq_no, name, name_en in items]
 
 
 def authority_choices() -> list[tuple[str, str]]:
     """The approving organisations (县区的审批部门): a plan may narrow its pool to some of them."""
     organisations = Organisation.objects.filter(kind__in=[OrgKind.AUTHORITY, OrgKind.APPROVAL_BUREAU])
-    return [(code, f"{name}（{code}）") for code, name in organisations.order_by("code").values_list("code", "name")]
+    return [(code, _("%(name)s（%(code)s）") % {"name": name, "code": code})
+            for code, name in organisations.order_by("code").values_list("code", "name")]
 
 
 def inspector_choices(user) -> list[tuple[str, str]]:
@@ -118,7 +124,9 @@ def inspector_choices(user) -> list[tuple[str, str]]:
         return []
     rows = (Inspector.objects.filter(organisation_id=organisation_id, active=True, user__is_active=True)
             .select_related("user").order_by("code"))
-    return [(i.code, f"{i.user.full_name or i.user.username}（执法证号 {i.code}）") for i in rows]
+    # a checkbox's label can hold a marked part: on an English page the name is marked as Chinese
+    return [(i.code, marked(_("%(name)s（执法证号 %(code)s）"), name=i.user.full_name or i.user.username, code=i.code))
+            for i in rows]
 
 
 # --- 一公开 ----------------------------------------------------------------------------------------------
@@ -140,7 +148,7 @@ def disclosed_plan(number) -> DrawPlan | None:
 class PublicResult:
     """A drawn check as the public sees it: the item, and the outcome once recorded (nothing else)."""
 
-    item: str
+    item: object  # licensing's Item
     status: str
     outcome: str = ""
     recorded_at: object = None
@@ -158,9 +166,9 @@ class PublicPick:
 def _public_result(inspection) -> PublicResult:
     results = list(inspection.results.all())  # prefetched, in the order recorded
     latest = results[-1] if results else None
-    status = ("已取消" if inspection.status == InspectionStatus.CANCELLED
-              else "待检查" if latest is None else "已检查")
-    return PublicResult(item=inspection.application.item.name, status=status,
+    status = (_("已取消") if inspection.status == InspectionStatus.CANCELLED
+              else _("待检查") if latest is None else _("已检查"))
+    return PublicResult(item=inspection.application.item, status=status,
                         outcome=latest.get_outcome_display() if latest else "",
                         recorded_at=latest.recorded_at if latest else None)
 

@@ -62,3 +62,20 @@ def credit_records_made(organisation_id, *, start: dt.datetime, end: dt.datetime
     """The credit records the organisation made (认定机关: CreditRecord.organisation) in [start, end), oldest first."""
     return (CreditRecord.objects.filter(_within("recorded_at", start, end), organisation_id=organisation_id)
             .select_related("applicant", "application").order_by("recorded_at", "id"))
+
+
+# --- the dashboards (issue 15) ---------------------------------------------------------------------
+from portal.permissions import is_admin, is_officer, is_regulator  # noqa: E402  (appended with this section)
+
+
+def inspections_in_view(user) -> QuerySet[Inspection]:
+    """The checks a user's dashboard counts: a regulator's own queue (谁主管、谁监管), an approval officer's the
+    checks of its own authority's decisions (Inspection.authority, 谁审批、谁负责), the admin's every one;
+    nobody else's any."""
+    if is_admin(user):
+        return Inspection.objects.order_by()
+    if is_regulator(user) and user.organisation_id:
+        return regulator_inspections(user.organisation_id)
+    if is_officer(user) and user.organisation_id:
+        return Inspection.objects.filter(authority_id=user.organisation_id).order_by()
+    return Inspection.objects.none()

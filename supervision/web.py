@@ -15,16 +15,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal import lists
 from portal.exceptions import InvalidInput
 from portal.paging import page_of
 from supervision import selectors, services
 from supervision.constants import InboxKind
+from supervision.i18n import marked
 
 VIEW_INBOX = "supervision.view_inbox"
-NOT_FOUND = "没有这条记录，或它不是推送给本部门的。"
+NOT_FOUND = gettext_lazy("没有这条记录，或它不是推送给本部门的。")
 FILTERS = ("kind", "acknowledged", "item", "since")
+INBOX_REGION = "supervision/includes/inbox_list.html"
 
 
 def _reader(request):
@@ -50,7 +54,8 @@ def inbox(request):
     except InvalidInput as exc:
         records, error, status = records.none(), exc.message, 400
     page = page_of(records, request.GET.get("page"), 50)
-    return render(request, "supervision/inbox.html", {
+    # issue 15: the filters and pager ask for the records' region alone when htmx is there (portal/lists.py)
+    return lists.render_list(request, "supervision/inbox.html", INBOX_REGION, "inbox-records", {
         "page": page, "chosen": chosen, "error": error, "kinds": InboxKind.choices,
         "organisation": user.organisation, "unacknowledged": selectors.inbox_unacknowledged_count(user),
         "query": urlencode({name: value for name, value in chosen.items() if value})}, status=status)
@@ -71,10 +76,12 @@ def inbox_acknowledge(request, record_id):
     with transaction.atomic():
         record = services.inbox_acknowledge(record=record, actor=request.user)
     if first:
-        messages.success(request, f"已签收办件 {record.application.number} 的{record.kind_label}记录。")
+        messages.success(request, _("已签收办件 %(number)s 的%(kind)s记录。") % {
+            "number": record.application.number, "kind": selectors.inbox_kind_label(record)})
     else:
         first_time = timezone.localtime(record.acknowledged_at)
-        messages.info(request, f"该记录已于 {first_time:%Y-%m-%d %H:%M} 由{record.acknowledged_by}签收。")
+        messages.info(request, marked(_("该记录已于 %(time)s 由%(user)s签收。"), time=f"{first_time:%Y-%m-%d %H:%M}",
+                                      user=record.acknowledged_by))
     return redirect(_back(request, reverse("supervision-inbox-record", args=[record.pk])))
 
 

@@ -22,6 +22,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,11 +37,12 @@ from supervision import selectors_credit as credit, services
 from supervision.constants import RepairStatus
 from supervision.credit import MAX_EVIDENCE_FILES, NOTE_LENGTH, REASONS_LENGTH, repair_refusal
 from supervision.forms_inspections import NUL, TOO_LONG, MultipleFileField, ServiceErrorForm
+from supervision.i18n import local_date, marked
 from supervision.models import CreditRepairEvidence
 
 PAGE_SIZE = 50
-RECORD_NOT_FOUND = "没有这条诚信档案记录，或它不属于您办理的申请人。"
-REQUEST_NOT_FOUND = "没有这份信用修复申请，或它不是向本机关提出的。"
+RECORD_NOT_FOUND = gettext_lazy("没有这条诚信档案记录，或它不属于您办理的申请人。")
+REQUEST_NOT_FOUND = gettext_lazy("没有这份信用修复申请，或它不是向本机关提出的。")
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
@@ -47,22 +50,26 @@ _ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 class RepairRequestForm(ServiceErrorForm):
     reasons = forms.CharField(
-        label="申请理由", required=False, max_length=REASONS_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="写明已纠正失信行为、履行相关义务（如已补交材料、已整改）的情况。",
+        label=gettext_lazy("申请理由"), required=False, max_length=REASONS_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("写明已纠正失信行为、履行相关义务（如已补交材料、已整改）的情况。"),
         error_messages={"max_length": TOO_LONG, "null_characters_not_allowed": NUL})
     files = MultipleFileField(
-        label="证明材料", required=False,
-        help_text=f"PDF、JPG 或 PNG，每个不超过10MB，最多{MAX_EVIDENCE_FILES}个；按文件内容识别类型。",
-        error_messages={"empty": "上传的文件是空的。", "invalid": "请上传文件。", "missing": "请上传文件。"})
+        label=gettext_lazy("证明材料"), required=False,
+        help_text=format_lazy(gettext_lazy("PDF、JPG 或 PNG，每个不超过10MB，最多{count}个；按文件内容识别类型。"),
+                              count=MAX_EVIDENCE_FILES),
+        error_messages={"empty": gettext_lazy("上传的文件是空的。"), "invalid": gettext_lazy("请上传文件。"),
+                        "missing": gettext_lazy("请上传文件。")})
 
 
 class DecideForm(ServiceErrorForm):
     decision = forms.ChoiceField(
-        label="决定", widget=forms.RadioSelect, choices=[("grant", "准予信用修复"), ("refuse", "不予修复")],
-        error_messages={"required": "请选择准予修复或不予修复。", "invalid_choice": "请选择准予修复或不予修复。"})
+        label=gettext_lazy("决定"), widget=forms.RadioSelect,
+        choices=[("grant", gettext_lazy("准予信用修复")), ("refuse", pgettext_lazy("decision", "不予修复"))],
+        error_messages={"required": gettext_lazy("请选择准予修复或不予修复。"),
+                        "invalid_choice": gettext_lazy("请选择准予修复或不予修复。")})
     note = forms.CharField(
-        label="决定理由", required=False, max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="准予的，写明核实的情况；不予修复的，写明理由（申请人可以看到）。",
+        label=gettext_lazy("决定理由"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("准予的，写明核实的情况；不予修复的，写明理由（申请人可以看到）。"),
         error_messages={"max_length": TOO_LONG, "null_characters_not_allowed": NUL})
 
 
@@ -133,8 +140,9 @@ def my_credit_repair(request, record_id):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            messages.success(request, f"信用修复申请已提交，{record.organisation or '认定机关'}将在"
-                                      f"{repair.due_date:%Y年%m月%d日}前作出决定。")
+            messages.success(request, marked(_("信用修复申请已提交，%(authority)s将在%(due)s前作出决定。"),
+                                             authority=record.organisation or _("认定机关"),
+                                             due=local_date(repair.due_date, padded=True)))
             return redirect("my-credit")
     return _render_repair(request, credit.credit_record_of_user(user, record.pk) or record, form, form.error_status)
 
@@ -204,7 +212,8 @@ def credit_repair_decide(request, request_id):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            said = "已准予信用修复：该记录不再限制告知承诺，并终止公示。" if grant else "已作出不予修复的决定，申请人可以看到理由。"
+            said = (_("已准予信用修复：该记录不再限制告知承诺，并终止公示。") if grant
+                    else _("已作出不予修复的决定，申请人可以看到理由。"))
             messages.success(request, said)
             return redirect(reverse("credit-repair-request", args=[repair.pk]))
     fresh = credit.repair_request_for(request.user, repair.pk) or repair
@@ -222,7 +231,7 @@ def credit_repair_evidence(request, request_id, file_id):
               if _ID.fullmatch(str(file_id)) else None)
     if stored is None:
         raise Http404(REQUEST_NOT_FOUND)
-    response = uploaded_file_response(stored, kind_label="信用修复证明材料", fallback="evidence")
+    response = uploaded_file_response(stored, kind_label=_("信用修复证明材料"), fallback="evidence")
     if response is None:
         raise Http404(REQUEST_NOT_FOUND)
     audit.write(AuditAction.DOCUMENT_DOWNLOAD, request=request, obj=stored,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -26,11 +27,14 @@ from portal.exceptions import InvalidInput, ServiceError
 from portal.models import AuditAction
 from portal.paging import page_of
 from supervision import directories
-from supervision.forms_inspections import NUL, REQUIRED, TOO_LONG, ServiceErrorForm
+from supervision.forms_inspections import (
+    NUL, REQUIRED, TOO_LONG, ChineseOptionsSelect, ServiceErrorForm, person_choice,
+)
+from supervision.i18n import marked
 
 PAGE_SIZE = 50
 MAX_EXPORT_ROWS = 100_000  # built in memory: past this the regulator is asked to narrow the filters
-NOT_FOUND = "没有这名执法检查人员，或其不属于本部门。"
+NOT_FOUND = gettext_lazy("没有这名执法检查人员，或其不属于本部门。")
 TEXT_ERRORS = {"required": REQUIRED, "max_length": TOO_LONG, "null_characters_not_allowed": NUL}
 
 
@@ -75,7 +79,8 @@ def entity_directory(request):
     return _render_entities(request, chosen, query, refused)
 
 
-COLUMNS = ("统一社会信用代码（证件号码）", "名称（姓名）", "事项编码", "事项名称", "办件编号", "状态", "生效日期")
+COLUMNS = (gettext_lazy("统一社会信用代码（证件号码）"), gettext_lazy("名称（姓名）"), gettext_lazy("事项编码"),
+           gettext_lazy("事项名称"), gettext_lazy("办件编号"), gettext_lazy("状态"), gettext_lazy("生效日期"))
 
 
 def _cell(value):
@@ -93,17 +98,18 @@ def entity_directory_export(request):
     query, refused = _query(organisation_id, chosen)
     rows = directories.export_rows(query) if query is not None else None
     if rows is not None and rows.order_by()[:MAX_EXPORT_ROWS + 1].count() > MAX_EXPORT_ROWS:
-        refused = InvalidInput(f"导出最多{MAX_EXPORT_ROWS}条，请先缩小筛选范围。")
+        refused = InvalidInput(_("导出最多%(limit)d条，请先缩小筛选范围。") % {"limit": MAX_EXPORT_ROWS})
     if refused is not None:
         return _render_entities(request, chosen, None, refused)
-    dataset = tablib.Dataset(headers=list(COLUMNS), title="监管对象库")
+    dataset = tablib.Dataset(headers=[str(name) for name in COLUMNS], title=_("监管对象库"))
     for application in rows.iterator(chunk_size=2000):
         dataset.append([_cell(v) for v in directories.export_cells(application)])
     audit.record(request, AuditAction.EXPORT, None, model="licensing.applicant", directory="监管对象库",
                  filters={k: v for k, v in chosen.items() if v}, organisation=organisation_id)
     today = timezone.localdate()
     response = HttpResponse(exports.XLSX().export_data(dataset), content_type=exports.XLSX.CONTENT_TYPE)
-    response["Content-Disposition"] = attachment(f"监管对象库-{today:%Y%m%d}.xlsx", fallback="entities")
+    response["Content-Disposition"] = attachment(_("监管对象库-%(day)s.xlsx") % {"day": f"{today:%Y%m%d}"},
+                                                 fallback="entities")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -114,28 +120,32 @@ class InspectorAddForm(ServiceErrorForm):
     """Whom to add (an active regulator of the organisation not yet in the directory) and its 执法证号."""
 
     # Not required here: the service says what is missing together with what is wrong.
-    username = forms.CharField(label="监管人员", max_length=150, required=False, error_messages=TEXT_ERRORS)
-    code = forms.CharField(label="执法证号", max_length=32, required=False, error_messages=TEXT_ERRORS,
-                           help_text="行政执法证件号码，字母、数字和“-”，随抽查结果公开。")
+    username = forms.CharField(label=gettext_lazy("监管人员"), max_length=150, required=False,
+                               error_messages=TEXT_ERRORS)
+    code = forms.CharField(label=gettext_lazy("执法证号"), max_length=32, required=False, error_messages=TEXT_ERRORS,
+                           help_text=gettext_lazy("行政执法证件号码，字母、数字和“-”，随抽查结果公开。"))
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "—— 请选择 ——"), *[(u.username, f"{u}（{u.username}）") for u in candidates]]
-        self.fields["username"].widget = forms.Select(choices=choices)
+        choices = [("", _("—— 请选择 ——")), *[(u.username, person_choice(u)) for u in candidates]]
+        self.fields["username"].widget = ChineseOptionsSelect(choices=choices)
 
 
 class ActiveForm(ServiceErrorForm):
-    active = forms.ChoiceField(label="在库", choices=[("true", "在库"), ("false", "不在库")], error_messages={
-        "required": "请说明是恢复在库还是移出。", "invalid_choice": "“在库”应为 true 或 false。"})
+    active = forms.ChoiceField(
+        label=gettext_lazy("在库"), choices=[("true", gettext_lazy("在库")), ("false", gettext_lazy("不在库"))],
+        error_messages={"required": gettext_lazy("请说明是恢复在库还是移出。"),
+                        "invalid_choice": gettext_lazy("“在库”应为 true 或 false。")})
 
 
 class ConflictForm(ServiceErrorForm):
     identifier = forms.CharField(
-        label="监管对象的统一社会信用代码（身份证号码）", max_length=18, required=False, error_messages=TEXT_ERRORS,
-        help_text="填写完整的18位代码，可以是尚未取得许可的申请人。")
+        label=gettext_lazy("监管对象的统一社会信用代码（身份证号码）"), max_length=18, required=False,
+        error_messages=TEXT_ERRORS, help_text=gettext_lazy("填写完整的18位代码，可以是尚未取得许可的申请人。"))
     relation = forms.CharField(
-        label="回避事由", max_length=directories.MAX_RELATION, required=False, error_messages=TEXT_ERRORS,
-        widget=forms.TextInput(attrs={"size": 50}), help_text="如：近亲属任该企业法定代表人；曾在该企业任职。")
+        label=gettext_lazy("回避事由"), max_length=directories.MAX_RELATION, required=False, error_messages=TEXT_ERRORS,
+        widget=forms.TextInput(attrs={"size": 50}),
+        help_text=gettext_lazy("如：近亲属任该企业法定代表人；曾在该企业任职。"))
 
 
 # --- 执法检查人员库: pages ---------------------------------------------------------------------------
@@ -173,7 +183,8 @@ def inspector_add(request):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            messages.success(request, f"已将{inspector.user}（执法证号 {inspector.code}）加入执法检查人员库。")
+            messages.success(request, marked(_("已将%(user)s（执法证号 %(code)s）加入执法检查人员库。"),
+                                             user=inspector.user, code=inspector.code))
             return redirect("inspector-directory")
     return _render_inspectors(request, organisation_id, form, status=form.error_status)
 
@@ -203,8 +214,9 @@ def inspector_active(request, inspector_id):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            said = "已恢复在库，可参加以后的抽取" if active else "已移出，不再参加以后的抽取（已抽取的不受影响）"
-            messages.success(request, f"{inspector.user}（执法证号 {inspector.code}）{said}。")
+            said = (_("%(user)s（执法证号 %(code)s）已恢复在库，可参加以后的抽取。") if active
+                    else _("%(user)s（执法证号 %(code)s）已移出，不再参加以后的抽取（已抽取的不受影响）。"))
+            messages.success(request, marked(said, user=inspector.user, code=inspector.code))
             return redirect("inspector-directory")
     errors = [m for messages_ in form.errors.values() for m in messages_]
     return _render_inspector(request, inspector, active_error=errors, status=form.error_status)
@@ -221,7 +233,7 @@ def inspector_conflict_add(request, inspector_id):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            messages.success(request, f"已登记{inspector.user}的回避：抽取时不会派其检查该监管对象。")
+            messages.success(request, marked(_("已登记%(user)s的回避：抽取时不会派其检查该监管对象。"), user=inspector.user))
             return redirect(reverse("inspector-detail", args=[inspector.pk]))
     fresh = directories.inspector_for(request.user, inspector.pk) or inspector
     return _render_inspector(request, fresh, conflict_form=form, status=form.error_status)

@@ -17,7 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.downloads import attachment
@@ -27,13 +28,14 @@ from supervision import draw_algorithm
 from supervision import selectors_draws as draws
 from supervision.constants import MAX_POOL, MAX_SAMPLE_PERCENT, MIN_INSPECTORS, DrawStatus
 from supervision.draws import MAX_PER_ENTITY, MAX_TITLE, draw_plan_create, draw_plan_update, draw_run
-from supervision.forms_inspections import NUL, ServiceErrorForm
+from supervision.forms_inspections import NUL, ChineseOptionsSelectMultiple, ServiceErrorForm
+from supervision.i18n import local_date, local_datetime
 from supervision.queue import queue_organisation_id
 
 PAGE_SIZE = 50
 POOL_PAGE_SIZE = 200
-NOT_FOUND = "没有这份抽查计划，或它不是本部门的。"
-NOT_PUBLIC = "没有这份已抽取的抽查计划。"
+NOT_FOUND = gettext_lazy("没有这份抽查计划，或它不是本部门的。")
+NOT_PUBLIC = gettext_lazy("没有这份已抽取的抽查计划。")
 
 
 # --- the form (it checks the shape; supervision.draws.clean_plan decides the rest, all at once) ---------
@@ -41,7 +43,7 @@ NOT_PUBLIC = "没有这份已抽取的抽查计划。"
 def _text(label, *, help_text="", attrs=None, max_length=64):
     return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text,
                            widget=forms.TextInput(attrs=attrs or {}),
-                           error_messages={"max_length": "内容过长。", "null_characters_not_allowed": NUL})
+                           error_messages={"max_length": gettext_lazy("内容过长。"), "null_characters_not_allowed": NUL})
 
 
 def _date(label, help_text=""):
@@ -51,35 +53,43 @@ def _date(label, help_text=""):
 def _number(label, help_text="", **attrs):
     return forms.CharField(label=label, required=False, max_length=12, help_text=help_text,
                            widget=forms.NumberInput(attrs={"min": 1, "step": 1, **attrs}),
-                           error_messages={"max_length": "数字过长。", "null_characters_not_allowed": NUL})
+                           error_messages={"max_length": gettext_lazy("数字过长。"), "null_characters_not_allowed": NUL})
 
 
 def _choices(label, widget, help_text=""):
     return forms.MultipleChoiceField(
         label=label, required=False, widget=widget, help_text=help_text,
-        error_messages={"invalid_choice": "“%(value)s”不在可选范围内。", "invalid_list": "请从列表中选择。"})
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s”不在可选范围内。"),
+                        "invalid_list": gettext_lazy("请从列表中选择。")})
 
 
 class PlanForm(ServiceErrorForm):
-    title = forms.CharField(label="计划名称", required=False, max_length=MAX_TITLE,
+    title = forms.CharField(label=gettext_lazy("计划名称"), required=False, max_length=MAX_TITLE,
                             widget=forms.TextInput(attrs={"size": 50}),
-                            help_text="如：2026年第四季度旅馆业双随机抽查",
-                            error_messages={"max_length": f"计划名称不超过{MAX_TITLE}个字。",
+                            help_text=gettext_lazy("如：2026年第四季度旅馆业双随机抽查"),
+                            error_messages={"max_length": format_lazy(gettext_lazy("计划名称不超过{limit}个字。"),
+                                                                      limit=MAX_TITLE),
                                             "null_characters_not_allowed": NUL})
-    items = _choices("事项", forms.SelectMultiple(attrs={"size": 10}),
-                     "按住 Ctrl（Mac 为 ⌘）可多选；不选：本部门监管的所有事项。")
-    authorities = _choices("县区（审批部门）", forms.SelectMultiple(attrs={"size": 6}),
-                           "可不选：不限审批部门。")
-    licensed_from = _date("许可（备案）日期起")
-    licensed_until = _date("许可（备案）日期止", "名录只收这段时间内生效的许可、备案和登记，截止日不晚于今天。")
-    sample_percent = _number("抽取比例（%）", f"1至{MAX_SAMPLE_PERCENT}；与抽取户数只填一项。按比例向上取整。",
+    items = _choices(gettext_lazy("事项"), ChineseOptionsSelectMultiple(attrs={"size": 10}),
+                     gettext_lazy("按住 Ctrl（Mac 为 ⌘）可多选；不选：本部门监管的所有事项。"))
+    authorities = _choices(gettext_lazy("县区（审批部门）"), ChineseOptionsSelectMultiple(attrs={"size": 6}),
+                           gettext_lazy("可不选：不限审批部门。"))
+    licensed_from = _date(gettext_lazy("许可（备案）日期起"))
+    licensed_until = _date(gettext_lazy("许可（备案）日期止"),
+                           gettext_lazy("名录只收这段时间内生效的许可、备案和登记，截止日不晚于今天。"))
+    sample_percent = _number(gettext_lazy("抽取比例（%）"),
+                             format_lazy(gettext_lazy("1至{limit}；与抽取户数只填一项。按比例向上取整。"),
+                                         limit=MAX_SAMPLE_PERCENT),
                              max=MAX_SAMPLE_PERCENT)
-    sample_count = _number("抽取户数", "与抽取比例只填一项；多于名录户数时全部抽取。", max=MAX_POOL)
-    inspectors_per_entity = _number("每户执法检查人员数", f"不少于{MIN_INSPECTORS}名（行政执法须两人以上）。",
+    sample_count = _number(gettext_lazy("抽取户数"), gettext_lazy("与抽取比例只填一项；多于名录户数时全部抽取。"),
+                           max=MAX_POOL)
+    inspectors_per_entity = _number(gettext_lazy("每户执法检查人员数"),
+                                    format_lazy(gettext_lazy("不少于{count}名（行政执法须两人以上）。"),
+                                                count=MIN_INSPECTORS),
                                     max=MAX_PER_ENTITY)
-    inspectors = _choices("参加抽取的执法检查人员", forms.CheckboxSelectMultiple,
-                          "本部门执法检查人员库中在库的人员；申报回避的不会被抽到与其有关的对象。")
-    due_date = _date("检查完成期限", "抽中的检查须在此日前完成，晚于今天。")
+    inspectors = _choices(gettext_lazy("参加抽取的执法检查人员"), forms.CheckboxSelectMultiple,
+                          gettext_lazy("本部门执法检查人员库中在库的人员；申报回避的不会被抽到与其有关的对象。"))
+    due_date = _date(gettext_lazy("检查完成期限"), gettext_lazy("抽中的检查须在此日前完成，晚于今天。"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +148,7 @@ def draw_new(request):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            messages.success(request, f"已制定抽查计划 {plan.number}，请核对名录户数后抽取。")
+            messages.success(request, _("已制定抽查计划 %(number)s，请核对名录户数后抽取。") % {"number": plan.number})
             return redirect(_detail_url(plan))
     return _render_form(request, form, status=form.error_status)
 
@@ -148,7 +158,8 @@ def _refused(request, plan, message, status=409):
 
 
 def _drawn_already(plan) -> str:
-    return f"抽查计划 {plan.number} 已于{timezone.localtime(plan.drawn_at):%Y年%m月%d日}抽取，不能再修改：抽取所依据的名录、人员和种子已向社会公开。"
+    return _("抽查计划 %(number)s 已于%(day)s抽取，不能再修改：抽取所依据的名录、人员和种子已向社会公开。") % {
+        "number": plan.number, "day": local_date(plan.drawn_at, padded=True)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,7 +179,7 @@ def draw_edit(request, plan_id):
                 return _refused(request, plan, refused.message)
             form.service_error(refused)
         else:
-            messages.success(request, f"已保存抽查计划 {plan.number}。")
+            messages.success(request, _("已保存抽查计划 %(number)s。") % {"number": plan.number})
             return redirect(_detail_url(plan))
     return _render_form(request, form, plan, status=form.error_status)
 
@@ -202,10 +213,14 @@ def draw_run_view(request, plan_id):
     except ServiceError as refused:
         return _render_detail(request, plan, error=refused.message, status=refused.status)
     if already:
-        messages.info(request, f"抽查计划 {plan.number} 已于{timezone.localtime(plan.drawn_at):%Y年%m月%d日 %H:%M}抽取，结果不变。")
+        messages.info(request, _("抽查计划 %(number)s 已于%(moment)s抽取，结果不变。") % {
+            "number": plan.number, "moment": local_datetime(plan.drawn_at, padded=True)})
     else:
-        messages.success(request, f"已抽取：{plan.picks.count()}户监管对象，检查任务已进入核查工作台。"
-                                  "抽取结果已在“双随机抽查公开”页面向社会公开。")
+        count = plan.picks.count()
+        messages.success(request, ngettext(
+            "已抽取：%(count)d户监管对象，检查任务已进入核查工作台。抽取结果已在“双随机抽查公开”页面向社会公开。",
+            "已抽取：%(count)d户监管对象，检查任务已进入核查工作台。抽取结果已在“双随机抽查公开”页面向社会公开。",
+            count) % {"count": count})
     return redirect(_detail_url(plan))
 
 

@@ -18,13 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from licensing.selectors import filings_of_regulator, identifier_for, inspection_label, public_name
 from notices.selectors import documents_for_application
-from portal import audit, exports
+from portal import audit, exports, lists
 from portal.downloads import attachment, uploaded_file_response
 from portal.exceptions import InvalidInput, ServiceError
 from portal.models import AuditAction
@@ -32,15 +33,20 @@ from portal.paging import page_of
 from supervision import queue, services
 from supervision.constants import MIN_INSPECTORS, OPEN_INSPECTION, InboxKind, InspectionOutcome, InspectionStatus
 from supervision.forms_inspections import AssignForm, ResultForm, outcome_choices
+from supervision.i18n import listed, local_date, marked
 from supervision.inspections import result_blocked
 from supervision.models import InboxRecord, InspectionFile, RevocationRequest
 
 DESK = "supervision.use_regulator_desk"
-NOT_FOUND = "没有这项核查，或它不是本部门负责的。"
+NOT_FOUND = gettext_lazy("没有这项核查，或它不是本部门负责的。")
 PAGE_SIZE = 50
 # An export is built in memory: past this many rows the regulator is asked to narrow the filters.
 MAX_EXPORT_ROWS = 100_000
 _ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # PostgreSQL refuses integers past bigint
+# Issue 15: the queue by due date, soonest or latest first: inspection_queue_order_idx (or, filtered by
+# status, inspection_queue_idx) read from either end; the desk's list region (portal/lists.py).
+ORDERS = (lists.Order("due"), lists.Order("due_desc", backwards=True))
+QUEUE_REGION = "supervision/includes/regulator_queue.html"
 
 
 def _worker(request):
@@ -90,7 +96,7 @@ def _render_desk(request, user, chosen, inspections, refused, status=200):
     today = timezone.localdate()
     page = page_of(inspections, request.GET.get("page"), PAGE_SIZE)
     query = urlencode({name: value for name, value in chosen.items() if value})
-    return render(request, "supervision/regulator_desk.html", {
+    return lists.render_list(request, "supervision/regulator_desk.html", QUEUE_REGION, "inspection-queue", {
         "page": page, "rows": [_row(i, today) for i in page.object_list], "chosen": chosen, "query": query,
         "errors": {k or "all": v for k, v in refused.errors.items()} if refused else {}, "counts": queue.queue_counts(queue.inspections_for(user)),
         "authorities": queue.authorities_in_queue(user), "inspectors": queue.inspectors_of(user),
@@ -105,13 +111,19 @@ def regulator_desk(request):
     user = _worker(request)
     chosen = _chosen(request)
     inspections, refused = _filtered(user, chosen)
+    chosen["sort"] = request.GET.get(lists.SORT, "").strip()  # after the filters: the export ignores it
+    try:
+        inspections = lists.ordered(inspections, chosen["sort"], ORDERS)
+    except InvalidInput as exc:
+        inspections, refused = inspections.none(), refused or exc
     return _render_desk(request, user, chosen, inspections, refused)
 
 
 # --- the export ------------------------------------------------------------------------------------
 
-COLUMNS = ("办件编号", "事项编码", "事项名称", "申请人", "审批部门", "决定日期", "核查期限", "核查状态",
-           "是否逾期", "整改期限", "核查人员")
+COLUMNS = (gettext_lazy("办件编号"), gettext_lazy("事项编码"), gettext_lazy("事项名称"), gettext_lazy("申请人"),
+           gettext_lazy("审批部门"), gettext_lazy("决定日期"), gettext_lazy("核查期限"), gettext_lazy("核查状态"),
+           gettext_lazy("是否逾期"), gettext_lazy("整改期限"), gettext_lazy("核查人员"))
 
 
 def _text(value) -> str:
@@ -124,12 +136,12 @@ def _cells(inspection, today) -> list:
     decided = timezone.localdate(application.decided_at) if application.decided_at else None
     return [application.number, application.item.code, _text(application.item.name), _text(row.applicant_name),
             _text(inspection.authority.name if inspection.authority else ""), decided, inspection.due_date,
-            row.label, "已逾期" if row.is_overdue else "", inspection.rectify_due,
-            "、".join(_text(u) for u in row.inspector_list)]
+            row.label, _("已逾期") if row.is_overdue else "", inspection.rectify_due,
+            listed(_text(u) for u in row.inspector_list)]
 
 
 def _workbook(inspections, today) -> bytes:
-    dataset = tablib.Dataset(headers=list(COLUMNS), title="事后核查")
+    dataset = tablib.Dataset(headers=[str(name) for name in COLUMNS], title=_("事后核查"))
     for inspection in inspections.iterator(chunk_size=2000):
         dataset.append(_cells(inspection, today))
     return exports.XLSX().export_data(dataset)  # no text cell starts a formula (portal/exports.py)
@@ -144,7 +156,7 @@ def regulator_desk_export(request):
     chosen = _chosen(request)
     inspections, refused = _filtered(user, chosen)
     if refused is None and inspections.count() > MAX_EXPORT_ROWS:
-        refused = InvalidInput(f"导出最多{MAX_EXPORT_ROWS}条，请先缩小筛选范围。")
+        refused = InvalidInput(_("导出最多%(limit)d条，请先缩小筛选范围。") % {"limit": MAX_EXPORT_ROWS})
     if refused is not None:
         return _render_desk(request, user, chosen, inspections.none(), refused)
     today = timezone.localdate()
@@ -152,7 +164,8 @@ def regulator_desk_export(request):
     audit.record(request, AuditAction.EXPORT, None, model="supervision.inspection",
                  filters={k: v for k, v in chosen.items() if v}, organisation=user.organisation_id)
     response = HttpResponse(content, content_type=exports.XLSX.CONTENT_TYPE)
-    response["Content-Disposition"] = attachment(f"事后核查-{today:%Y%m%d}.xlsx", fallback="inspections")
+    response["Content-Disposition"] = attachment(_("事后核查-%(day)s.xlsx") % {"day": f"{today:%Y%m%d}"},
+                                                 fallback="inspections")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -219,8 +232,8 @@ def regulator_inspection_assign(request, inspection_id):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            names = "、".join(str(u) for u in chosen)
-            messages.success(request, f"办件 {inspection.application.number} 的核查已指派给：{names}。")
+            messages.success(request, marked(_("办件 %(number)s 的核查已指派给：%(names)s。"),
+                                             number=inspection.application.number, names=listed(chosen)))
             return redirect(_here(inspection))
     return _render_inspection(request, _fresh(request, inspection), assign_form=form, status=form.error_status)
 
@@ -231,9 +244,9 @@ def _fresh(request, inspection):
 
 
 RESULT_SAID = {
-    InspectionOutcome.CONFORMS: "已记录核查结果：符合承诺，核查办结。",
-    InspectionOutcome.RECTIFY: "已责令限期整改，整改期限至{due:%Y年%m月%d日}，整改通知书已出具；期满后请复查。",
-    InspectionOutcome.FAILS: "已记录核查结果：不符合承诺，已向审批部门提请撤销许可。",
+    InspectionOutcome.CONFORMS: gettext_lazy("已记录核查结果：符合承诺，核查办结。"),
+    InspectionOutcome.RECTIFY: gettext_lazy("已责令限期整改，整改期限至%(due)s，整改通知书已出具；期满后请复查。"),
+    InspectionOutcome.FAILS: gettext_lazy("已记录核查结果：不符合承诺，已向审批部门提请撤销许可。"),
 }
 
 
@@ -251,7 +264,10 @@ def regulator_inspection_result(request, inspection_id):
         except ServiceError as refused:
             form.service_error(refused)
         else:
-            messages.success(request, RESULT_SAID[result.outcome].format(due=result.rectify_due))
+            said = str(RESULT_SAID[result.outcome])
+            if result.rectify_due:
+                said = said % {"due": local_date(result.rectify_due, padded=True)}
+            messages.success(request, said)
             return redirect(_here(inspection))
     return _render_inspection(request, _fresh(request, inspection), result_form=form, status=form.error_status)
 
@@ -267,7 +283,7 @@ def regulator_inspection_file(request, inspection_id, file_id):
               if _ID.fullmatch(str(file_id)) else None)
     if stored is None:
         raise Http404(NOT_FOUND)
-    response = uploaded_file_response(stored, kind_label="核查现场材料", fallback="inspection-file")
+    response = uploaded_file_response(stored, kind_label=_("核查现场材料"), fallback="inspection-file")
     if response is None:
         raise Http404(NOT_FOUND)
     number = inspection.application.number

@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
@@ -20,8 +21,8 @@ class NumberCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "办件编号计数器"
-        verbose_name_plural = "办件编号计数器"
+        verbose_name = _("办件编号计数器")
+        verbose_name_plural = _("办件编号计数器")
 
 
 FOLLOW_UP = "followup_inspection"  # Application.inspection's entry in the prefetch cache (refresh_from_db empties it)
@@ -30,65 +31,65 @@ FOLLOW_UP = "followup_inspection"  # Application.inspection's entry in the prefe
 class Application(models.Model):
     """An application (办件) for one item by one applicant."""
 
-    number = models.CharField("办件编号", max_length=20, unique=True)
-    query_code = models.CharField("查询码", max_length=8, default=new_query_code)
-    item = models.ForeignKey("licensing.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="applications")
-    applicant = models.ForeignKey("licensing.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
+    number = models.CharField(_("办件编号"), max_length=20, unique=True)
+    query_code = models.CharField(_("查询码"), max_length=8, default=new_query_code)
+    item = models.ForeignKey("licensing.Item", verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey("licensing.Applicant", verbose_name=_("申请人"), on_delete=models.PROTECT,
                                   related_name="applications")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办账号", on_delete=models.PROTECT,
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办账号"), on_delete=models.PROTECT,
                                      related_name="+")
-    channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices, default=Channel.ONLINE)
-    route = models.CharField("办理程序", max_length=16, choices=Route.choices, default=Route.ORDINARY)
-    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    details = models.TextField("申请事项说明", blank=True)
+    channel = models.CharField(_("申请渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    route = models.CharField(_("办理程序"), max_length=16, choices=Route.choices, default=Route.ORDINARY)
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    details = models.TextField(_("申请事项说明"), blank=True)
     # 谁审批、谁负责: chosen when filed among the item's deciders (licensing.selectors.authorities).
     authority = models.ForeignKey(
-        "portal.Organisation", verbose_name="审批机关", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="applications_decided", help_text="以其名义作出决定的机关")
+        "portal.Organisation", verbose_name=_("审批机关"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications_decided", help_text=_("以其名义作出决定的机关"))
     entrusted = models.ForeignKey(
-        "portal.Organisation", verbose_name="受委托机关", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="applications_entrusted", help_text="受审批机关委托、以其名义办理并作出决定的机关")
+        "portal.Organisation", verbose_name=_("受委托机关"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications_entrusted", help_text=_("受审批机关委托、以其名义办理并作出决定的机关"))
     reviewing = models.ForeignKey(
-        "portal.Organisation", verbose_name="当前初审机关", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="applications_reviewing", help_text="初审（审查、审核）机关办理中；审批机关办理时为空")
-    submitted_at = models.DateTimeField("提交时间")
-    notice_due = models.DateField("告知书送达期限", null=True, blank=True)
-    notice_issued_at = models.DateTimeField("告知书出具时间", null=True, blank=True)
+        "portal.Organisation", verbose_name=_("当前初审机关"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications_reviewing", help_text=_("初审（审查、审核）机关办理中；审批机关办理时为空"))
+    submitted_at = models.DateTimeField(_("提交时间"))
+    notice_due = models.DateField(_("告知书送达期限"), null=True, blank=True)
+    notice_issued_at = models.DateTimeField(_("告知书出具时间"), null=True, blank=True)
     # 附件3 第三条 "收到告知书后3个工作日内": online and at the window on issue; by post the 送达回证's date.
-    notice_received_at = models.DateTimeField("告知书送达时间", null=True, blank=True)
-    commitment_due = models.DateField("承诺书递交期限", null=True, blank=True)
-    committed_at = models.DateTimeField("承诺时间", null=True, blank=True)
-    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
-    decision_due = models.DateField("决定期限", null=True, blank=True)
-    paused_working_days = models.PositiveSmallIntegerField("补正暂停时剩余工作日", null=True, blank=True)
-    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True,
+    notice_received_at = models.DateTimeField(_("告知书送达时间"), null=True, blank=True)
+    commitment_due = models.DateField(_("承诺书递交期限"), null=True, blank=True)
+    committed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    decision_due = models.DateField(_("决定期限"), null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField(_("补正暂停时剩余工作日"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    inspection_due = models.DateField("事后核查期限", null=True, blank=True)
+    inspection_due = models.DateField(_("事后核查期限"), null=True, blank=True)
     # 钦政发〔2019〕20号: a commitment to meet the conditions by a date; operating only once confirmed.
-    conditions_due = models.DateField("承诺具备经营条件期限", null=True, blank=True)
-    conditions_declared_at = models.DateTimeField("申报具备条件时间", null=True, blank=True)
-    conditions_met_at = models.DateTimeField("确认具备条件时间", null=True, blank=True)
-    conditions_reminded_at = models.DateTimeField("到期提醒时间", null=True, blank=True)
-    filing_correct_by = models.DateField("备案改正期限", null=True, blank=True)
+    conditions_due = models.DateField(_("承诺具备经营条件期限"), null=True, blank=True)
+    conditions_declared_at = models.DateTimeField(_("申报具备条件时间"), null=True, blank=True)
+    conditions_met_at = models.DateTimeField(_("确认具备条件时间"), null=True, blank=True)
+    conditions_reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
+    filing_correct_by = models.DateField(_("备案改正期限"), null=True, blank=True)
     # Set from the routing table (licensing.selectors.routing) when the application is filed and
     # again with each record pushed; None while no one can be named (the unrouted queue).
     regulator = models.ForeignKey(
-        "portal.Organisation", verbose_name="行业主管部门", null=True, blank=True, on_delete=models.PROTECT,
+        "portal.Organisation", verbose_name=_("行业主管部门"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="regulated_applications")
     # Issue 13: who takes the authority's next step now (licensing.selectors.authorities.acting_organisation_id),
     # kept by the database itself so that every desk queue is one indexed equality, not an OR of three
     # columns that makes PostgreSQL read all of an authority's applications for a page of ten.
     acting = models.GeneratedField(
-        verbose_name="当前办理机关", expression=Coalesce("reviewing_id", "entrusted_id", "authority_id"),
+        verbose_name=_("当前办理机关"), expression=Coalesce("reviewing_id", "entrusted_id", "authority_id"),
         output_field=models.BigIntegerField(null=True), db_persist=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    closing_reason = models.TextField("办结或终止原因", blank=True)
-    deadlines_provisional = models.BooleanField("期限含未确认年度", default=False)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closing_reason = models.TextField(_("办结或终止原因"), blank=True)
+    deadlines_provisional = models.BooleanField(_("期限含未确认年度"), default=False)
 
     class Meta:
-        verbose_name = "办件"
-        verbose_name_plural = "办件"
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
         ordering = ["-submitted_at", "-id"]
         # Issue 13: every list is read a page at a time in the order of an index, so a page costs the
         # same at a million applications as at a thousand: newest first overall (the clerk's and the
@@ -155,23 +156,23 @@ class ApplicationEvent(models.Model):
     """Who moved an application from which state to which, when and why. Never edited."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=32, choices=Action.choices)
-    from_status = models.CharField("原状态", max_length=24, blank=True)
-    to_status = models.CharField("新状态", max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+    action = models.CharField(_("动作"), max_length=32, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=24, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("时间")
-    reason = models.TextField("说明", blank=True)
+    at = models.DateTimeField(_("时间"))
+    reason = models.TextField(_("说明"), blank=True)
     # Late is recorded, not refused: the deadline the step answered and how many working days past it.
-    due_date = models.DateField("应办期限", null=True, blank=True)
-    late_working_days = models.PositiveSmallIntegerField("逾期工作日数", null=True, blank=True)
+    due_date = models.DateField(_("应办期限"), null=True, blank=True)
+    late_working_days = models.PositiveSmallIntegerField(_("逾期工作日数"), null=True, blank=True)
     organisation = models.ForeignKey(
-        "portal.Organisation", verbose_name="办理机关", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="作出此步骤的机关（电子监察按机关统计）")
+        "portal.Organisation", verbose_name=_("办理机关"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("作出此步骤的机关（电子监察按机关统计）"))
 
     class Meta:
-        verbose_name = "办件记录"
-        verbose_name_plural = "办件记录"
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
         ordering = ["at", "id"]
 
 
@@ -181,19 +182,19 @@ class ApplicationReview(models.Model):
     `forwarded_at` is empty until that authority forwards."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
-    organisation = models.ForeignKey("portal.Organisation", verbose_name="初审机关", on_delete=models.PROTECT,
+    organisation = models.ForeignKey("portal.Organisation", verbose_name=_("初审机关"), on_delete=models.PROTECT,
                                      related_name="+")
-    role = models.CharField("职责", max_length=16, choices=AuthorityRole.choices)
-    order = models.PositiveSmallIntegerField("顺序")
-    opinion = models.CharField("初审意见", max_length=16, choices=ReviewOpinion.choices, blank=True)
-    comments = models.TextField("意见说明", blank=True)
-    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, blank=True,
+    role = models.CharField(_("职责"), max_length=16, choices=AuthorityRole.choices)
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    opinion = models.CharField(_("初审意见"), max_length=16, choices=ReviewOpinion.choices, blank=True)
+    comments = models.TextField(_("意见说明"), blank=True)
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    forwarded_at = models.DateTimeField("报送时间", null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "初审意见"
-        verbose_name_plural = "初审意见"
+        verbose_name = _("初审意见")
+        verbose_name_plural = _("初审意见")
         ordering = ["application", "order"]
         constraints = [models.UniqueConstraint(fields=["application", "order"], name="uniq_review_stage")]
 
@@ -205,38 +206,38 @@ class Commitment(models.Model):
     """The signed 承诺书: the seven confirmations and which kind of commitment."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="commitment")
-    kind = models.CharField("承诺类型", max_length=16, choices=CommitmentKind.choices)
-    meet_by = models.DateField("承诺具备条件日期", null=True, blank=True)
-    confirmations = models.JSONField("确认事项", default=list)
-    signatory = models.CharField("签署人", max_length=64)
-    signed_at = models.DateTimeField("签署时间")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
+    kind = models.CharField(_("承诺类型"), max_length=16, choices=CommitmentKind.choices)
+    meet_by = models.DateField(_("承诺具备条件日期"), null=True, blank=True)
+    confirmations = models.JSONField(_("确认事项"), default=list)
+    signatory = models.CharField(_("签署人"), max_length=64)
+    signed_at = models.DateTimeField(_("签署时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,
                                     related_name="+")
-    disclosed = models.BooleanField("公开", default=True)
+    disclosed = models.BooleanField(_("公开"), default=True)
 
     class Meta:
-        verbose_name = "承诺书"
-        verbose_name_plural = "承诺书"
+        verbose_name = _("承诺书")
+        verbose_name_plural = _("承诺书")
 
 
 class Licence(models.Model):
     """The permit a decision issues; revoked when a commitment proves untrue or materials are late."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="licence")
-    number = models.CharField("许可证编号", max_length=32, unique=True)
-    issued_at = models.DateTimeField("发证时间")
-    may_operate_from = models.DateField("可开展经营日期", null=True, blank=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    revocation_reason = models.TextField("撤销原因", blank=True)
+    number = models.CharField(_("许可证编号"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("发证时间"))
+    may_operate_from = models.DateField(_("可开展经营日期"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revocation_reason = models.TextField(_("撤销原因"), blank=True)
     # issue 12: what the licence document prints (GB/T 36901 电子证照's data items, README)
-    scope = models.TextField("许可范围", blank=True)
-    valid_from = models.DateField("有效期起始日期", null=True, blank=True)
-    valid_until = models.DateField("有效期截止日期", null=True, blank=True, help_text="空为长期有效")
-    version = models.PositiveSmallIntegerField("版本", default=1, help_text="每次变更或撤销出具新版本")
+    scope = models.TextField(_("许可范围"), blank=True)
+    valid_from = models.DateField(_("有效期起始日期"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期截止日期"), null=True, blank=True, help_text=_("空为长期有效"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1, help_text=_("每次变更或撤销出具新版本"))
 
     class Meta:
-        verbose_name = "许可证"
-        verbose_name_plural = "许可证"
+        verbose_name = _("许可证")
+        verbose_name_plural = _("许可证")
 
     def __str__(self):
         return self.number
@@ -247,15 +248,15 @@ class MaterialSubmission(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey("licensing.Material", on_delete=models.PROTECT, related_name="+")
-    due_date = models.DateField("提交期限", null=True, blank=True)
-    status = models.CharField("状态", max_length=16, choices=MaterialStatus.choices, default=MaterialStatus.OWED)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    due_date = models.DateField(_("提交期限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=MaterialStatus.choices, default=MaterialStatus.OWED)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
 
     class Meta:
-        verbose_name = "办件材料"
-        verbose_name_plural = "办件材料"
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
         ordering = ["application", "material__order"]
         constraints = [models.UniqueConstraint(fields=["application", "material"], name="uniq_application_material")]
         # Issue 13: the desk's materials-due queue and the overdue-materials job read only what is still owed.
@@ -285,21 +286,21 @@ class MaterialFile(models.Model):
     (portal.uploads); the uploader's name is only `display_name`, cleaned, to show.
     """
 
-    submission = models.ForeignKey(MaterialSubmission, verbose_name="办件材料", on_delete=models.PROTECT,
+    submission = models.ForeignKey(MaterialSubmission, verbose_name=_("办件材料"), on_delete=models.PROTECT,
                                    related_name="files")
-    file = models.FileField("文件", max_length=200)
-    content_type = models.CharField("文件类型", max_length=64)
-    display_name = models.CharField("上传时的文件名", max_length=100, blank=True)
-    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    file = models.FileField(_("文件"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=64)
+    display_name = models.CharField(_("上传时的文件名"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    uploaded_at = models.DateTimeField("上传时间")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    replaced_at = models.DateTimeField("被更换时间", null=True, blank=True)
+    replaced_at = models.DateTimeField(_("被更换时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "材料文件"
-        verbose_name_plural = "材料文件"
+        verbose_name = _("材料文件")
+        verbose_name_plural = _("材料文件")
         ordering = ["submission", "uploaded_at", "id"]
         constraints = [models.UniqueConstraint(fields=["submission"], condition=models.Q(replaced_at__isnull=True),
                                                name="one_current_file_per_material")]

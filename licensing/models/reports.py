@@ -2,21 +2,22 @@
 of a quarter's first month, the lead unit by the 10th). Kept once made, so that what was sent can be
 read again; made by the beat job before those dates (licensing.reports), or on demand."""
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class QuarterlyReport(models.Model):
-    organisation = models.ForeignKey("portal.Organisation", verbose_name="部门", on_delete=models.PROTECT,
+    organisation = models.ForeignKey("portal.Organisation", verbose_name=_("部门"), on_delete=models.PROTECT,
                                      related_name="quarterly_reports")
-    year = models.PositiveSmallIntegerField("年度")
-    quarter = models.PositiveSmallIntegerField("季度")
-    figures = models.JSONField("统计数据")
-    generated_at = models.DateTimeField("生成时间")
-    xlsx = models.FileField("Excel 文件", max_length=255, blank=True)
-    pdf = models.FileField("PDF 文件", max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    figures = models.JSONField(_("统计数据"))
+    generated_at = models.DateTimeField(_("生成时间"))
+    xlsx = models.FileField(_("Excel 文件"), max_length=255, blank=True)
+    pdf = models.FileField(_("PDF 文件"), max_length=255, blank=True)
 
     class Meta:
-        verbose_name = "季度报告"
-        verbose_name_plural = "季度报告"
+        verbose_name = _("季度报告")
+        verbose_name_plural = _("季度报告")
         ordering = ["-year", "-quarter", "organisation"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year", "quarter"], name="uniq_quarterly_report"),

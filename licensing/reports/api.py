@@ -145,6 +145,15 @@ class _Pushes(serializers.Serializer):
     missed = serializers.IntegerField(help_text="超时送达与已过期限仍未送达之和")
 
 
+class _Ratings(serializers.Serializer):
+    rated = serializers.IntegerField(help_text="本季度收到的评价（好差评）")
+    poor = serializers.IntegerField(help_text="其中差评（不满意、非常不满意）")
+    answered = serializers.IntegerField(help_text="本季度作出的差评整改反馈")
+    answered_late = serializers.IntegerField(help_text="其中超过15个工作日反馈的")
+    open_at_end = serializers.IntegerField(help_text="季度末尚未反馈的差评")
+    overdue_at_end = serializers.IntegerField(help_text="季度末已超过反馈期限仍未反馈的差评")
+
+
 class QuarterlyReportSerializer(serializers.Serializer):
     """A department's quarterly report: the figures as they were when it was made."""
 
@@ -162,6 +171,7 @@ class QuarterlyReportSerializer(serializers.Serializer):
     revocations = _Revocations()
     credit_records = _CreditRecords()
     pushes = _Pushes()
+    ratings = _Ratings(required=False, help_text="好差评（issue 15 起生成的报告才有）")
 
 
 def _errors(**descriptions) -> dict:

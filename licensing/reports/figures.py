@@ -12,6 +12,9 @@ equal the numbers of the pages that list the same rows"):
                  on its decisions (谁审批、谁撤销: the revocation is issued in the deciding authority's name);
 - credit records the records the department made (认定机关);
 - pushes         the approval records of its decisions due in the quarter (推送时效, the SLA page's rule).
+- ratings        好差评 (issue 15): ratings of the department in the quarter, its follow-ups of poor ones
+                 answered (and late), and those open and overdue as the quarter ended (the desk's rule,
+                 licensing.selectors.ratings).
 
 Every section is there for every department, with zeros where it has nothing (a regulator approves
 nothing; an approval authority inspects nothing), so that no one reads a missing section as missing data.
@@ -21,18 +24,20 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from licensing.constants import Action, ReformMode
 from licensing.models import ApplicationEvent
 from licensing.reports.periods import Quarter
 from licensing.reports.selectors import as_staff_of
 from licensing.selectors import STEP_KINDS, applications_of_authority, public_name, step_efficiency, timed_steps
+from licensing.selectors.ratings import follow_up_figures
 from notices import selectors_outbox
 from portal.constants import OrgKind
 from supervision import selectors_reports
 from supervision.constants import CreditReason
 
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2  # 2: with "ratings" (issue 15); reports made before have none
 BY_OFFICERS, BY_PORTAL = "本部门办理", "系统逾期自动撤销"
 
 
@@ -40,7 +45,7 @@ def department_figures(organisation, period: Quarter, *, now: dt.datetime | None
     """Everything the report says, as JSON-ready data (kept in QuarterlyReport.figures as sent)."""
     now = now or timezone.now()
     officer = as_staff_of(organisation)
-    return {
+    return _plain({
         "version": FIGURES_VERSION,
         "organisation": {"code": organisation.code, "name": organisation.name, "kind": organisation.kind,
                          "kind_label": OrgKind(organisation.kind).label if organisation.kind in OrgKind.values else ""},
@@ -53,7 +58,18 @@ def department_figures(organisation, period: Quarter, *, now: dt.datetime | None
         "revocations": revocations(organisation, period),
         "credit_records": credit_records(organisation, period),
         "pushes": pushes(officer, period, now),
-    }
+        "ratings": follow_up_figures(organisation.pk, start=period.start, end=period.end),
+    })
+
+
+def _plain(data):
+    """The figures as plain JSON data: a label given in the language active (a lazy translation: the
+    choices' labels, issue 15) is written out as text, as the report keeps and sends it."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(value) for value in data]
+    return str(data) if isinstance(data, Promise) else data
 
 
 def _local(moment) -> str:

@@ -6,10 +6,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _, gettext_noop as _noop, pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
+from licensing.i18n import local_date
 from licensing.reports.charts import report_charts
 from notices.reports_pdf import report_pdf
 from portal import exports
@@ -46,75 +48,91 @@ def _when(text: str) -> str:
 
 def _applications(figures) -> Section:
     data = figures["applications"]
-    rows = [[r["label"], r["count"]] for r in data["by_mode"]] + [["合计", data["total"]]]
-    return Section("applications", "办件受理", "本季度向本部门提交的办件（本部门作出决定、受委托办理或负责初审的），按事项的改革方式统计。",
-                   Table(["改革方式", "办件数"], rows))
+    rows = [[r["label"], r["count"]] for r in data["by_mode"]] + [[_("合计"), data["total"]]]
+    return Section("applications", _("办件受理"), _("本季度向本部门提交的办件（本部门作出决定、受委托办理或负责初审的），按事项的改革方式统计。"),
+                   Table([_("改革方式"), _("办件数")], rows))
 
 
 def _steps(figures) -> Section:
     data = figures["steps"]
     summary = [[s["label"], s["total"], s["on_time"], s["late"], s["late_days"]] for s in data["quarter"]]
     total = data["total"]
-    summary.append(["合计", total["total"], total["on_time"], total["late"], total["late_days"]])
+    summary.append([_("合计"), total["total"], total["on_time"], total["late"], total["late_days"]])
     details = [[m["label"], s["label"], s["total"], s["on_time"], s["late"], s["late_days"]]
                for m in data["months"] for s in m["steps"] + [m["total"]]]
-    return Section("steps", "办理时效", "有办理期限的环节按期、逾期办理的数量（与“办理时效（电子监察）”页面按月统计的数字相同）："
-                   "出具告知书（收到申请后3个工作日内）、作出许可决定（告知承诺当场作出，其他在承诺时限内）。",
-                   Table(["环节", "办理数", "按期", "逾期", "逾期工作日"], summary),
-                   Table(["月份", "环节", "办理数", "按期", "逾期", "逾期工作日合计"], details))
+    return Section("steps", _("办理时效"), _("有办理期限的环节按期、逾期办理的数量（与“办理时效（电子监察）”页面按月统计的数字相同）："
+                   "出具告知书（收到申请后3个工作日内）、作出许可决定（告知承诺当场作出，其他在承诺时限内）。"),
+                   Table([_("环节"), _("办理数"), _("按期"), _("逾期"), _("逾期工作日")], summary),
+                   Table([_("月份"), _("环节"), _("办理数"), _("按期"), _("逾期"), _("逾期工作日合计")], details))
 
 
-INSPECTION_ROWS = [("本季度办结", "done"), ("其中：核查属实", "passed"), ("其中：承诺不实", "failed"),
-                   ("其中：双随机抽查", "done_from_draws"), ("责令限期整改", "rectify"), ("取消核查", "cancelled"),
-                   ("本季度双随机抽取", "drawn"), ("季度末未办结", "open_at_end"), ("季度末已逾期", "overdue_at_end")]
+INSPECTION_ROWS = [(_noop("本季度办结"), "done"), (_noop("其中：核查属实"), "passed"), (_noop("其中：承诺不实"), "failed"),
+                   (_noop("其中：双随机抽查"), "done_from_draws"), (_noop("责令限期整改"), "rectify"),
+                   (_noop("取消核查"), "cancelled"), (_noop("本季度双随机抽取"), "drawn"), (_noop("季度末未办结"), "open_at_end"),
+                   (_noop("季度末已逾期"), "overdue_at_end")]
 
 
 def _inspections(figures) -> Section:
     data = figures["inspections"]
-    return Section("inspections", "事后核查", "本部门（行业主管部门）的核查：本季度办结的按结果统计，责令整改按作出时间统计；"
-                   "未办结、已逾期按季度最后一日结束时的情况统计（与核查工作台的“已逾期”口径相同）。",
-                   Table(["项目", "项数"], [[label, data[key]] for label, key in INSPECTION_ROWS]))
+    return Section("inspections", _("事后核查"), _("本部门（行业主管部门）的核查：本季度办结的按结果统计，责令整改按作出时间统计；"
+                   "未办结、已逾期按季度最后一日结束时的情况统计（与核查工作台的“已逾期”口径相同）。"),
+                   Table([_("项目"), _("项数")], [[_(label), data[key]] for label, key in INSPECTION_ROWS]))
 
 
 def _revocations(figures) -> Section:
     data = figures["revocations"]
-    rows = [["本部门办理", data["by_officers"]], ["系统逾期自动撤销", data["by_portal"]], ["合计", data["total"]]]
+    rows = [[_("本部门办理"), data["by_officers"]], [_("系统逾期自动撤销"), data["by_portal"]], [_("合计"), data["total"]]]
     details = [[r["number"], r["item"], r["applicant"], _when(r["at"]), r["by"], r["reason"]] for r in data["rows"]]
-    return Section("revocations", "撤销许可", "本季度撤销的许可：本部门审批人员办理的，和系统因逾期未补交材料、未达到条件按期自动撤销的本部门许可。",
-                   Table(["撤销方式", "件数"], rows),
-                   Table(["办件编号", "事项", "申请人", "撤销时间", "撤销方式", "理由"], details))
+    return Section("revocations", pgettext("report section", "撤销许可"), _("本季度撤销的许可：本部门审批人员办理的，和系统因逾期未补交材料、未达到条件按期自动撤销的本部门许可。"),
+                   Table([_("撤销方式"), _("件数")], rows),
+                   Table([_("办件编号"), _("事项"), _("申请人"), _("撤销时间"), _("撤销方式"), _("理由")], details))
 
 
 def _credit(figures) -> Section:
     data = figures["credit_records"]
-    rows = [[r["label"], r["count"]] for r in data["by_reason"]] + [["合计", data["total"]]]
-    details = [[r["number"], r["applicant"], r["reason_label"], _when(r["recorded_at"]), "是" if r["repaired"] else "否"]
+    rows = [[r["label"], r["count"]] for r in data["by_reason"]] + [[_("合计"), data["total"]]]
+    details = [[r["number"], r["applicant"], r["reason_label"], _when(r["recorded_at"]), _("是") if r["repaired"] else _("否")]
                for r in data["rows"]]
-    return Section("credit_records", "诚信档案", "本季度由本部门认定、记入诚信档案的记录（告知承诺指引第九条）。",
-                   Table(["事由", "记录数"], rows),
-                   Table(["办件编号", "申请人", "事由", "记录时间", "已信用修复"], details))
+    return Section("credit_records", _("诚信档案"), _("本季度由本部门认定、记入诚信档案的记录（告知承诺指引第九条）。"),
+                   Table([_("事由"), _("记录数")], rows),
+                   Table([_("办件编号"), _("申请人"), _("事由"), _("记录时间"), _("已信用修复")], details))
 
 
 def _pushes(figures) -> Section:
     data = figures["pushes"]
-    rows = [["本季度到期", data["due"]], ["按时推送", data["on_time"]], ["超时推送", data["late"]],
-            ["尚未推送", data["undelivered"]]]
-    return Section("pushes", "审批信息推送", "本部门的审批信息推送记录中，推送期限（事件后3个工作日，钦政办〔2019〕72号）在本季度内的，"
-                   "按时送达、超时送达和生成报告时仍未送达的条数。",
-                   Table(["项目", "条数"], rows))
+    rows = [[_("本季度到期"), data["due"]], [_("按时推送"), data["on_time"]], [_("超时推送"), data["late"]],
+            [_("尚未推送"), data["undelivered"]]]
+    return Section("pushes", _("审批信息推送"), _("本部门的审批信息推送记录中，推送期限（事件后3个工作日，钦政办〔2019〕72号）在本季度内的，"
+                   "按时送达、超时送达和生成报告时仍未送达的条数。"),
+                   Table([_("项目"), _("条数")], rows))
+
+
+RATING_ROWS = [("本季度收到评价", "rated"), ("其中：差评", "poor"), ("本季度整改反馈", "answered"),
+               ("其中：逾期反馈", "answered_late"), ("季度末未反馈", "open_at_end"), ("季度末已逾期", "overdue_at_end")]
+
+
+def _ratings(figures) -> Section | None:
+    data = figures.get("ratings")
+    if data is None:  # a report made before issue 15
+        return None
+    return Section("ratings", "好差评", "申请人对本部门办理情况的评价；“不满意”“非常不满意”的差评须在15个工作日内整改反馈。"
+                   "未反馈、已逾期按季度最后一日结束时的情况统计（与“差评整改反馈”页面的“已逾期”口径相同）。",
+                   Table(["项目", "件数"], [[label, data[key]] for label, key in RATING_ROWS]))
 
 
 def report_sections(figures: dict) -> list[Section]:
-    return [maker(figures) for maker in (_applications, _steps, _inspections, _revocations, _credit, _pushes)]
+    makers = (_applications, _steps, _inspections, _revocations, _credit, _pushes, _ratings)
+    return [section for section in (maker(figures) for maker in makers) if section is not None]
 
 
 def report_title(figures: dict) -> str:
-    return f"{figures['organisation']['name']}{figures['label']}“证照分离”改革工作情况报告"
+    return _("%(organisation)s%(quarter)s“证照分离”改革工作情况报告") % {
+        "organisation": figures["organisation"]["name"], "quarter": figures["label"]}
 
 
 def report_period(figures: dict) -> str:
     first, last = (dt.date.fromisoformat(figures[k]) for k in ("first_day", "last_day"))
-    return f"统计期间：{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日"
+    return _("统计期间：%(first)s至%(last)s") % {"first": local_date(first), "last": local_date(last)}
 
 
 # --- xlsx ----------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from licensing.i18n import local_date
 from portal.exceptions import InvalidInput, Problems
 
 FIRST_YEAR = 2019  # 钦政发〔2019〕18号、20号: the reform and the pilot start in 2019
@@ -59,11 +61,11 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年第{self.quarter}季度"
+        return gettext("%(year)s年第%(quarter)s季度") % {"year": self.year, "quarter": self.quarter}
 
     @property
     def span(self) -> str:
-        return f"{chinese_date(self.first_day)}至{chinese_date(self.last_day)}"
+        return gettext("%(first)s至%(last)s") % {"first": local_date(self.first_day), "last": local_date(self.last_day)}
 
     def has_ended(self, today: dt.date | None = None) -> bool:
         return (today or timezone.localdate()) >= self.next_first_day
@@ -111,16 +113,19 @@ def parse_quarter(year, quarter, *, today: dt.date | None = None) -> Quarter:
     fault at once as InvalidInput (fields "year" and "quarter"), including a quarter not yet ended."""
     today = today or timezone.localdate()
     problems = Problems()
-    year = _number(problems, "year", year, "缺少参数 year：请填写年度，如 2024。", "年度应为四位数字，如 2024（收到“{}”）。")
-    quarter = _number(problems, "quarter", quarter, "缺少参数 quarter：请填写季度，1 至 4。",
-                      "季度应为 1 至 4 的整数（收到“{}”）。")
+    year = _number(problems, "year", year, gettext("缺少参数 year：请填写年度，如 2024。"),
+                   gettext("年度应为四位数字，如 2024（收到“{}”）。"))
+    quarter = _number(problems, "quarter", quarter, gettext("缺少参数 quarter：请填写季度，1 至 4。"),
+                      gettext("季度应为 1 至 4 的整数（收到“{}”）。"))
     if year is not None and not FIRST_YEAR <= year <= today.year:
-        problems.add("year", f"年度应在 {FIRST_YEAR} 年（试点开始）至 {today.year} 年之间。")
+        problems.add("year", gettext("年度应在 %(first)s 年（试点开始）至 %(last)s 年之间。") % {
+            "first": FIRST_YEAR, "last": today.year})
     if quarter is not None and not 1 <= quarter <= 4:
-        problems.add("quarter", "季度应为 1 至 4 的整数。")
+        problems.add("quarter", gettext("季度应为 1 至 4 的整数。"))
     problems.raise_if_any()
     period = Quarter(year, quarter)
     if not period.has_ended(today):
-        raise InvalidInput(f"{period.label}尚未结束（至{chinese_date(period.last_day)}），季度结束后才能生成报告。",
+        raise InvalidInput(gettext("%(quarter)s尚未结束（至%(date)s），季度结束后才能生成报告。") % {
+            "quarter": period.label, "date": local_date(period.last_day)},
                            field="quarter")
     return period

@@ -6,6 +6,7 @@ the window's clerks, staff without an organisation) get 403, as at the other sta
 """
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy
 
 from licensing.models import QuarterlyReport
 from portal.constants import OrgKind, Role
@@ -13,10 +14,10 @@ from portal.exceptions import InvalidInput, NotAllowed
 from portal.models import Organisation
 from portal.permissions import is_admin, is_officer, is_regulator
 
-ONLY_STAFF = "季度报告只供各部门的审批人员、监管人员和系统管理员查看。"
-ONLY_OWN = "只能查看本部门的季度报告。"
-NAME_ONE = "请用 organisation 参数指定部门（机构代码），如 organisation=D01。"
-NO_SUCH = "没有这个部门（机构代码不存在）。"
+ONLY_STAFF = gettext_lazy("季度报告只供各部门的审批人员、监管人员和系统管理员查看。")
+ONLY_OWN = gettext_lazy("只能查看本部门的季度报告。")
+NAME_ONE = gettext_lazy("请用 organisation 参数指定部门（机构代码），如 organisation=D01。")
+NO_SUCH = gettext_lazy("没有这个部门（机构代码不存在）。")
 REPORTING_ROLES = (Role.OFFICER, Role.REGULATOR)
 
 

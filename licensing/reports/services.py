@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from licensing.i18n import in_source_language
 from licensing.models import QuarterlyReport
 from licensing.reports import files
 from licensing.reports.figures import department_figures
@@ -42,13 +43,14 @@ def _delete(*names) -> None:
 
 def _made(organisation, period: Quarter) -> tuple[dict, str, str]:
     """The figures and the two stored files (their names)."""
-    figures = department_figures(organisation, period)
-    xlsx = _store(organisation, period, "xlsx", files.report_xlsx(figures))
-    try:
-        pdf = _store(organisation, period, "pdf", files.report_document(figures).pdf)
-    except BaseException:
-        _delete(xlsx)
-        raise
+    with in_source_language():  # what the department sends is in Chinese, whoever clicked (issue 15)
+        figures = department_figures(organisation, period)
+        xlsx = _store(organisation, period, "xlsx", files.report_xlsx(figures))
+        try:
+            pdf = _store(organisation, period, "pdf", files.report_document(figures).pdf)
+        except BaseException:
+            _delete(xlsx)
+            raise
     return figures, xlsx, pdf
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from licensing.reports import files, selectors
@@ -26,7 +27,7 @@ from portal.exceptions import InvalidInput, NotAllowed
 from portal.models import AuditAction, Organisation
 from portal.permissions import is_admin
 
-NOT_MADE = "该季度的报告尚未生成：请在季度报告页面点击“立即生成”。"
+NOT_MADE = gettext_lazy("该季度的报告尚未生成：请在季度报告页面点击“立即生成”。")
 DESK_QUARTERS = 8  # the last two years' quarters, each with its report or a button to make it
 CONTENT_TYPES = {"xlsx": exports.XLSX.CONTENT_TYPE, "pdf": "application/pdf"}
 
@@ -155,8 +156,9 @@ def report_generate(request, year, quarter):
     except InvalidInput as refused:
         return _bad(request, refused.message)
     if had:
-        messages.info(request, f"{period.label}的报告已经生成过，未重新生成。")
+        messages.info(request, gettext("%(quarter)s的报告已经生成过，未重新生成。") % {"quarter": period.label})
     else:
-        messages.success(request, f"已生成{organisation.name}{period.label}的报告。")
+        messages.success(request, gettext("已生成%(organisation)s%(quarter)s的报告。") % {
+            "organisation": organisation.name, "quarter": period.label})
     target = reverse("report-detail", args=[period.year, period.quarter])
     return redirect(target + _query(request, organisation))

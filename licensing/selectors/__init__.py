@@ -14,6 +14,7 @@ routing       the approving authority of an application and the regulator its re
 records       what an approval record tells the regulator (the payload's data)
 filings       备案事项: the filings a regulator received and the corrections it ordered (issue 11)
 supervised    监管对象库: the entities a regulator supervises, the draws' pool (issue 14)
+scope         经营范围 → 许可事项: the items a business scope probably needs (issue 15; the finder, issue 16's intake)
 
 notices and supervision read licensing through these (and licensing.constants) only.
 """
@@ -85,3 +86,6 @@ __all__ += ["enterprises_q", "is_enterprise", "public_identifier"]
 __all__ += ["IN_FORCE", "PoolEntry", "PoolFilter", "applicant_by_identifier", "published_entity",
             "supervised_applicants", "supervised_applications", "supervised_holdings", "supervised_pool",
             "revocable", "supervised_search"]
+from .scope import ScopeInvalid, ScopeMatch, items_for_scope  # noqa: E402  (issue 15: 经营范围查事项)
+
+__all__ += ["ScopeInvalid", "ScopeMatch", "items_for_scope"]

@@ -2,7 +2,10 @@
 `allowed_actions`. Derived from the one transition table (licensing.constants.TRANSITIONS: the
 route and the state) and the permission rules (who takes which side), never written again.
 """
+from django.utils.translation import gettext as _
+
 from licensing.constants import DECIDED, OPEN, TRANSITIONS, Action, MaterialDue, MaterialStatus, Side, Status
+from licensing.selectors.ratings import RATE, rating_allowed
 
 PERMISSION_OF_SIDE = {Side.APPLICANT: "licensing.act_as_applicant", Side.OFFICER: "licensing.act_as_officer",
                       Side.REGULATOR: "licensing.act_as_regulator"}
@@ -33,6 +36,8 @@ def application_allowed_actions(application, user) -> list[str]:
             granted[perm] = user.has_perm(perm, application)
         if granted[perm]:
             allowed.append(str(action))
+    if rating_allowed(application, user):  # 好差评 once it has ended (issue 15): not a transition, the state stays
+        allowed.append(RATE)
     return allowed
 
 
@@ -61,13 +66,13 @@ def material_frozen_reason(application, submission) -> str:
         return ""
     name = submission.material.name
     if submission.material.due == MaterialDue.AFTER_DECISION and application.status in DECIDED:
-        return f"材料“{name}”已在许可决定后提交，提交后即不能更换。"
+        return _("材料“%(name)s”已在许可决定后提交，提交后即不能更换。") % {"name": name}
     if application.decided_at is not None or application.status in DECIDED:
-        return f"办件已作出决定，材料“{name}”不能再更换。"
+        return _("办件已作出决定，材料“%(name)s”不能再更换。") % {"name": name}
     if application.status == Status.COMMITTED:
-        return f"材料“{name}”已随承诺书递交，不能再更换。"
+        return _("材料“%(name)s”已随承诺书递交，不能再更换。") % {"name": name}
     if application.status == Status.ACCEPTED:
-        return f"材料“{name}”已受理，不能再更换；审批部门要求补正时可以重新上传。"
+        return _("材料“%(name)s”已受理，不能再更换；审批部门要求补正时可以重新上传。") % {"name": name}
     return ""
 
 

@@ -18,6 +18,7 @@ One rule for the services, the permission rules, the desks, the API and the docu
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from licensing.constants import REVIEW_ROLES, AuthorityRole
 from licensing.models import Application, Item
@@ -48,7 +49,7 @@ class DeciderOption:
     def label(self) -> str:
         if self.entrusted is None:
             return self.authority.name
-        return f"{self.entrusted.name}（受{self.authority.name}委托）"
+        return gettext("%(entrusted)s（受%(authority)s委托）") % {"entrusted": self.entrusted.name, "authority": self.authority.name}
 
 
 def _rows(item) -> list:

@@ -18,17 +18,21 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _, gettext_noop, ngettext
 
 from licensing.constants import (
     CONDITIONS_REMINDER_WORKING_DAYS, STOPPED, MaterialDue, MaterialStatus, Route, Status,
 )
+from licensing.i18n import zh
 from licensing.models import Application, MaterialSubmission
 from portal import calendar
 from supervision.constants import InspectionStatus
 
-PROVISIONAL_NOTE = "该期限涉及尚未公布的节假日安排，可能调整"
+PROVISIONAL_NOTE = gettext_noop("该期限涉及尚未公布的节假日安排，可能调整")  # shown through gettext
 # 附件3 第三条: by post the applicant's 3 working days run from the 送达回证's date, entered by the officer.
-NOT_YET_RUNNING = "尚未起算（待登记告知书送达回证）"
+NOT_YET_RUNNING = gettext_noop("尚未起算（待登记告知书送达回证）")  # shown through gettext
 
 
 def is_overdue(due: dt.date | None, today: dt.date | None = None) -> bool:
@@ -112,6 +116,16 @@ class Deadline:
     working_days_left: int | None = None
     note: str = ""
     waiting: str = ""  # why a deadline without a date has not started (NOT_YET_RUNNING)
+    material: str = ""  # the material a deadline of a material owed after the decision is for
+
+    @property
+    def label_html(self):
+        """The label for a page: the material's name (as the item names it, in Chinese) marked so on an
+        English page (licensing.i18n.zh)."""
+        if not self.material:
+            return self.label
+        return mark_safe(conditional_escape(_("补交材料：%(material)s")).replace(  # nosec B308 B703: escaped
+            "%(material)s", str(conditional_escape(zh(self.material)))))
 
     @property
     def running(self) -> bool:
@@ -120,12 +134,12 @@ class Deadline:
     @property
     def state(self) -> str:
         if self.done:
-            return "已完成"
+            return _("已完成")
         if self.stopped:
-            return "已终止"
+            return _("已终止")
         if self.date is None:
-            return self.waiting or "尚未起算"
-        return "已逾期" if self.overdue else "进行中"
+            return self.waiting or _("尚未起算")
+        return _("已逾期") if self.overdue else _("进行中")
 
 
 def _day(moment):
@@ -134,33 +148,33 @@ def _day(moment):
 
 def _decision_label(application) -> str:
     if application.route == Route.COMMITMENT:
-        return "许可决定期限（收到承诺书当日决定）"
-    return "审批决定期限（承诺办结时限）"
+        return _("许可决定期限（收到承诺书当日决定）")
+    return _("审批决定期限（承诺办结时限）")
 
 
 def _candidates(application):
-    """(label, date, start of the period or None for calendar months, done, why not yet running) for
-    each deadline set, and for the one deadline that may wait for its start (a notice by post)."""
+    """(label, date, start of the period or None for calendar months, done, why not yet running, material)
+    for each deadline set, and for the one deadline that may wait for its start (a notice by post)."""
     a = application
-    yield "告知书送达期限", a.notice_due, _day(a.submitted_at), a.notice_issued_at is not None, ""
+    yield _("告知书送达期限"), a.notice_due, _day(a.submitted_at), a.notice_issued_at is not None, ""
     # 附件3 第三条 "收到告知书后3个工作日内": from receipt (online and at the window, the issue).
-    waiting = NOT_YET_RUNNING if _commitment_waiting(a) else ""
-    yield ("承诺书递交期限", a.commitment_due, _day(a.notice_received_at or a.notice_issued_at),
+    waiting = _(NOT_YET_RUNNING) if _commitment_waiting(a) else ""
+    yield (_("承诺书递交期限"), a.commitment_due, _day(a.notice_received_at or a.notice_issued_at),
            a.committed_at is not None, waiting)
     yield (_decision_label(a), a.decision_due, _day(a.accepted_at or a.committed_at), a.decided_at is not None,
            "")
     for s in a.materials.all():
         if s.material.due == MaterialDue.AFTER_DECISION and s.due_date:
-            yield (f"补交材料：{s.material.name}", s.due_date, _day(a.decided_at),
-                   s.status == MaterialStatus.SUBMITTED, "")
+            yield (_("补交材料：%(material)s") % {"material": s.material.name}, s.due_date, _day(a.decided_at),
+                   s.status == MaterialStatus.SUBMITTED, "", s.material.name)
     # 钦政发〔2019〕20号: a date the holder chose, not one we counted; declaring (materials all in) is
     # its part done. The regulator's correction date below is likewise its own choice.
-    yield "承诺达到经营许可条件期限", a.conditions_due, None, a.conditions_declared_at is not None, ""
+    yield _("承诺达到经营许可条件期限"), a.conditions_due, None, a.conditions_declared_at is not None, ""
     # 钦政发〔2019〕20号 二（四）: by when an untrue filing must be corrected.
-    yield "备案信息改正期限", a.filing_correct_by, None, a.status != Status.FILING_CORRECTION, ""
+    yield _("备案信息改正期限"), a.filing_correct_by, None, a.status != Status.FILING_CORRECTION, ""
     # 附件3 第七条: 2 calendar months, moved to the next working day when it ends on a rest day
     # (民法典 第二百零三条), so an unconfirmed year makes it provisional too.
-    yield "事后核查期限（行业主管部门核查承诺内容）", a.inspection_due, _day(a.decided_at), _inspected(a), ""
+    yield _("事后核查期限（行业主管部门核查承诺内容）"), a.inspection_due, _day(a.decided_at), _inspected(a), ""
 
 
 def _commitment_waiting(application) -> bool:
@@ -180,15 +194,18 @@ def deadlines(application, *, today=None, detailed=True) -> list[Deadline]:
     """The application's deadlines in the order of the procedure; `detailed` adds the calendar look-ups."""
     today = today or timezone.localdate()
     result = []
-    for label, date, start, done, waiting in _candidates(application):
+    for label, date, start, done, waiting, *material in _candidates(application):
         if date is None:
             if waiting:
                 result.append(Deadline(label, None, waiting=waiting))
             continue
-        d = Deadline(label, date, done=done, stopped=not done and application.status in STOPPED)
+        d = Deadline(label, date, done=done, stopped=not done and application.status in STOPPED,
+                     material=material[0] if material else "")
         d.overdue = d.running and is_overdue(date, today)
         if application.status == Status.CORRECTION and date == application.decision_due:
-            d.note = f"补正期间暂停计时，补正后重新计算（剩余 {application.paused_working_days or 0} 个工作日）"
+            left = application.paused_working_days or 0
+            d.note = ngettext("补正期间暂停计时，补正后重新计算（剩余 %(days)s 个工作日）",
+                              "补正期间暂停计时，补正后重新计算（剩余 %(days)s 个工作日）", left) % {"days": left}
             d.overdue = False
         elif detailed and d.running:
             _add_calendar_facts(d, start, today)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from licensing.constants import Action
 from licensing.models import ApplicationEvent
@@ -26,13 +27,13 @@ from portal.exceptions import InvalidInput
 # 电子监察 watches the authorities' own clocks; the applicant's dates (a declaration of conditions, a
 # filing's correction) are recorded on their events too but are not the authority's lateness.
 STEP_KINDS = {
-    "notice": ("出具告知书", (Action.ISSUE_NOTICE,)),  # notice_due: 附件3 第三条 "收到申请后3个工作日内"
-    "decision": ("作出许可决定", (Action.DECIDE, Action.APPROVE, Action.REJECT)),  # decision_due
+    "notice": (gettext_lazy("出具告知书"), (Action.ISSUE_NOTICE,)),  # notice_due: 附件3 第三条 "收到申请后3个工作日内"
+    "decision": (gettext_lazy("作出许可决定"), (Action.DECIDE, Action.APPROVE, Action.REJECT)),  # decision_due
 }
 TIMED_ACTIONS = [action for _, actions in STEP_KINDS.values() for action in actions]
 LATE_STEPS_LIMIT = 200  # late steps the page lists; the counts above them are always complete
-NO_AUTHORITY = "申请人或系统办理"
-BAD_MONTH = "月份应按“年-月”填写，例如2024-10。"
+NO_AUTHORITY = gettext_lazy("申请人或系统办理")
+BAD_MONTH = gettext_lazy("月份应按“年-月”填写，例如2024-10。")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
@@ -83,7 +84,7 @@ def in_month(events, month: dt.date | None) -> QuerySet:
 
 def _kind_case(*, label=False) -> Case:
     """The step kind of an event's action (its key, or its label), computed in the database."""
-    whens = [When(action__in=actions, then=Value(name if label else kind))
+    whens = [When(action__in=actions, then=Value(str(name) if label else kind))
              for kind, (name, actions) in STEP_KINDS.items()]
     return Case(*whens, default=Value(""), output_field=CharField())
 
@@ -107,16 +108,16 @@ def _arranged(rows) -> list[dict]:
     for row in rows:
         key = (row["month"], row["organisation_id"])
         group = groups.setdefault(key, {"month": row["month"], "authority_id": row["organisation_id"],
-                                        "authority": row["organisation__name"] or NO_AUTHORITY, "found": {}})
+                                        "authority": row["organisation__name"] or str(NO_AUTHORITY), "found": {}})
         group["found"][row["kind"]] = row
     return [_group(group) for group in groups.values()]
 
 
 def _group(group) -> dict:
     found = group.pop("found")
-    steps = [StepCount(kind, label, found[kind]["on_time"], found[kind]["late"], found[kind]["late_days"])
+    steps = [StepCount(kind, str(label), found[kind]["on_time"], found[kind]["late"], found[kind]["late_days"])
              for kind, (label, _) in STEP_KINDS.items() if kind in found]
-    total = StepCount("all", "合计", sum(s.on_time for s in steps), sum(s.late for s in steps),
+    total = StepCount("all", gettext("合计"), sum(s.on_time for s in steps), sum(s.late for s in steps),
                       sum(s.late_days for s in steps))
     return {**group, "steps": steps, "total": total}
 

@@ -13,8 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import Status
+from licensing.i18n import local_date
 from licensing.models import Application
 from licensing.selectors.authorities import acting_q
 from notices.constants import DocumentKind
@@ -24,23 +26,23 @@ from supervision.constants import InspectionStatus
 
 # The documents a check issues, in the order they come (核查记录, 整改通知书, 复查记录).
 INSPECTION_DOCUMENTS = (DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION, DocumentKind.REINSPECTION_RECORD)
-FULL_COVERAGE_NOTE = ("本事项属于钦政发〔2019〕18号附件2序号4至19的事项，实行全覆盖例行检查："
-                      "每一个许可决定都由行业主管部门核查，不以抽查代替。")
+FULL_COVERAGE_NOTE = gettext_noop("本事项属于钦政发〔2019〕18号附件2序号4至19的事项，实行全覆盖例行检查："
+                                  "每一个许可决定都由行业主管部门核查，不以抽查代替。")  # shown through gettext
 
 
 def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return local_date(day)
 
 
 def inspection_label(inspection, application=None) -> str:
     """Where the check stands, in words safe for anyone (no names, no findings)."""
     application = application or inspection.application
     if inspection.status == InspectionStatus.RECTIFY and inspection.rectify_due:
-        return f"限期整改（整改期限{_date(inspection.rectify_due)}）"
+        return _("限期整改（整改期限%(date)s）") % {"date": _date(inspection.rectify_due)}
     if inspection.status == InspectionStatus.FAILED:
-        return "承诺不实，许可已撤销" if application.status == Status.REVOKED else "承诺不实，已提请撤销许可"
+        return _("承诺不实，许可已撤销") if application.status == Status.REVOKED else _("承诺不实，已提请撤销许可")
     if inspection.status == InspectionStatus.CANCELLED:
-        return "无需核查（许可已撤销）"
+        return _("无需核查（许可已撤销）")
     return inspection.get_status_display()
 
 
@@ -66,7 +68,7 @@ def inspection_summary(application, documents=None) -> InspectionSummary | None:
     documents = application.documents.all() if documents is None else documents
     return InspectionSummary(
         inspection=inspection, label=inspection_label(inspection, application),
-        full_coverage_note=FULL_COVERAGE_NOTE if inspection.full_coverage else "",
+        full_coverage_note=_(FULL_COVERAGE_NOTE) if inspection.full_coverage else "",
         results=list(inspection.results.all()),
         documents=[d for d in documents if d.kind in INSPECTION_DOCUMENTS],
         revocation_request=revocation_request_of(application))

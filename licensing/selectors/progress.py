@@ -13,8 +13,10 @@ import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import Status
+from licensing.i18n import local_date
 from licensing.models import Application
 from licensing.selectors.applications import looks_like_number
 from licensing.selectors.inspections import inspection_label
@@ -87,7 +89,7 @@ def inspection_progress(application) -> InspectionProgress | None:
 
 
 # 钦政发〔2019〕20号: "企业达到经营许可条件并按要求提交材料后，方可开展经营".
-NOT_YET_OPERATING = "未达到经营条件，不得开展经营"
+NOT_YET_OPERATING = gettext_noop("未达到经营条件，不得开展经营")  # shown through gettext
 
 
 @dataclass(frozen=True)
@@ -108,17 +110,14 @@ def operating_status(application) -> OperatingStatus | None:
     if licence is None or licence.revoked_at is not None:
         return None
     if licence.may_operate_from is not None:
-        return OperatingStatus(True, licence.may_operate_from, f"可开展经营日期：{_cn(licence.may_operate_from)}")
-    return OperatingStatus(False, None, NOT_YET_OPERATING, note=_conditions_note(application))
+        return OperatingStatus(True, licence.may_operate_from,
+                               _("可开展经营日期：%(date)s") % {"date": local_date(licence.may_operate_from)})
+    return OperatingStatus(False, None, _(NOT_YET_OPERATING), note=_conditions_note(application))
 
 
 def _conditions_note(application) -> str:
     if application.conditions_declared_at is not None:
-        return "持证人已申报达到经营许可条件，待审批机关确认"
+        return _("持证人已申报达到经营许可条件，待审批机关确认")
     if application.conditions_due is not None:
-        return f"持证人承诺于{_cn(application.conditions_due)}前达到经营许可条件"
+        return _("持证人承诺于%(date)s前达到经营许可条件") % {"date": local_date(application.conditions_due)}
     return ""
-
-
-def _cn(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"  # as the pages print dates (Y年n月j日)

@@ -6,6 +6,7 @@ ISO 8601; labels are given beside codes so a receiver needs no table of ours. A 
 v1 only when old receivers can ignore it; anything else is a v2.
 """
 from licensing.constants import COMMITMENT_CONFIRMATIONS, MaterialDue
+from licensing.i18n import in_source_language
 from licensing.selectors.routing import authority_of
 
 
@@ -58,7 +59,13 @@ def _signed_text(answers, i, text) -> str:
 
 def approval_record_data(application, *, outcome: str = "", reason: str = "", authority=None) -> dict:
     """The record's `data`: everything the regulator supervises from, read now (inside the event's
-    transaction, so it is what the event decided)."""
+    transaction, so it is what the event decided). Its labels are Chinese whatever the language of the
+    page that took the step: the record is kept and sent as it is (issue 15)."""
+    with in_source_language():
+        return _record_data(application, outcome=outcome, reason=reason, authority=authority)
+
+
+def _record_data(application, *, outcome, reason, authority) -> dict:
     decided_by = application.decided_by if application.decided_by_id else None
     return {
         "application": {"number": application.number, "status": application.status,

@@ -3,8 +3,10 @@ import datetime as dt
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing.constants import TRANSITIONS, Action, Channel, Route, Side
+from licensing.i18n import in_source_language
 from licensing.selectors.authorities import acting_organisation_id
 from portal.exceptions import Conflict, NotAllowed
 from licensing.models import Application, ApplicationEvent, NumberCounter
@@ -47,6 +49,9 @@ _HANDED_OVER = {
     Action.SUBMIT_MATERIAL: "材料",
     Action.REPLACE_MATERIAL: "更换的材料",
 }
+# Events are records: their reasons are written in the portal's own language (Chinese), whatever the
+# language of the page that took the step; a page shows a fixed sentence of the portal's in the reader's
+# language (gettext_noop marks them for the catalogue; licensing.i18n.recorded looks them up).
 
 
 def _applicant_side(action) -> bool:
@@ -61,7 +66,8 @@ def _on_behalf(application, action, actor, reason: str) -> str:
         return reason
     if not is_clerk.test(actor):
         return reason
-    what = _HANDED_OVER.get(action) or f"“{Action(action).label}”"
+    with in_source_language():
+        what = _HANDED_OVER.get(action) or f"“{Action(action).label}”"
     if action in (Action.SUBMIT_MATERIAL, Action.REPLACE_MATERIAL):  # the reason is the material's name
         return f"窗口工作人员代为录入申请人当面递交的{what}“{reason}”。"
     return f"窗口工作人员代为录入申请人当面递交的{what}。{reason}"
@@ -95,10 +101,10 @@ def _lock_in_state(application: Application, action: str) -> Application:
               .select_related("item", "applicant", "reviewing").get(pk=application.pk))
     transition = TRANSITIONS[action]
     if transition.route is not None and locked.route != transition.route:
-        label = "告知承诺" if transition.route == Route.COMMITMENT else "一般程序"
-        raise Conflict(f"该办件不按{label}办理，不能进行此操作。")
+        raise Conflict(_("该办件不按告知承诺办理，不能进行此操作。") if transition.route == Route.COMMITMENT
+                       else _("该办件不按一般程序办理，不能进行此操作。"))
     if locked.status not in transition.sources:
-        raise Conflict(f"办件当前状态为“{locked.get_status_display()}”，不能进行此操作。")
+        raise Conflict(_("办件当前状态为“%(status)s”，不能进行此操作。") % {"status": locked.get_status_display()})
     if transition.when is not None and not transition.when(locked):
         raise Conflict(_not_now(locked, action))
     return locked
@@ -107,13 +113,14 @@ def _lock_in_state(application: Application, action: str) -> Application:
 def _not_now(application, action) -> str:
     """Why a move its state allows cannot be taken now (the transition's further condition)."""
     if application.reviewing_id is not None and action != Action.FORWARD:
-        return f"办件正由{application.reviewing.name}初审，初审意见报送审批机关后方可作出决定。"
+        return _("办件正由%(organisation)s初审，初审意见报送审批机关后方可作出决定。") % {
+            "organisation": application.reviewing.name}
     return {
-        Action.FORWARD: "办件已在审批机关办理，没有待报送的初审。",
-        Action.RECORD_NOTICE_RECEIPT: "该告知书的送达已登记（网上申请出具即送达，窗口当场送达）。",
-        Action.DECLARE_CONDITIONS: "该许可没有待申报的经营许可条件，或已申报。",
-        Action.CONFIRM_CONDITIONS: "申请人尚未申报已具备经营许可条件，或已确认。",
-    }.get(action, "办件当前不能进行此操作。")
+        Action.FORWARD: _("办件已在审批机关办理，没有待报送的初审。"),
+        Action.RECORD_NOTICE_RECEIPT: _("该告知书的送达已登记（网上申请出具即送达，窗口当场送达）。"),
+        Action.DECLARE_CONDITIONS: _("该许可没有待申报的经营许可条件，或已申报。"),
+        Action.CONFIRM_CONDITIONS: _("申请人尚未申报已具备经营许可条件，或已确认。"),
+    }.get(action, _("办件当前不能进行此操作。"))
 
 
 def _check_acting(application, action, actor):
@@ -127,9 +134,10 @@ def _check_acting(application, action, actor):
     if side == Side.OFFICER and is_officer.test(actor):
         acting = acting_organisation_id(application)
         if acting is not None and acting != actor.organisation_id:
-            raise NotAllowed(f"此步骤应由{Organisation.objects.get(pk=acting).name}办理（谁审批、谁负责）。")
+            raise NotAllowed(_("此步骤应由%(organisation)s办理（谁审批、谁负责）。") % {
+                "organisation": Organisation.objects.get(pk=acting).name})
     if side == Side.REGULATOR and application.regulator_id != getattr(actor, "organisation_id", None):
-        raise NotAllowed("只有接收该办件审批信息的行业主管部门可以进行此操作（谁主管、谁监管）。")
+        raise NotAllowed(_("只有接收该办件审批信息的行业主管部门可以进行此操作（谁主管、谁监管）。"))
 
 
 def _move(application: Application, action: str, actor, *, reason: str = "", due=None, due_field=None,
@@ -154,15 +162,16 @@ def notice_missing_content(item) -> list[str]:
     """What an admin must fill in before the item can issue a 告知书 (附件3 第二条（一）)."""
     missing = []
     if not item.legal_basis.strip():
-        missing.append("法律依据（法律、法规、规章名称及具体条款）")
+        missing.append(_("法律依据（法律、法规、规章名称及具体条款）"))
     if not item.conditions.strip():
-        missing.append("许可条件（条件、标准和技术要求）")
+        missing.append(_("许可条件（条件、标准和技术要求）"))
     if not item.materials.exists():
-        missing.append("申请材料（名称、提交方式和期限）")
+        missing.append(_("申请材料（名称、提交方式和期限）"))
     return missing
 
 
 def _check_notice_content(item):
     missing = notice_missing_content(item)
     if missing:
-        raise Conflict(f"事项“{item.name}”的告知内容不完整，请管理员先在事项目录中补充：{'；'.join(missing)}。")
+        raise Conflict(_("事项“%(item)s”的告知内容不完整，请管理员先在事项目录中补充：%(missing)s。") % {
+            "item": item.name, "missing": _("；").join(missing)})

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from licensing.constants import VERIFIED_AT_WINDOW, ApplicantKind, Channel, ClaimStatus
 from licensing.models import Applicant, ApplicantMembership
@@ -26,27 +28,28 @@ logger = logging.getLogger(__name__)
 
 _VALIDATORS = {ApplicantKind.ENTERPRISE: validate_uscc, ApplicantKind.PERSON: validate_id_number}
 WINDOW_DESK = "licensing.use_window_desk"
-APPLY_NOT_ALLOWED = "您不能代该申请人提交申请：账号未关联该申请人。"
-NO_SUCH_ACCOUNT = "没有这个网上办事账号，请核对申请人注册时使用的用户名。"
-GO_TO_THE_WINDOW = ("请持营业执照（个人持居民身份证）原件，以及代办人的授权委托书，到政务服务中心窗口核验，"
-                    "核验后即可在网上签署承诺书。")
-CLAIM_PENDING = f"账号与该申请人的关联尚未核验：核验前可以登记、提交申请和上传材料，但不能签署承诺书。{GO_TO_THE_WINDOW}"
-UNVERIFIED_SIGNER = ("您的账号与该申请人的关联尚未核验，不能签署承诺书：承诺书具有法律效力，不实承诺将被撤销许可并记入诚信档案。"
-                     + GO_TO_THE_WINDOW)
-VERIFIER_UNAVAILABLE = "在线核验服务暂时不可用，请稍后再试，或到政务服务中心窗口核验。"
+APPLY_NOT_ALLOWED = gettext_lazy("您不能代该申请人提交申请：账号未关联该申请人。")
+NO_SUCH_ACCOUNT = gettext_lazy("没有这个网上办事账号，请核对申请人注册时使用的用户名。")
+GO_TO_THE_WINDOW = gettext_lazy("请持营业执照（个人持居民身份证）原件，以及代办人的授权委托书，到政务服务中心窗口核验，"
+                                "核验后即可在网上签署承诺书。")
+CLAIM_PENDING = format_lazy("{}{}", gettext_lazy(
+    "账号与该申请人的关联尚未核验：核验前可以登记、提交申请和上传材料，但不能签署承诺书。"), GO_TO_THE_WINDOW)
+UNVERIFIED_SIGNER = format_lazy("{}{}", gettext_lazy(
+    "您的账号与该申请人的关联尚未核验，不能签署承诺书：承诺书具有法律效力，不实承诺将被撤销许可并记入诚信档案。"), GO_TO_THE_WINDOW)
+VERIFIER_UNAVAILABLE = gettext_lazy("在线核验服务暂时不可用，请稍后再试，或到政务服务中心窗口核验。")
 
 
 def _check_applicant(kind, identifier, name) -> Problems:
     problems = Problems()
     if kind not in _VALIDATORS:
-        problems.add("kind", "申请人类型无效。")
+        problems.add("kind", _("申请人类型无效。"))
     else:
         try:
             _VALIDATORS[kind](identifier)
         except ValidationError as exc:
             problems.add("identifier", exc.messages[0])
     if not name:
-        problems.add("name", "请填写申请人名称或姓名。")
+        problems.add("name", _("请填写申请人名称或姓名。"))
     return problems
 
 
@@ -63,7 +66,7 @@ def applicant_register(*, kind: str, identifier: str, name: str, actor, user=Non
     applicant, created = Applicant.objects.get_or_create(
         identifier=identifier, defaults={"kind": kind, "name": name, **details})
     if not created and applicant.kind != kind:
-        raise InvalidInput("该证件号码已登记为另一类申请人。", field="identifier")
+        raise InvalidInput(_("该证件号码已登记为另一类申请人。"), field="identifier")
     if created:
         audit.write(AuditAction.APPLICANT_REGISTER, actor=actor, obj=applicant, details={"kind": kind})
     if user is not None:
@@ -108,15 +111,15 @@ def applicant_claim_verify_online(*, claim, actor) -> VerificationResult:
     """The account asks the configured verifier (电子营业执照, identity services) to verify its own claim."""
     verifier = get_verifier()
     if actor.pk != claim.user_id or not verifies_online(verifier):
-        raise NotAllowed("暂不能在线核验，请到政务服务中心窗口核验。")
+        raise NotAllowed(_("暂不能在线核验，请到政务服务中心窗口核验。"))
     if claim.is_verified:
-        raise Conflict("该关联已核验。")
+        raise Conflict(_("该关联已核验。"))
     return _verify_with(verifier, claim, actor)
 
 
 def _check_window(actor):
     if not actor.has_perm(WINDOW_DESK):
-        raise NotAllowed("只有窗口工作人员可以核验或删除账号与申请人的关联。")
+        raise NotAllowed(_("只有窗口工作人员可以核验或删除账号与申请人的关联。"))
 
 
 @transaction.atomic
@@ -137,7 +140,7 @@ def applicant_claim_verify(*, claim, actor) -> ApplicantMembership:
     """At the window, papers checked: this account's claim is true."""
     _check_window(actor)
     if not _mark_verified(claim, actor=actor, via=VERIFIED_AT_WINDOW, by=actor):
-        raise Conflict(f"账号 {claim.user.username} 的关联已核验，无需再次核验。")
+        raise Conflict(_("账号 %(username)s 的关联已核验，无需再次核验。") % {"username": claim.user.username})
     return claim
 
 
@@ -148,7 +151,7 @@ def applicant_claim_remove(*, claim, actor, reason: str = "") -> None:
     _check_window(actor)
     locked = ApplicantMembership.objects.select_for_update().filter(pk=claim.pk).select_related("user", "applicant").first()
     if locked is None:
-        raise Conflict("该关联已被删除。")
+        raise Conflict(_("该关联已被删除。"))
     locked.delete()
     audit.write(AuditAction.CLAIM_REMOVE, actor=actor, obj=locked.applicant, details={
         "account": locked.user.username, "status": locked.status, "reason": (reason or "").replace("\x00", "").strip()[:500]})
@@ -169,7 +172,7 @@ other accounts registered); at the window (一窗受理) the clerk
         except (InvalidInput, NotAllowed) as exc:
             raise exc.renamed({name: f"applicant.{name}" if name else "applicant" for name in exc.errors})
     elif applicant is None and at_window:
-        raise InvalidInput("没有登记该证件号码的申请人，请提供类型、证件号码和名称进行登记。", field="applicant")
+        raise InvalidInput(_("没有登记该证件号码的申请人，请提供类型、证件号码和名称进行登记。"), field="applicant")
     if applicant is None or not actor.has_perm("licensing.apply_for", applicant):
         raise NotAllowed(APPLY_NOT_ALLOWED, field="applicant")
     return applicant
@@ -181,7 +184,7 @@ def submission_channel(*, actor, requested: str | None) -> str:
     if requested is None:
         return Channel.WINDOW if at_window else Channel.ONLINE
     if at_window and requested == Channel.ONLINE:
-        raise InvalidInput("窗口工作人员代为申请时，渠道应为窗口申请或信函、传真、电子邮件。", field="channel")
+        raise InvalidInput(_("窗口工作人员代为申请时，渠道应为窗口申请或信函、传真、电子邮件。"), field="channel")
     if not at_window and requested != Channel.ONLINE:
-        raise NotAllowed("窗口申请和信函申请由窗口工作人员录入，网上申请请选择 online。", field="channel")
+        raise NotAllowed(_("窗口申请和信函申请由窗口工作人员录入，网上申请请选择 online。"), field="channel")
     return requested

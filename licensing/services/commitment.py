@@ -3,6 +3,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import (
     COMMITMENT_CONFIRMATIONS,
@@ -14,6 +15,7 @@ from licensing.constants import (
     MaterialStatus,
     Route,
 )
+from licensing.i18n import local_date
 from licensing.models import Application, Commitment
 from licensing.selectors.actions import SIGN_COMMITMENT
 from licensing.selectors.applicants import claim_of
@@ -60,9 +62,9 @@ def application_record_notice_receipt(*, application, actor, received_on) -> App
     application = _lock_in_state(application, Action.RECORD_NOTICE_RECEIPT)
     issued_on = timezone.localtime(application.notice_issued_at).date()
     if not isinstance(received_on, dt.date):
-        raise InvalidInput("请填写送达回证上的送达日期。", field="received_on")
+        raise InvalidInput(_("请填写送达回证上的送达日期。"), field="received_on")
     if received_on < issued_on or received_on > _today():
-        raise InvalidInput(f"送达日期应在告知书出具日（{issued_on.year}年{issued_on.month}月{issued_on.day}日）至今天之间。",
+        raise InvalidInput(_("送达日期应在告知书出具日（%(date)s）至今天之间。") % {"date": local_date(issued_on)},
                            field="received_on")
     probe = Application(deadlines_provisional=application.deadlines_provisional)
     due = _working_days_after(received_on, COMMITMENT_WORKING_DAYS, probe)
@@ -94,7 +96,7 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
         status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT]
     ).exclude(material_id__in=given).select_related("material")
     for s in owed:
-        problems.add(f"files.{s.material_id}", f"递交承诺书时须一并提交此材料：{s.material.name}。")
+        problems.add(f"files.{s.material_id}", _("递交承诺书时须一并提交此材料：%(material)s。") % {"material": s.material.name})
     problems.raise_if_any()
     for material_id, upload in files.items():
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
@@ -119,27 +121,28 @@ def _check_not_barred(applicant):
     # 附件3 第九条 "今后不再适用": a record made after the notice was issued bars this commitment too.
     record = supervision_selectors.applicant_barred_from_commitment(applicant)
     if record is not None:
-        raise Conflict(f"申请人因“{record.get_reason_display()}”已记入诚信档案，依据告知承诺指引第九条不能再作出承诺，"
-                       "请选择按一般程序办理。")
+        raise Conflict(_("申请人因“%(reason)s”已记入诚信档案，依据告知承诺指引第九条不能再作出承诺，"
+                         "请选择按一般程序办理。") % {"reason": record.get_reason_display()})
 
 
 def _check_in_time(application):
     if is_overdue(application.commitment_due, _today()):
-        raise Conflict(f"承诺书递交期限（{application.commitment_due:%Y年%m月%d日}）已过，本次申请已不能再作出承诺。")
+        raise Conflict(_("承诺书递交期限（%(date)s）已过，本次申请已不能再作出承诺。") % {
+            "date": local_date(application.commitment_due)})
 
 
 def _check_commitment(problems: Problems, kind, confirmations, signatory, meet_by):
     """Every answer of the 承诺书 at once, so the signer corrects them in one go."""
     if kind not in CommitmentKind.values:
-        problems.add("kind", "请选择承诺类型。")
+        problems.add("kind", _("请选择承诺类型。"))
     if len(confirmations or []) != len(COMMITMENT_CONFIRMATIONS) or not all(confirmations):
-        problems.add("confirmations", "承诺书的7项确认内容须逐项确认后方可提交。")
+        problems.add("confirmations", _("承诺书的7项确认内容须逐项确认后方可提交。"))
     if not (signatory or "").strip():
-        problems.add("signatory", "请填写签署人。")
+        problems.add("signatory", _("请填写签署人。"))
     if kind == CommitmentKind.WILL_MEET and (meet_by is None or meet_by <= _today()):
-        problems.add("meet_by", "承诺在约定期限内具备条件的，须填写今天以后的日期。")
+        problems.add("meet_by", _("承诺在约定期限内具备条件的，须填写今天以后的日期。"))
     if kind == CommitmentKind.ALREADY_MEETS and meet_by is not None:
-        problems.add("meet_by", "已具备许可条件的承诺不填写具备条件日期。")
+        problems.add("meet_by", _("已具备许可条件的承诺不填写具备条件日期。"))
 
 
 @transaction.atomic
@@ -155,13 +158,13 @@ def application_decide(*, application, actor) -> Application:
 def application_choose_ordinary(*, application, actor, reason="") -> Application:
     """The applicant declines to commit: the ordinary procedure applies (附件3 第十条)."""
     return _move(application, Action.CHOOSE_ORDINARY, actor, route=Route.ORDINARY, notice_due=None,
-                 commitment_due=None, reason=reason.strip() or "申请人不愿作出承诺，转一般程序办理。")
+                 commitment_due=None, reason=reason.strip() or gettext_noop("申请人不愿作出承诺，转一般程序办理。"))
 
 
 @transaction.atomic
 def application_lapse(*, application, actor=None) -> Application:
     return _move(application, Action.LAPSE, actor, closed_at=timezone.now(),
-                 reason="收到告知书后3个工作日内未递交承诺书（告知承诺指引第三条），本次申请终止。")
+                 reason=gettext_noop("收到告知书后3个工作日内未递交承诺书（告知承诺指引第三条），本次申请终止。"))
 
 
 def applications_lapse_overdue() -> list[str]:

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_noop, override
 
 from licensing.constants import Action, ClaimStatus, MaterialStatus
+from licensing.i18n import item_text, local_date
 from licensing.models import ApplicantMembership, Application
 from licensing.selectors.deadlines import conditions_due_soon, conditions_overdue, conditions_pending_q, is_overdue
 from licensing.services._core import _lock_in_state, _move, _today
@@ -24,6 +26,7 @@ from licensing.services._jobs import each_in_own_transaction
 from licensing.services.licences import cn_date, licence_reissue
 from licensing.services.sanctions import application_revoke
 from portal.exceptions import Conflict
+from portal.i18n import supported
 from supervision.constants import CreditReason
 
 logger = logging.getLogger("licensing.conditions")
@@ -39,15 +42,16 @@ def application_declare_conditions(*, application, actor, note="") -> Applicatio
     a declaration after the committed date would otherwise save a decision the job is about to revoke."""
     locked = _lock_in_state(application, Action.DECLARE_CONDITIONS)
     if is_overdue(locked.conditions_due, _today()):
-        raise Conflict(f"承诺达到经营许可条件的期限（{locked.conditions_due:%Y年%m月%d日}）已过，不能再申报。")
+        raise Conflict(_("承诺达到经营许可条件的期限（%(date)s）已过，不能再申报。") % {
+            "date": local_date(locked.conditions_due)})
     owed = list(locked.materials.filter(status=MaterialStatus.OWED).select_related("material"))
     if owed:
-        names = "、".join(s.material.name for s in owed)
-        raise Conflict(f"申报具备经营许可条件前，须先提交约定的材料：{names}。")
+        names = _("、").join(s.material.name for s in owed)
+        raise Conflict(_("申报具备经营许可条件前，须先提交约定的材料：%(names)s。") % {"names": names})
     note = (note or "").strip()
     return _move(locked, Action.DECLARE_CONDITIONS, actor, conditions_declared_at=timezone.now(),
                  due=locked.conditions_due,
-                 reason=note or "申请人申报已达到经营许可条件，并已按要求提交材料。")
+                 reason=note or gettext_noop("申请人申报已达到经营许可条件，并已按要求提交材料。"))
 
 
 @transaction.atomic
@@ -57,7 +61,7 @@ def application_confirm_conditions(*, application, actor, note="") -> Applicatio
     # No deadline of the authority's: the date is the holder's, to declare by (declared in time, a later
     # confirmation is not the holder's delay, nor one the gazette sets for the authority).
     application = _move(application, Action.CONFIRM_CONDITIONS, actor, conditions_met_at=timezone.now(),
-                        reason=(note or "").strip() or "经核实，申请人已达到经营许可条件，自即日起可以开展经营。")
+                        reason=(note or "").strip() or gettext_noop("经核实，申请人已达到经营许可条件，自即日起可以开展经营。"))
     today = _today()
     licence_reissue(application, fields={"may_operate_from": today},
                     change=f"经审批机关确认已具备经营许可条件，自{cn_date(today)}起可以开展经营"
@@ -105,24 +109,40 @@ def _remind(application):
     transaction.on_commit(lambda: _send_reminder(application, addresses, now))
 
 
-def _addresses(application) -> list[str]:
+def _addresses(application) -> dict[str, list[str]]:
     """The verified accounts acting for the applicant that have an e-mail address (a pending claim
-    may be anybody who typed the 统一社会信用代码: it is not told about the licence)."""
+    may be anybody who typed the 统一社会信用代码: it is not told about the licence), by the language
+    each account chose (issue 15; none chosen: the portal's, 简体中文), that language first."""
     links = ApplicantMembership.objects.filter(applicant=application.applicant, status=ClaimStatus.VERIFIED,
                                                user__is_active=True).exclude(user__email="")
-    return sorted(set(links.values_list("user__email", flat=True)))
+    by_language, seen = {}, set()
+    for email, language in sorted(set(links.values_list("user__email", "user__language"))):
+        if email not in seen:
+            seen.add(email)
+            by_language.setdefault(supported(language) or settings.LANGUAGE_CODE, []).append(email)
+    return dict(sorted(by_language.items(), key=lambda pair: pair[0] != settings.LANGUAGE_CODE))
+
+
+def _reminder(application, owed, link) -> tuple[str, str]:
+    """The reminder's subject and body in the language active."""
+    body = render_to_string(REMINDER_TEMPLATE, {
+        "application": application, "item": application.item, "applicant": application.applicant,
+        "licence": getattr(application, "licence", None), "due": application.conditions_due, "owed": owed,
+        "link": link})
+    subject = _("【经营许可条件到期提醒】%(item)s（办件编号 %(number)s）") % {
+        "item": item_text(application.item), "number": application.number}
+    return subject, body
 
 
 def _send_reminder(application, addresses, claimed_at) -> None:
-    owed = application.materials.filter(status=MaterialStatus.OWED).select_related("material")
+    """One mail per language, to the accounts that chose it (`addresses`, from _addresses)."""
+    owed = list(application.materials.filter(status=MaterialStatus.OWED).select_related("material"))
     link = settings.SITE_URL.rstrip("/") + reverse("web-application-detail", args=[application.number])
-    body = render_to_string(REMINDER_TEMPLATE, {
-        "application": application, "item": application.item, "applicant": application.applicant,
-        "licence": getattr(application, "licence", None), "due": application.conditions_due, "owed": list(owed),
-        "link": link})
-    subject = f"【经营许可条件到期提醒】{application.item.name}（办件编号 {application.number}）"
     try:
-        EmailMessage(subject, body, None, addresses).send()
+        for language, emails in addresses.items():
+            with override(language):
+                subject, body = _reminder(application, owed, link)
+            EmailMessage(subject, body, None, emails).send()
     except Exception:  # noqa: BLE001 - the mail server is down: give the claim back, the next run retries
         logger.exception("conditions: reminder for application %s could not be sent", application.number)
         Application.objects.filter(pk=application.pk, conditions_reminded_at=claimed_at).update(

@@ -14,6 +14,7 @@ correction, gets its event and credit record but neither a second notice nor a s
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import Action
 from licensing.models import Application
@@ -32,9 +33,9 @@ def application_mark_filing_untrue(*, application, actor, findings, correct_by, 
     findings = (findings or "").strip()
     problems = Problems()
     if not findings:
-        problems.add("findings", "请写明备案信息哪些内容不实。")
+        problems.add("findings", _("请写明备案信息哪些内容不实。"))
     if not isinstance(correct_by, dt.date) or correct_by <= _today():
-        problems.add("correct_by", "改正期限须为今天以后的日期。")
+        problems.add("correct_by", _("改正期限须为今天以后的日期。"))
     problems.raise_if_any()
     verdict = "备案信息虚假" if false_filing else "备案信息不实"
     application = _move(application, Action.MARK_FILING_UNTRUE, actor, filing_correct_by=correct_by,
@@ -60,8 +61,8 @@ def application_correct_filing(*, application, actor, details) -> Application:
     """The filer corrects the filing; the corrected filing is pushed to the regulator again."""
     details = (details or "").strip()
     if not details:
-        raise InvalidInput("请填写改正后的备案信息。", field="details")
+        raise InvalidInput(_("请填写改正后的备案信息。"), field="details")
     application = _move(application, Action.CORRECT_FILING, actor, details=details, filing_correct_by=None,
-                        due_field="filing_correct_by", reason="备案人已改正备案信息。")
+                        due_field="filing_correct_by", reason=gettext_noop("备案人已改正备案信息。"))
     record_push(application, RecordKind.CORRECTED, outcome="filed")
     return application

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
 from licensing.constants import OPEN, STOPPED, Action, MaterialStatus
 from licensing.models import Application, MaterialFile, MaterialSubmission
@@ -25,7 +26,7 @@ from portal.exceptions import Conflict, InvalidInput, Problems
 
 logger = logging.getLogger(__name__)
 
-NO_SUCH_MATERIAL = "该事项没有这项材料。"
+NO_SUCH_MATERIAL = gettext_lazy("该事项没有这项材料。")
 
 
 def _material_id(value) -> int | None:
@@ -98,11 +99,11 @@ def _check_may_hand_in(application, submission):
     # Late is late whether or not the hourly job has run yet (附件3 第六条): otherwise a material
     # handed in after its date but before the job would save the decision.
     if submission.status == MaterialStatus.OVERDUE or is_overdue(submission.due_date, _today()):
-        raise Conflict(f"材料“{submission.material.name}”已逾期，不能再提交。")
+        raise Conflict(_("材料“%(material)s”已逾期，不能再提交。") % {"material": submission.material.name})
     if application.status in STOPPED:
-        raise Conflict("办件已终止，不能再提交材料。")
+        raise Conflict(_("办件已终止，不能再提交材料。"))
     if application.status not in OPEN:
-        raise Conflict("办件已办结，不能再提交材料。")
+        raise Conflict(_("办件已办结，不能再提交材料。"))
 
 
 def _store_file(submission, upload, content_type, actor, now) -> MaterialFile:

@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from licensing.constants import Action, MaterialStatus
 from licensing.models import Application, Commitment, MaterialSubmission
@@ -27,7 +28,7 @@ def application_revoke(*, application, actor, reason, credit_reason=None) -> App
     the false commitment goes on the credit record whatever credit_reason says, and the request is
     closed."""
     if not (reason or "").strip():
-        raise InvalidInput("撤销许可须说明理由。", field="reason")
+        raise InvalidInput(_("撤销许可须说明理由。"), field="reason")
     application = _move(application, Action.REVOKE, actor, closing_reason=reason.strip(), reason=reason.strip())
     if supervision_selectors.open_revocation_request(application) is not None:
         # 作出不实承诺 only where there was a commitment: a random check (双随机, issue 14) may also fail an

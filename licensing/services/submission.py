@@ -1,8 +1,10 @@
 """Receiving an application, for any of the four reform modes."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import NOTICE_WORKING_DAYS, Action, Channel, MaterialDue, ReformMode, Route, Status
+from licensing.i18n import in_source_language
 from licensing.models import Application, ApplicationReview, MaterialSubmission
 from licensing.selectors.authorities import decider_option, decider_options, review_chain
 from licensing.services._core import _allocate_number, _check_notice_content, _event, _today, _working_days_after
@@ -41,7 +43,7 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
     (licensing.selectors.authorities: alternatives, or an entrusted one); the first when not given.
     """
     if channel not in Channel.values:
-        raise InvalidInput("申请渠道无效。", field="channel")
+        raise InvalidInput(_("申请渠道无效。"), field="channel")
     option = _decider(item, authority)
     uploads = _check_uploads_for(item, uploads or {})
     now = timezone.now()
@@ -79,11 +81,12 @@ def _choose_route(application, item, applicant, wants_commitment) -> str:
     record = supervision_selectors.applicant_barred_from_commitment(applicant)
     if record is not None:
         application.route = Route.ORDINARY
-        return (f"申请人因“{record.get_reason_display()}”已记入诚信档案，依据告知承诺指引第九条不再适用告知承诺，"
-                "按一般程序办理。")
+        with in_source_language():  # the event's reason: a record, in Chinese
+            return (f"申请人因“{record.get_reason_display()}”已记入诚信档案，依据告知承诺指引第九条不再适用告知承诺，"
+                    "按一般程序办理。")
     if not wants_commitment:
         application.route = Route.ORDINARY
-        return "申请人不愿作出承诺，按一般程序办理（告知承诺指引第十条）。"
+        return gettext_noop("申请人不愿作出承诺，按一般程序办理（告知承诺指引第十条）。")
     if application.channel == Channel.WINDOW:
         _check_notice_content(item)  # the notice is handed over on the spot: it must exist
     application.route = Route.COMMITMENT
@@ -96,11 +99,11 @@ def _decider(item, authority):
     """The chosen deciding authority of the item (an Organisation or its id), or the first one."""
     key = getattr(authority, "pk", authority)
     if isinstance(key, str) and key.strip() and not key.strip().isdigit():
-        raise InvalidInput("审批机关应为机构编号。", field="authority")
+        raise InvalidInput(_("审批机关应为机构编号。"), field="authority")
     option = decider_option(item, key.strip() if isinstance(key, str) else key)
     if option is None and key not in (None, ""):
-        names = "、".join(o.label for o in decider_options(item)) or "（无）"
-        raise InvalidInput(f"所选机关不是本事项的审批机关。可选：{names}。", field="authority")
+        names = _("、").join(o.label for o in decider_options(item)) or _("（无）")
+        raise InvalidInput(_("所选机关不是本事项的审批机关。可选：%(names)s。") % {"names": names}, field="authority")
     return option
 
 

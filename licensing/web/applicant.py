@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from licensing import selectors, services
@@ -21,6 +22,7 @@ from licensing.verifiers import get_verifier, verifies_online
 from licensing.web.common import application_or_404, desk_required, listing_page
 from licensing.web.detail import render_detail
 from licensing.web.labels import cn_date
+from portal import lists
 from portal.exceptions import ServiceError
 from supervision.selectors import applicant_barred_from_commitment
 
@@ -28,11 +30,21 @@ APPLICANT_DESK = "licensing.use_applicant_desk"
 ACT_AS_APPLICANT = "licensing.act_as_applicant"
 
 
+# 我的办件 newest or oldest first: the index on (applicant, submitted_at, id) read from either end (portal/lists.py).
+MY_APPLICATIONS_ORDERS = (lists.Order("newest"), lists.Order("oldest", backwards=True))
+
+
 @desk_required(APPLICANT_DESK)
 def my_applications(request):
-    """我的办件: every application of every enterprise or person the account acts for."""
-    return render(request, "licensing/my_applications.html",
-                  listing_page(request, selectors.applications_of_user(request.user)))
+    """我的办件: every application of every enterprise or person the account acts for. Paging and sorting
+    ask for its list region alone when htmx is there (portal/lists.py)."""
+    sort = request.GET.get(lists.SORT, "").strip()
+    try:
+        rows = lists.ordered(selectors.applications_of_user(request.user), sort, MY_APPLICATIONS_ORDERS)
+    except ServiceError as exc:
+        return render(request, "portal/bad_input.html", {"message": exc.message}, status=exc.status)
+    return lists.render_list(request, "licensing/my_applications.html", "licensing/includes/my_applications_list.html",
+                             "applications-list", {**listing_page(request, rows), "sort": sort})
 
 
 # --- 办理主体 ------------------------------------------------------------------------------
@@ -49,7 +61,7 @@ def _register_for(user, form):
 
 
 def _registered(request, applicant):
-    messages.success(request, f"已添加办理主体：{applicant.name}。")
+    messages.success(request, gettext("已添加办理主体：%(name)s。") % {"name": applicant.name})
     if not selectors.is_verified_for(request.user, applicant):
         messages.warning(request, services_applicants.CLAIM_PENDING)
 
@@ -66,7 +78,7 @@ def _verify_online(request):
         messages.error(request, exc.message)
     else:
         if result.verified:
-            messages.success(request, f"已在线核验，可以代 {claim.applicant.name} 签署承诺书。")
+            messages.success(request, gettext("已在线核验，可以代 %(name)s 签署承诺书。") % {"name": claim.applicant.name})
         else:
             messages.error(request, result.reason or services_applicants.CLAIM_PENDING)
     return redirect("my-applicants")
@@ -117,11 +129,11 @@ def _submit(request, item, form):
 
 def _submitted_message(application) -> str:
     if application.route == Route.COMMITMENT and application.notice_due:
-        return f"申请已提交。审批部门将在 {cn_date(application.notice_due)} 前送达告知书。"
+        return gettext("申请已提交。审批部门将在 %(date)s 前送达告知书。") % {"date": cn_date(application.notice_due)}
     first = application.events.first()
     if first and first.reason:
-        return f"申请已提交。{first.reason}"
-    return f"申请已提交，状态：{application.get_status_display()}。"
+        return gettext("申请已提交。%(reason)s") % {"reason": first.reason}
+    return gettext("申请已提交，状态：%(status)s。") % {"status": application.get_status_display()}
 
 
 @desk_required(APPLICANT_DESK)
@@ -174,7 +186,7 @@ def commit(request, number):
     """The signed 承诺书 with the materials due now (附件3 第二条（二）、第四条); the decision is due today."""
     def run(application, form):
         services.application_commit(application=application, actor=request.user, **form.service_kwargs())
-    return _step(request, number, run, "承诺书已递交。审批部门将于今日作出许可决定。", form_key="commit",
+    return _step(request, number, run, _("承诺书已递交。审批部门将于今日作出许可决定。"), form_key="commit",
                  form=lambda a: CommitForm(request.POST, request.FILES, application=a, auto_id="commit_%s"))
 
 
@@ -196,7 +208,7 @@ def material_upload(request, number, material_id):
         # A frozen or late material has no upload form left on the page: its refusal is said at the top.
         error = exc.message if exc.status == 409 else ""
         return render_detail(request, application, bound={form_key: form}, error=error, status=exc.status)
-    messages.success(request, "材料已上传。")
+    messages.success(request, gettext("材料已上传。"))
     return redirect("web-application-detail", number=application.number)
 
 
@@ -206,7 +218,7 @@ def choose_ordinary(request, number):
     """附件3 第十条: an applicant who does not want to commit goes the ordinary way."""
     def run(application, form):
         services.application_choose_ordinary(application=application, actor=request.user)
-    return _step(request, number, run, "已改为按一般程序办理，审批部门受理后按承诺时限作出决定。")
+    return _step(request, number, run, _("已改为按一般程序办理，审批部门受理后按承诺时限作出决定。"))
 
 
 @require_POST
@@ -215,7 +227,7 @@ def withdraw(request, number):
     def run(application, form):
         services.application_withdraw(application=application, actor=request.user,
                                       reason=request.POST.get("reason", "")[:2000])
-    return _step(request, number, run, "申请已撤回，办件终止。")
+    return _step(request, number, run, _("申请已撤回，办件终止。"))
 
 
 @require_POST
@@ -225,7 +237,7 @@ def resubmit(request, number):
     def run(application, form):
         services.application_resubmit(application=application, actor=request.user,
                                       reason=request.POST.get("reason", "")[:2000])
-    return _step(request, number, run, "补正材料已提交，审批部门继续审查。")
+    return _step(request, number, run, _("补正材料已提交，审批部门继续审查。"))
 
 
 @require_POST
@@ -236,7 +248,7 @@ def declare_conditions(request, number):
     def run(application, form):
         services.application_declare_conditions(application=application, actor=request.user,
                                                 note=form.cleaned_data.get("note") or "")
-    return _step(request, number, run, "已申报具备经营许可条件，待审批部门确认后方可开展经营。",
+    return _step(request, number, run, _("已申报具备经营许可条件，待审批部门确认后方可开展经营。"),
                  form_key="declare_conditions", form=lambda a: NoteForm(request.POST, auto_id="declare_conditions_%s"))
 
 
@@ -247,5 +259,5 @@ def correct_filing(request, number):
     def run(application, form):
         services.application_correct_filing(application=application, actor=request.user,
                                             details=form.cleaned_data["details"])
-    return _step(request, number, run, "备案信息已改正，已重新推送行业主管部门。",
+    return _step(request, number, run, _("备案信息已改正，已重新推送行业主管部门。"),
                  form_key="correct_filing", form=lambda a: CorrectFilingForm(request.POST, auto_id="correct_filing_%s"))

@@ -4,13 +4,14 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from licensing import selectors
 from licensing.models import Application
 from portal.paging import page_of
 
-NOT_FOUND = "没有这个办件"
+NOT_FOUND = _("没有这个办件")
 
 
 def desk_required(perm: str):

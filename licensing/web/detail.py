@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,6 +20,7 @@ from licensing.forms_applications import (
     CommitForm, CorrectFilingForm, FilingUntrueForm, ForwardForm, MaterialUploadForm, NoteForm, NoticeReceiptForm,
     ReasonForm, RevokeForm,
 )
+from licensing.i18n import in_chinese
 from licensing.services import notice_missing_content
 from portal.uploads import download_name
 from licensing.web.common import NOT_FOUND, application_or_404
@@ -41,7 +43,7 @@ def blank_forms(application, revocation_request=None) -> dict:
         "commit": CommitForm(application=application, auto_id="commit_%s"),
         "correction": ReasonForm(auto_id="correction_%s"),
         "reject": ReasonForm(auto_id="reject_%s"),
-        "revoke": RevokeForm(auto_id="revoke_%s", initial=_revoke_draft(revocation_request)),
+        "revoke": _revoke_form(revocation_request),
         "forward": ForwardForm(auto_id="forward_%s"),
         "notice_receipt": NoticeReceiptForm(auto_id="notice_receipt_%s"),
         "declare_conditions": NoteForm(auto_id="declare_conditions_%s"),
@@ -49,6 +51,14 @@ def blank_forms(application, revocation_request=None) -> dict:
         "correct_filing": CorrectFilingForm(auto_id="correct_filing_%s", initial={"details": application.details}),
         "filing_untrue": FilingUntrueForm(auto_id="filing_untrue_%s"),
     }
+
+
+def _revoke_form(revocation_request):
+    form = RevokeForm(auto_id="revoke_%s", initial=_revoke_draft(revocation_request))
+    if revocation_request is not None and not in_chinese():
+        # The draft is the decision's wording, in Chinese as the document it goes into (issue 15).
+        form.fields["reason"].widget.attrs["lang"] = "zh-Hans"
+    return form
 
 
 def _revoke_draft(request) -> dict:
@@ -111,7 +121,7 @@ def detail_context(request, application, *, bound=None, error="") -> dict:
     return {
         "application": application, "item": application.item, "applicant": application.applicant,
         "forms": forms, "error": error, "documents": documents, "notice": notice,
-        "deadlines": selectors.deadlines(application), "provisional_note": selectors.PROVISIONAL_NOTE,
+        "deadlines": selectors.deadlines(application), "provisional_note": gettext(selectors.PROVISIONAL_NOTE),
         "events": application.events.select_related("actor"),
         "materials": selectors.application_materials(application),
         "commitment": getattr(application, "commitment", None),
@@ -144,7 +154,7 @@ def render_detail(request, application, *, bound=None, error="", status=200):
     """The page again, e.g. after a failed step: `bound` holds the forms with their errors."""
     application.refresh_from_db()
     if status >= 400 and not error:
-        error = "请按下方红色提示修改后重新提交。"
+        error = gettext("请按下方红色提示修改后重新提交。")
     context = detail_context(request, application, bound=bound, error=error)
     return render(request, "licensing/application_detail.html", context, status=status)
 

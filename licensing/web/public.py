@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from licensing import selectors
 from licensing.constants import ReformMode
@@ -14,7 +15,7 @@ from licensing.forms_applications import DisclosureSearchForm, ProgressForm
 from licensing.models import Item
 
 # One message for a wrong number and a wrong code, so the page does not tell which numbers exist.
-NOT_FOUND = "未查询到办件，请核对办件编号和查询码后重新输入。"
+NOT_FOUND = _("未查询到办件，请核对办件编号和查询码后重新输入。")
 
 
 def home(request):

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from licensing import selectors, services
@@ -24,7 +25,7 @@ from licensing.web.detail import render_detail
 from notices import printing
 from notices.constants import DocumentKind
 from notices.selectors import document_masked_for
-from portal import audit
+from portal import audit, lists, progress
 from portal.downloads import inline
 from portal.exceptions import ServiceError
 from portal.models import AuditAction
@@ -33,7 +34,8 @@ from supervision.selectors import applicant_barred_from_commitment
 WINDOW_DESK = "licensing.use_window_desk"
 # The clerk acts for the applicant present (一窗受理): the same right as recording its commitment.
 ACT_AS_APPLICANT = "licensing.act_as_applicant"
-NO_NOTICE_TO_PRINT = "该办件还没有出具告知书，没有可打印的告知书和承诺书。"
+NO_NOTICE_TO_PRINT = _("该办件还没有出具告知书，没有可打印的告知书和承诺书。")
+APPLICATIONS_REGION = "licensing/includes/window_applications.html"  # the page's list region (issue 15)
 
 
 def _search(request):
@@ -72,7 +74,7 @@ def _register(request):
         except ServiceError as exc:
             register_form.service_error(exc)
         else:
-            messages.success(request, f"已登记申请人：{applicant.name}。")
+            messages.success(request, gettext("已登记申请人：%(name)s。") % {"name": applicant.name})
             return redirect("window-applicant", pk=applicant.pk)
     return render(request, "licensing/window_desk.html", {
         "form": WindowSearchForm(), "register_form": register_form, "searched": True}, status=register_form.error_status)
@@ -88,14 +90,15 @@ def _accept(request, applicant, form):
 
 def _accepted_message(application) -> str:
     if application.status == Status.NOTICE_ISSUED:
-        return f"已受理，办件编号 {application.number}。"
+        return gettext("已受理，办件编号 %(number)s。") % {"number": application.number}
     if application.route == Route.ORDINARY and application.events.first().reason:
-        return f"已受理。{application.events.first().reason}"
-    return f"已受理，状态：{application.get_status_display()}。"
+        return gettext("已受理。%(reason)s") % {"reason": application.events.first().reason}
+    return gettext("已受理，状态：%(status)s。") % {"status": application.get_status_display()}
 
 
 def _applicant_page(request, applicant, *, form, bind_form=None, status=200):
-    return render(request, "licensing/window_applicant.html", {
+    """The applicant's page; its applications' region alone when htmx pages them (portal/lists.py)."""
+    return lists.render_list(request, "licensing/window_applicant.html", APPLICATIONS_REGION, "applications", {
         "applicant": applicant, "form": form, "q": request.GET.get("q", ""),
         "credit_record": applicant_barred_from_commitment(applicant),
         "bind_form": bind_form or WindowBindForm(auto_id="bind_%s"), **_claims(applicant),
@@ -160,7 +163,8 @@ def window_bind_account(request, pk):
         except ServiceError as exc:
             form.service_error(exc)
         else:
-            messages.success(request, f"账号 {account.username} 今后可在网上代 {applicant.name} 办理。")
+            messages.success(request, gettext("账号 %(username)s 今后可在网上代 %(name)s 办理。") % {
+                "username": account.username, "name": applicant.name})
             return redirect("window-applicant", pk=applicant.pk)
     return _applicant_page(request, applicant, form=WindowApplyForm(), bind_form=form, status=400)
 
@@ -184,7 +188,8 @@ def window_claim_verify(request, pk, claim):
     """Papers checked (营业执照 or 身份证, and the authorisation): this account's claim is true."""
     return _claim_step(request, pk, claim,
                        lambda m: services.applicant_claim_verify(claim=m, actor=request.user),
-                       lambda m, a: f"已核验：账号 {m.user.username} 可以代 {a.name} 在网上办理并签署承诺书。")
+                       lambda m, a: gettext("已核验：账号 %(username)s 可以代 %(name)s 在网上办理并签署承诺书。") % {
+                           "username": m.user.username, "name": a.name})
 
 
 @require_POST
@@ -194,7 +199,8 @@ def window_claim_remove(request, pk, claim):
     return _claim_step(request, pk, claim,
                        lambda m: services.applicant_claim_remove(claim=m, actor=request.user,
                                                                  reason=request.POST.get("reason", "")[:500]),
-                       lambda m, a: f"已删除账号 {m.user.username} 与 {a.name} 的关联。")
+                       lambda m, a: gettext("已删除账号 %(username)s 与 %(name)s 的关联。") % {
+                           "username": m.user.username, "name": a.name})
 
 
 @require_GET
@@ -214,6 +220,8 @@ def window_print(request, number):
     except printing.PdfNotReady as exc:
         printing.prepare_missing(exc.documents)
         return _preparing(request, application, documents)
+    if progress.polled(request):  # issue 15: the preparing page's poll; the page then asks for the print itself
+        return progress.ready(request)
     for document in documents:
         # Like a download of each document (notices.views), naming the whole bundle it went out in.
         audit.record(request, AuditAction.DOCUMENT_DOWNLOAD, document, "success", kind=document.kind,
@@ -232,9 +240,11 @@ def _bundle_title(documents) -> str:
 def _preparing(request, application, documents):
     """202: the PDFs are being rendered by a worker; the page refreshes into the print."""
     seconds = settings.DOCUMENT_PREPARING_REFRESH_SECONDS
+    if progress.polled(request):  # issue 15: the page polls with htmx; it already says all this
+        return progress.still_running(seconds)
     response = render(request, "notices/preparing.html", {
-        "title": f"{_bundle_title(documents)}正在生成",
-        "what": "和".join(f"{d.get_kind_display()} {d.number}" for d in documents),
+        "title": gettext("告知书和承诺书正在生成") if len(documents) > 1 else gettext("告知书正在生成"),
+        "what": gettext("和").join(f"{d.get_kind_display()} {d.number}" for d in documents),
         "back_url": reverse("window-applicant", args=[application.applicant_id]),
         "refresh_seconds": seconds,
     }, status=202)

@@ -1,4 +1,4 @@
-"""Template helpers of the SLA watch: a duration in Chinese, and the admin index's alert.
+"""Template helpers of the SLA watch: a duration in the reader's language, and the admin index's alert.
 
 The alert is a tag rather than a context processor so it is computed only where a template asks
 for it (the admin index, templates/admin/index.html), never on every page; and portal, the base
@@ -8,8 +8,10 @@ import datetime as dt
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from notices import selectors_outbox
+from notices import i18n, selectors_outbox
 from notices.constants import OutboxStatus
 from notices.views_sla import outbox_changelist_url
 
@@ -18,14 +20,17 @@ register = template.Library()
 
 @register.filter
 def duration_zh(value):
-    """A timedelta as 2天3小时5分钟 (whole minutes; "不足1分钟" below one); "—" when there is none."""
+    """A timedelta as 2天3小时5分钟 (whole minutes; "不足1分钟" below one), 2 days 3 hours 5 minutes in
+    English; "—" when there is none."""
     if not isinstance(value, dt.timedelta):
         return "—"
     minutes = max(int(value.total_seconds() // 60), 0)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{n}{unit}" for n, unit in ((days, "天"), (hours, "小时"), (minutes, "分钟")) if n]
-    return "".join(parts) or "不足1分钟"
+    parts = [ngettext("%(n)d天", "%(n)d天", days) % {"n": days} if days else "",
+             ngettext("%(n)d小时", "%(n)d小时", hours) % {"n": hours} if hours else "",
+             ngettext("%(n)d分钟", "%(n)d分钟", minutes) % {"n": minutes} if minutes else ""]
+    return ("" if i18n.in_chinese() else " ").join(part for part in parts if part) or _("不足1分钟")
 
 
 @register.filter

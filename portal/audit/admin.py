@@ -7,6 +7,7 @@ import csv
 from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import audit
 from portal.admin_readonly import ReadOnlyAdminMixin
@@ -47,7 +48,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     actions = ["export_csv"]
 
-    @admin.action(description="导出所选审计日志（CSV）", permissions=["view"])
+    @admin.action(description=_("导出所选审计日志（CSV）"), permissions=["view"])
     def export_csv(self, request, queryset):
         audit.record(request, AuditAction.EXPORT, None, "success", model="portal.auditevent",
                      rows=queryset.count())

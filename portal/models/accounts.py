@@ -1,6 +1,7 @@
 import rules
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.constants import Language, OrgKind, OrgLevel, Role
@@ -9,17 +10,17 @@ from portal.constants import Language, OrgKind, OrgLevel, Role
 class Organisation(models.Model):
     """An approval authority, an industry regulator or a service hall."""
 
-    code = models.CharField("机构代码", max_length=32, unique=True)
-    name = models.CharField("机构名称", max_length=128)
-    level = models.CharField("层级", max_length=16, choices=OrgLevel.choices)
-    kind = models.CharField("类型", max_length=16, choices=OrgKind.choices, default=OrgKind.AUTHORITY)
+    code = models.CharField(_("机构代码"), max_length=32, unique=True)
+    name = models.CharField(_("机构名称"), max_length=128)
+    level = models.CharField(_("层级"), max_length=16, choices=OrgLevel.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=OrgKind.choices, default=OrgKind.AUTHORITY)
     contact_email = models.EmailField(
-        "联系邮箱", blank=True, help_text="审批信息推送即将超过3个工作日时，提醒发往此邮箱")
+        _("联系邮箱"), blank=True, help_text=_("审批信息推送即将超过3个工作日时，提醒发往此邮箱"))
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "机构"
-        verbose_name_plural = "机构"
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
         ordering = ["code"]
 
     def __str__(self):
@@ -29,19 +30,19 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """Every person who signs in: applicants and staff alike, told apart by role."""
 
-    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
     organisation = models.ForeignKey(
-        Organisation, verbose_name="所属机构", null=True, blank=True,
+        Organisation, verbose_name=_("所属机构"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="members",
     )
-    full_name = models.CharField("姓名", max_length=64, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
     # Issue 15: the language the person chose with the switch; e-mails sent to them later (from a job,
     # with no request to read it from) are written in it. Blank: the portal's default, 简体中文.
-    language = models.CharField("界面语言", max_length=8, blank=True, choices=Language.choices)
+    language = models.CharField(_("界面语言"), max_length=8, blank=True, choices=Language.choices)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self):
         return self.full_name or self.username

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_htmx",
     "portal",
     "licensing",
     "notices",
@@ -50,6 +52,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # issue 15: the request's language first (portal/i18n.py: the API by Accept-Language alone), so that
+    # the middleware below that answer on their own answer in it too
+    "portal.i18n.LocaleMiddleware",
     # issue 8: no answer to a signed-in user or of a lookup by secret code is cached (outermost,
     # so that it sees every answer, refusals included)
     "portal.middleware.PrivateNoStoreMiddleware",
@@ -64,8 +69,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # issue 13: renews the idle clock at most once a minute (inside the session middleware, which saves)
     "portal.security.SessionRenewalMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # issue 15: request.htmx (a list's pager or filter asking for the list region alone, portal/lists.py)
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -141,7 +147,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # issue 15: each role lands on its own start page (licensing.web.start)
 LOGOUT_REDIRECT_URL = "home"
 # A password-reset link (issue 8) works once, and for this long after it is mailed.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
@@ -167,6 +173,11 @@ LANGUAGE_CODE = "zh-hans"
 # and the account's `language` once signed in), and by Accept-Language for API clients.
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]  # the shared templates' strings (templates/); each app keeps its own locale/
+# The switch's choice is kept a year; over HTTPS only where the session cookie is (production.py): it says
+# nothing secret, but a page should not change language because someone on the network rewrote it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -224,8 +235,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "钦州市“证照分离”政务服务平台 API",
-    "DESCRIPTION": "事项目录、工作日计算、办件与告知承诺流程的接口。",
+    # In the reader's language (issue 15): the page's, or the API client's Accept-Language
+    "TITLE": gettext_lazy("钦州市“证照分离”政务服务平台 API"),
+    "DESCRIPTION": gettext_lazy("事项目录、工作日计算、办件与告知承诺流程的接口。"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

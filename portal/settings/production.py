@@ -15,6 +15,7 @@ SECURE_HSTS_PRELOAD = True
 # trial on 127.0.0.1 alone: a browser would not send a Secure cookie back over http://, so nobody could sign in.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE  # issue 15: the language switch's cookie, likewise
 # Mail by SMTP (issue 8): EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
 # EMAIL_USE_TLS (or EMAIL_USE_SSL) and DEFAULT_FROM_EMAIL from the environment (base.py).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from supervision.constants import (
@@ -10,23 +11,23 @@ from supervision.constants import (
 class CreditRecord(models.Model):
     """An entry in the applicant's 诚信档案; while unrepaired it bars notify-and-commit (附件3 第九条)."""
 
-    applicant = models.ForeignKey("licensing.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
+    applicant = models.ForeignKey("licensing.Applicant", verbose_name=_("申请人"), on_delete=models.PROTECT,
                                   related_name="credit_records")
-    application = models.ForeignKey("licensing.Application", verbose_name="办件", null=True, blank=True,
+    application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="credit_records")
-    reason = models.CharField("事由", max_length=32, choices=CreditReason.choices)
-    details = models.TextField("情况说明", blank=True)
-    recorded_at = models.DateTimeField("记录时间")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True,
+    reason = models.CharField(_("事由"), max_length=32, choices=CreditReason.choices)
+    details = models.TextField(_("情况说明"), blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     # The authority that made the record (认定单位): it is published with the record and decides its repair.
-    organisation = models.ForeignKey("portal.Organisation", verbose_name="认定机关", null=True, blank=True,
+    organisation = models.ForeignKey("portal.Organisation", verbose_name=_("认定机关"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="credit_records")
-    repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
+    repaired_at = models.DateTimeField(_("信用修复时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "诚信档案记录"
-        verbose_name_plural = "诚信档案"
+        verbose_name = _("诚信档案记录")
+        verbose_name_plural = _("诚信档案")
         ordering = ["-recorded_at"]
         constraints = [
             # One record per application and reason: the overdue job may run twice.
@@ -46,23 +47,26 @@ class CreditRepairRule(models.Model):
     where a later rule allows it. One row per CreditReason; its history shows who changed what.
     """
 
-    reason = models.CharField("记录事由", max_length=32, choices=CreditReason.choices, unique=True)
+    reason = models.CharField(_("记录事由"), max_length=32, choices=CreditReason.choices, unique=True)
     repairable = models.BooleanField(
-        "可以信用修复", default=False,
-        help_text="勾选后，此类记录满下列月数后可由管理员准予信用修复，修复后不再限制告知承诺；须在“依据”中写明出处")
+        _("可以信用修复"), default=False,
+        help_text=_("勾选后，此类记录满下列月数后可由管理员准予信用修复，修复后不再限制告知承诺；须在“依据”中写明出处"))
     after_months = models.PositiveSmallIntegerField(
-        "记入满几个月后可修复", default=0,
-        help_text="自记入诚信档案之日起算的自然月数（如 12 表示满 12 个月）；仅在“可以信用修复”时适用")
-    basis = models.TextField("依据", help_text="本规则的出处：文件名称、文号及条款原文")
+        _("记入满几个月后可修复"), default=0,
+        help_text=_("自记入诚信档案之日起算的自然月数（如 12 表示满 12 个月）；仅在“可以信用修复”时适用"))
+    basis = models.TextField(_("依据"), help_text=_("本规则的出处：文件名称、文号及条款原文"))
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "信用修复规则"
-        verbose_name_plural = "信用修复规则"
+        verbose_name = _("信用修复规则")
+        verbose_name_plural = _("信用修复规则")
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.get_reason_display()}：{'满%d个月后可修复' % self.after_months if self.repairable else '不予修复'}"
+        if self.repairable:
+            return _("%(reason)s：满%(months)d个月后可修复") % {"reason": self.get_reason_display(),
+                                                          "months": self.after_months}
+        return _("%(reason)s：不予修复") % {"reason": self.get_reason_display()}
 
 
 class Inspection(models.Model):
@@ -71,30 +75,31 @@ class Inspection(models.Model):
     # An application is checked once after its decision (附件3 第七条: pick is None, at most one, see
     # uniq_followup_inspection) and again each time a random draw picks its holder (双随机, issue 14).
     # Application.inspection (licensing) is the follow-up one.
-    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+    application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
                                     related_name="inspections")
-    pick = models.ForeignKey("supervision.DrawPick", verbose_name="双随机抽查", null=True, blank=True,
+    pick = models.ForeignKey("supervision.DrawPick", verbose_name=_("双随机抽查"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="inspections")
-    regulator = models.ForeignKey("portal.Organisation", verbose_name="行业主管部门", null=True, blank=True,
+    regulator = models.ForeignKey("portal.Organisation", verbose_name=_("行业主管部门"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="inspections")
     # The approving authority (a county's own, where counties run the item): the queue's county filter.
     # Indexed by inspection_authority_idx (authority, regulator), which also serves the foreign key.
-    authority = models.ForeignKey("portal.Organisation", verbose_name="审批部门", null=True, blank=True,
+    authority = models.ForeignKey("portal.Organisation", verbose_name=_("审批部门"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+", db_index=False)
-    due_date = models.DateField("核查期限")
-    status = models.CharField("状态", max_length=16, choices=InspectionStatus.choices, default=InspectionStatus.PENDING)
-    full_coverage = models.BooleanField("全覆盖例行检查", default=False,
-                                        help_text="序号4-19事项：每个决定都须核查，不得未经核查结果而关闭")
-    inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="核查人员", blank=True,
+    due_date = models.DateField(_("核查期限"))
+    status = models.CharField(_("状态"), max_length=16, choices=InspectionStatus.choices,
+                              default=InspectionStatus.PENDING)
+    full_coverage = models.BooleanField(_("全覆盖例行检查"), default=False,
+                                        help_text=_("序号4-19事项：每个决定都须核查，不得未经核查结果而关闭"))
+    inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("核查人员"), blank=True,
                                         related_name="inspections_assigned")
-    assigned_at = models.DateTimeField("指派时间", null=True, blank=True)
-    rectify_due = models.DateField("整改期限", null=True, blank=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    assigned_at = models.DateTimeField(_("指派时间"), null=True, blank=True)
+    rectify_due = models.DateField(_("整改期限"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "事后核查"
-        verbose_name_plural = "事后核查"
+        verbose_name = _("事后核查")
+        verbose_name_plural = _("事后核查")
         ordering = ["due_date", "id"]
         # The regulator's queue at a million applications: its own rows, by state and due date.
         # Issue 13: and, unfiltered, the queue in its own order (due date, then id).
@@ -113,27 +118,27 @@ class Inspection(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.application} 事后核查"
+        return _("%(application)s 事后核查") % {"application": self.application}
 
 
 class InspectionResult(models.Model):
     """One recorded check: what was found, by whom; the rectification deadline it set, if any.
     An inspection is closed only by a result (no status is written without one)."""
 
-    inspection = models.ForeignKey(Inspection, verbose_name="事后核查", on_delete=models.PROTECT, related_name="results")
-    outcome = models.CharField("核查结果", max_length=16, choices=InspectionOutcome.choices)
-    ground = models.CharField("撤销理由类别", max_length=32, choices=FailureGround.choices, blank=True)
-    note = models.TextField("核查情况")
-    inspector_names = models.CharField("核查人员", max_length=200)
-    rectify_due = models.DateField("整改期限", null=True, blank=True)
-    is_reinspection = models.BooleanField("复查", default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
+    inspection = models.ForeignKey(Inspection, verbose_name=_("事后核查"), on_delete=models.PROTECT, related_name="results")
+    outcome = models.CharField(_("核查结果"), max_length=16, choices=InspectionOutcome.choices)
+    ground = models.CharField(_("撤销理由类别"), max_length=32, choices=FailureGround.choices, blank=True)
+    note = models.TextField(_("核查情况"))
+    inspector_names = models.CharField(_("核查人员"), max_length=200)
+    rectify_due = models.DateField(_("整改期限"), null=True, blank=True)
+    is_reinspection = models.BooleanField(_("复查"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT,
                                     related_name="+")
-    recorded_at = models.DateTimeField("记录时间")
+    recorded_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
-        verbose_name = "核查结果"
-        verbose_name_plural = "核查结果"
+        verbose_name = _("核查结果")
+        verbose_name_plural = _("核查结果")
         ordering = ["recorded_at", "id"]
 
     def __str__(self):
@@ -143,15 +148,15 @@ class InspectionResult(models.Model):
 class InspectionFile(models.Model):
     """An on-site photo or document of a check, judged by its content like every upload (portal.uploads)."""
 
-    result = models.ForeignKey(InspectionResult, verbose_name="核查结果", on_delete=models.PROTECT, related_name="files")
-    file = models.FileField("文件", max_length=255)
-    content_type = models.CharField("文件类型", max_length=64)
-    original_name = models.CharField("原文件名", max_length=100, blank=True)
-    uploaded_at = models.DateTimeField("上传时间")
+    result = models.ForeignKey(InspectionResult, verbose_name=_("核查结果"), on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("文件"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=64)
+    original_name = models.CharField(_("原文件名"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        verbose_name = "核查现场材料"
-        verbose_name_plural = "核查现场材料"
+        verbose_name = _("核查现场材料")
+        verbose_name_plural = _("核查现场材料")
         ordering = ["uploaded_at", "id"]
 
 
@@ -159,28 +164,28 @@ class RevocationRequest(models.Model):
     """The regulator asks the approving authority to revoke (谁审批、谁撤销): it sees the request on its
     desk and revokes through licensing's service, which closes the request."""
 
-    inspection = models.OneToOneField(Inspection, verbose_name="事后核查", on_delete=models.PROTECT,
+    inspection = models.OneToOneField(Inspection, verbose_name=_("事后核查"), on_delete=models.PROTECT,
                                       related_name="revocation_request")
-    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+    application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
                                     related_name="revocation_requests")
-    ground = models.CharField("理由类别", max_length=32, choices=FailureGround.choices)
-    reason = models.TextField("提请撤销理由")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提请人", on_delete=models.PROTECT,
+    ground = models.CharField(_("理由类别"), max_length=32, choices=FailureGround.choices)
+    reason = models.TextField(_("提请撤销理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提请人"), on_delete=models.PROTECT,
                                      related_name="+")
-    requested_at = models.DateTimeField("提请时间")
-    status = models.CharField("状态", max_length=16, choices=RevocationRequestStatus.choices,
+    requested_at = models.DateTimeField(_("提请时间"))
+    status = models.CharField(_("状态"), max_length=16, choices=RevocationRequestStatus.choices,
                               default=RevocationRequestStatus.OPEN, db_index=True)
-    closed_at = models.DateTimeField("处理时间", null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
+    closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "撤销许可提请"
-        verbose_name_plural = "撤销许可提请"
+        verbose_name = _("撤销许可提请")
+        verbose_name_plural = _("撤销许可提请")
         ordering = ["requested_at", "id"]
 
     def __str__(self):
-        return f"{self.application} 提请撤销"
+        return _("%(application)s 提请撤销") % {"application": self.application}
 
 
 class InboxRecord(models.Model):
@@ -188,26 +193,26 @@ class InboxRecord(models.Model):
     kept by the regulator. `key` is the record's idempotency key, so a record delivered twice is
     still one row here."""
 
-    key = models.CharField("幂等键", max_length=64, unique=True)
-    organisation = models.ForeignKey("portal.Organisation", verbose_name="接收部门", on_delete=models.PROTECT,
+    key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    organisation = models.ForeignKey("portal.Organisation", verbose_name=_("接收部门"), on_delete=models.PROTECT,
                                      related_name="inbox_records")
-    kind = models.CharField("类型", max_length=32)
-    kind_label = models.CharField("类型名称", max_length=64)
-    application = models.ForeignKey("licensing.Application", verbose_name="办件", on_delete=models.PROTECT,
+    kind = models.CharField(_("类型"), max_length=32)
+    kind_label = models.CharField(_("类型名称"), max_length=64)
+    application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
                                     related_name="inbox_records")
-    item_code = models.CharField("事项编码", max_length=16)
-    applicant_name = models.CharField("申请人", max_length=200)
-    payload = models.JSONField("报文")
-    event_at = models.DateTimeField("事件时间")
-    due_at = models.DateTimeField("推送期限")
-    delivered_at = models.DateTimeField("送达时间")
-    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人", null=True, blank=True,
+    item_code = models.CharField(_("事项编码"), max_length=16)
+    applicant_name = models.CharField(_("申请人"), max_length=200)
+    payload = models.JSONField(_("报文"))
+    event_at = models.DateTimeField(_("事件时间"))
+    due_at = models.DateTimeField(_("推送期限"))
+    delivered_at = models.DateTimeField(_("送达时间"))
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "监管收件箱记录"
-        verbose_name_plural = "监管收件箱"
+        verbose_name = _("监管收件箱记录")
+        verbose_name_plural = _("监管收件箱")
         ordering = ["-delivered_at", "-id"]
         indexes = [models.Index(fields=["organisation", "acknowledged_at", "delivered_at"])]
 

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from django.utils import translation
+
 from tests.factories import TEST_PASSWORD
+from tests.i18n_checks import english_leftovers
 
 try:
     from selenium import webdriver
@@ -49,6 +52,8 @@ CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--window-size=1280,900", "--lang=zh-CN")
 WAIT_SECONDS = 15
+# Where each journey keeps a screenshot of its last page (issue 15), kept by CI as an artefact.
+ARTEFACTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 
 
 def _unavailable(reason: str):
@@ -103,6 +108,31 @@ class Browser:
         self.base_url = base_url
         self.wait = WebDriverWait(driver, WAIT_SECONDS)
         self.checked = []  # the pages axe-core has checked, in order
+        self.language = "zh-hans"  # the interface language this person reads (switched with `speak`)
+
+    # --- language ---------------------------------------------------------------------------
+    def t(self, text: str) -> str:
+        """`text` (a Chinese msgid) as this person reads it: the portal's own catalogue, so a test written
+        once with the Chinese labels finds the English ones too."""
+        with translation.override(self.language):
+            return translation.gettext(text)
+
+    def speak(self, language: str):
+        """Switch the interface with the language switch in the page's header, as a person does."""
+        switch = self.find("form.language-switch")
+        Select(self.find("select", within=switch)).select_by_value(language)
+        self.language = language
+        self._navigating(self.find("button", within=switch).click)
+
+    def check_language(self):
+        """On an English page, no interface text is left in Chinese (the gazette's texts and Chinese data are
+        marked lang="zh-Hans", and allowed)."""
+        if self.language.startswith("zh") or self.path.startswith("/admin/"):
+            # Django's admin shows the data it edits (item names, measures, organisations) as it is, unmarked:
+            # its own interface is Django's English and the models' names are checked by the catalogues.
+            return
+        leftovers = english_leftovers(self.driver.page_source)
+        assert not leftovers, f"Chinese left on the English page {self.path}: {leftovers[:20]}"
 
     # --- accessibility ----------------------------------------------------------------------
     def check_accessibility(self):
@@ -129,6 +159,7 @@ class Browser:
         self.wait.until(_asking_again(lambda d: _is_stale(old)))
         self.wait.until(_asking_again(lambda d: d.execute_script("return document.readyState") == "complete"))
         self.check_accessibility()
+        self.check_language()
 
     @property
     def path(self) -> str:
@@ -152,8 +183,9 @@ class Browser:
 
     # --- clicking and typing ----------------------------------------------------------------
     def _clickable(self, text, within=None):
-        """The link or button showing `text`, in `within` or else in the page's main part (not the nav)."""
-        literal = _xpath_literal(text)
+        """The link or button showing `text` (in the reader's language), in `within` or else in the page's main
+        part (not the nav)."""
+        literal = _xpath_literal(self.t(text))
         xpath = f".//*[self::a or self::button][normalize-space()={literal}]"
         return self.wait.until(lambda d: (within or self.find("main")).find_element(By.XPATH, xpath))
 
@@ -171,9 +203,10 @@ class Browser:
         return self.find(f"#{anchor}")
 
     def field(self, label: str, within=None):
-        """The input that the <label> with this visible text names (as a screen reader finds it)."""
+        """The input that the <label> with this visible text (in the reader's language) names, as a screen
+        reader finds it."""
         label_element = (within or self.driver).find_element(
-            By.XPATH, f".//label[normalize-space()={_xpath_literal(label)}]")
+            By.XPATH, f".//label[normalize-space()={_xpath_literal(self.t(label))}]")
         return self.driver.find_element(By.ID, label_element.get_attribute("for"))
 
     def fill(self, label: str, value: str, within=None):
@@ -184,14 +217,14 @@ class Browser:
     def choose(self, label: str, within=None):
         """Tick a checkbox or pick a radio button by clicking its label, as a person does."""
         element = self.field(label, within)
-        (within or self.driver).find_element(By.XPATH, f".//label[normalize-space()={_xpath_literal(label)}]").click()
+        (within or self.driver).find_element(By.XPATH, f".//label[normalize-space()={_xpath_literal(self.t(label))}]").click()
         self.wait.until(lambda d: element.is_selected())
 
     def attach(self, label: str, path: Path, within=None):
         self.field(label, within).send_keys(str(path))
 
     def select(self, label: str, option: str):
-        Select(self.field(label)).select_by_visible_text(option)
+        Select(self.field(label)).select_by_visible_text(self.t(option))
 
     def row(self, section_id: str, text: str):
         """The table row in section #section_id that mentions `text` (e.g. an application number)."""
@@ -201,19 +234,25 @@ class Browser:
     # --- signing in and out -----------------------------------------------------------------
     def sign_in(self, user, *, code: str | None = None):
         """On the login page: the password, then the second factor's code for staff (issue 4)."""
-        assert self.heading() == "登录", self.heading()
+        assert self.heading() == self.t("登录"), self.heading()
         self.fill("用户名", user.username)
         self.fill("密码", TEST_PASSWORD)
         self.click("登录")
         if code is not None:
-            assert self.heading() == "输入动态验证码", self.heading()
+            assert self.heading() == self.t("输入动态验证码"), self.heading()
             self.fill("动态验证码", code)
             self.click("验证")
-        assert f"{user}（{user.get_role_display()}）" in self.text(".main-nav")
+        with translation.override(self.language):
+            assert str(user) in self.text(".main-nav") and str(user.get_role_display()) in self.text(".main-nav")
 
     def sign_out(self):
         self.click("退出", within=self.find(".main-nav"))
-        assert "登录" in self.text(".main-nav")
+        assert self.t("登录") in self.text(".main-nav")
+
+    def keep_screenshot(self, name: str) -> Path:
+        """The page as it is now, kept under var/e2e/ as the test's artefact."""
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        return self.screenshot(ARTEFACTS / f"{name}.png")
 
     def screenshot(self, path: Path) -> Path:
         """The whole page, beyond the window (Chromium's DevTools capture: stretching the window
@@ -235,6 +274,8 @@ def browser(live_server, tmp_path):
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
+    # Headless Chromium asks for English whatever --lang says; a person in Qinzhou's browser asks for Chinese.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
     profile = tempfile.mkdtemp(prefix="e2e-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)

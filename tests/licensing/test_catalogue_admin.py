@@ -44,7 +44,8 @@ def test_an_edit_through_the_admin_records_the_admin(admin_client_, admin_user):
     data.update({"measures": '["推广网上业务办理。"]', "statutory_days": 30,
                  "authorities-TOTAL_FORMS": 0, "authorities-INITIAL_FORMS": 0,
                  "regulator_routes-TOTAL_FORMS": 0, "regulator_routes-INITIAL_FORMS": 0,
-                 "materials-TOTAL_FORMS": 0, "materials-INITIAL_FORMS": 0})
+                 "materials-TOTAL_FORMS": 0, "materials-INITIAL_FORMS": 0,
+                 "scope_keywords-TOTAL_FORMS": 0, "scope_keywords-INITIAL_FORMS": 0})
     response = admin_client_.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     item.refresh_from_db()

@@ -117,7 +117,7 @@ def _change_form_data(browser, item):
     form = browser.get(reverse("admin:licensing_item_change", args=[item.pk])).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "measures"}
     data["measures"] = json.dumps(item.measures, ensure_ascii=False)
-    for prefix in ("authorities", "regulator_routes", "materials"):
+    for prefix in ("authorities", "regulator_routes", "materials", "scope_keywords"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     return data
 
@@ -161,7 +161,7 @@ def test_a_page_another_process_made_from_the_old_rows_during_the_edit_is_not_us
         item.remark = "提交后的备注"
         item.save()
         during = CATALOGUE.current()  # what another process, not yet seeing the row, caches the old page under
-        CATALOGUE.write(during, ("guide", "QZ-020"), ("text/html; charset=utf-8", b"<p>old rows</p>"))
+        CATALOGUE.write(during, ("page", ("guide", "QZ-020")), ("text/html; charset=utf-8", b"<p>old rows</p>"))
         assert visitor.get("/items/QZ-020/").content == b"<p>old rows</p>"
     after = visitor.get("/items/QZ-020/")
     assert "提交后的备注" in after.content.decode() and CATALOGUE.current().token != during.token
@@ -235,6 +235,15 @@ def test_the_guide_offers_each_reader_their_own_next_step(visitor, login, clerk)
     html = login(clerk).get("/items/QZ-013/").content.decode()
     assert "到窗口受理台为申请人受理" in html and "需先登录" not in html
     assert "需先登录" in visitor.get("/items/QZ-013/").content.decode()
+
+
+def test_a_guide_a_visitor_had_cached_is_made_again_for_a_signed_in_reader(visitor, login, applicant_user):
+    """The page a visitor's request kept is not mistaken for the item's data, which is kept under the same
+    stamp: the signed-in reader, then a reader in English, get the guide too (a 500 before)."""
+    assert visitor.get("/items/QZ-013/").status_code == 200
+    assert visitor.get("/items/QZ-013/").status_code == 200  # from the cache
+    assert "在线申请" in login(applicant_user).get("/items/QZ-013/").content.decode()
+    assert Client(headers={"accept-language": "en"}).get("/items/QZ-013/").status_code == 200
 
 
 def test_a_message_waiting_for_a_visitor_is_shown_on_a_cached_page(visitor):

@@ -220,7 +220,7 @@ def test_declaring_and_confirming_the_conditions_through_the_api(api, commitment
     shown = detail(holder, application)
     assert shown["conditions_due"] == in_days(30).isoformat() and shown["licence"]["may_operate_from"] is None
     assert shown["operating"]["may_operate"] is False and shown["operating"]["label"] == "未达到经营条件，不得开展经营"
-    assert shown["allowed_actions"] == ["declare_conditions"]
+    assert shown["allowed_actions"] == ["declare_conditions", "rate"]  # decided: 好差评 too (issue 15)
     assert "安全设施说明" in refused(step(holder, application, "declare-conditions"), 409)["detail"]
     refused(step(holder, application, "declare-conditions", {"note": "长" * 2001}), 400, "note")
 

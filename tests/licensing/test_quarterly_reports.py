@@ -293,7 +293,7 @@ def test_the_credit_records_equal_the_authority_s_list_in_the_api_and_the_public
 def test_the_workbook_has_a_titled_sheet_per_section_holding_the_numbers(report, officer):
     with report.xlsx.open("rb") as fh:
         book = load_workbook(io.BytesIO(fh.read()))
-    assert book.sheetnames == ["办件受理", "办理时效", "事后核查", "撤销许可", "诚信档案", "审批信息推送"]
+    assert book.sheetnames == ["办件受理", "办理时效", "事后核查", "撤销许可", "诚信档案", "审批信息推送", "好差评"]
     for sheet in book.worksheets:
         assert officer.organisation.name in sheet["A1"].value and "2024年第4季度" in sheet["A1"].value
     rows = {row[0]: row[1:] for row in book["办件受理"].iter_rows(values_only=True) if row[0]}
@@ -320,7 +320,7 @@ def test_the_pdf_is_an_a4_report_with_the_department_s_name_and_svg_charts(repor
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     html = files.report_document(report.figures).html
-    assert html.count("<svg") == 6 and "<title>按期与逾期办理的环节数</title>" in html
+    assert html.count("<svg") == 7 and "<title>按期与逾期办理的环节数</title>" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched
 
 

@@ -42,12 +42,12 @@ def test_operation_ids_are_unique_and_every_operation_has_a_tag(schema):
 def test_every_application_action_documents_400_401_403_404_409_with_the_error_shape(schema):
     actions = [(path, op) for path, method, op in operations(schema, "/api/v1/applications/{number}/")
                if method == "post"]
-    assert len(actions) == 18  # seventeen transitions (issue 11 added six) and the material upload
+    assert len(actions) == 19  # seventeen transitions (issue 11 added six), the material upload, the rating (15)
     for path, operation in actions:
         for status in ("400", "401", "403", "404", "409"):
             content = operation["responses"][status]["content"]["application/json"]["schema"]
             assert content == {"$ref": "#/components/schemas/Error"}, (path, status)
-        assert "200" in operation["responses"], path
+        assert {"200", "201"} & set(operation["responses"]), path  # the rating answers 201 (it makes one)
 
 
 def test_the_error_shape_has_a_detail_and_an_optional_field(schema):

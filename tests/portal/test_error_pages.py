@@ -38,7 +38,10 @@ def test_a_form_posted_without_its_csrf_token_says_so_in_chinese(applicant_user)
 
 
 @pytest.mark.django_db
-def test_the_api_answers_in_chinese_even_to_an_english_client(client):
-    response = client.get("/api/v1/applications/", HTTP_ACCEPT_LANGUAGE="en")
+def test_the_api_answers_in_chinese_unless_the_client_asks_for_english(client):
+    """Issue 15: the API's messages follow Accept-Language (tests/portal/test_i18n.py has the rest)."""
+    response = client.get("/api/v1/applications/")
     assert response.status_code in (401, 403)
     assert "身份认证" in response.json()["detail"] or "认证" in response.json()["detail"]
+    english = client.get("/api/v1/applications/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == response.status_code and "credentials" in english.json()["detail"]

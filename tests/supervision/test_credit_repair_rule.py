@@ -154,7 +154,7 @@ def test_the_rules_page_states_the_default_and_its_source_and_shows_each_basis(l
     page = client.get(RULES).content.decode()
     assert "默认规则：各类诚信档案记录均不予信用修复" in page and "第九条" in page
     for reason in CreditReason:
-        assert reason.label in page
+        assert str(reason.label) in page  # the label is translatable (issue 15): in Chinese here
     assert ARTICLE_9 in page  # each rule's basis is in the list
     assert reverse("admin:supervision_creditrepairrule_add") not in page
 

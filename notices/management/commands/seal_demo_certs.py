@@ -7,17 +7,19 @@ each organisation's own certificate and key in DOCUMENT_SEAL_DIR/<机构代码>/
 """
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from notices.seal import SealError, make_demo_seal
 from portal.models import Organisation
 
 
 class Command(BaseCommand):
-    help = "为尚无签章证书的机构生成演示用自签名证书（非法定电子印章），存放于 DOCUMENT_SEAL_DIR。"
+    help = gettext_lazy("为尚无签章证书的机构生成演示用自签名证书（非法定电子印章），存放于 DOCUMENT_SEAL_DIR。")
 
     def add_arguments(self, parser):
-        parser.add_argument("codes", nargs="*", help="机构代码（缺省为全部机构）")
-        parser.add_argument("--replace", action="store_true", help="已有证书的也重新生成")
+        parser.add_argument("codes", nargs="*", help=gettext_lazy("机构代码（缺省为全部机构）"))
+        parser.add_argument("--replace", action="store_true", help=gettext_lazy("已有证书的也重新生成"))
 
     def handle(self, *args, codes, replace, **options):
         organisations = Organisation.objects.order_by("code")
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             organisations = organisations.filter(code__in=codes)
             missing = sorted(set(codes) - set(organisations.values_list("code", flat=True)))
             if missing:
-                raise CommandError(f"没有这些机构代码：{'、'.join(missing)}。")
+                raise CommandError(_("没有这些机构代码：%(codes)s。") % {"codes": _("、").join(missing)})
         made = 0
         for organisation in organisations:
             try:
@@ -33,5 +35,6 @@ class Command(BaseCommand):
                     made += 1
             except SealError as refused:
                 raise CommandError(str(refused)) from None
-        self.stdout.write(f"已生成 {made} 个演示签章证书（{settings.DOCUMENT_SEAL_DIR}）；"
-                          "演示签章不是法定电子印章，文书上注明。")
+        self.stdout.write(ngettext("已生成 %(count)d 个演示签章证书（%(folder)s）；演示签章不是法定电子印章，文书上注明。",
+                                   "已生成 %(count)d 个演示签章证书（%(folder)s）；演示签章不是法定电子印章，文书上注明。",
+                                   made) % {"count": made, "folder": settings.DOCUMENT_SEAL_DIR})
