@@ -11,31 +11,23 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.utils import dateformat
-from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, override
+from django.utils.translation import gettext, override
 
-from portal.widgets import FastSelect
+from portal import i18n
 from portal.i18n import in_chinese, zh  # noqa: F401 (zh is this module's for its callers too)
+from portal.widgets import FastSelect
 
 
 
 
 def item_name(item):
     """The item's name as the gazette prints it, with its English gloss on an English page."""
-    name = getattr(item, "name", item)  # an item; a name alone passes as it is
-    if in_chinese():
-        return name
-    gloss = getattr(item, "name_en", "")
-    if not gloss:
-        return zh(name)
-    return format_html('<span lang="zh-Hans">{}</span> <span class="gloss">({})</span>', name, gloss)
+    return i18n.item_name(getattr(item, "name", item), getattr(item, "name_en", ""))  # a name alone passes too
 
 
 def item_title(item) -> str:
-    """The item as a page's title names it: its gloss on an English page where it has one (a <title>
-    cannot mark a part of itself as Chinese)."""
-    name = getattr(item, "name", item)
-    return name if in_chinese() else (getattr(item, "name_en", "") or name)
+    """The item as a page's title names it (portal.i18n.item_title); a name alone passes too."""
+    return i18n.item_title(getattr(item, "name", item), getattr(item, "name_en", ""))
 
 
 def local_date(day: dt.date | None) -> str:

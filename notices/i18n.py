@@ -7,22 +7,10 @@ followed by its English gloss (Item.name_en) where one exists; on a Chinese page
 pages stay as they were. licensing.i18n does the same for licensing's pages (notices may not import it).
 The documents themselves are always Chinese (notices.constants.DOCUMENT_LANGUAGE).
 """
-import re
-
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
-from portal.i18n import in_chinese, zh  # noqa: F401 (zh is this module's for its callers too)
+from django.utils.translation import gettext
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-
-
-
-
-def item_name(name, gloss=""):
-    """An item's name as the gazette prints it, with its English gloss on an English page."""
-    if in_chinese() or not gloss:
-        return zh(name)
-    return format_html('<span lang="zh-Hans">{}</span> <span class="gloss">({})</span>', name, gloss)
+from portal.i18n import in_chinese, item_name, zh  # noqa: F401 (this module's for its callers too)
 
 
 def document_title(document):

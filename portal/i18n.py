@@ -122,3 +122,17 @@ def zh(text):
     if text in (None, "") or in_chinese() or not CJK.search(str(text)):
         return text
     return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+def item_name(name, gloss=""):
+    """An item's name as the gazette prints it, followed on an English page by its English gloss
+    (Item.name_en) where it has one."""
+    if in_chinese() or not gloss:
+        return zh(name)
+    return format_html('<span lang="zh-Hans">{}</span> <span class="gloss">({})</span>', name, gloss)
+
+
+def item_title(name, gloss="") -> str:
+    """An item as a page's <title> names it: its gloss on an English page where it has one (a title cannot
+    mark a part of itself as Chinese)."""
+    return name if in_chinese() else (gloss or name)

@@ -7,16 +7,16 @@ followed by its English gloss (Item.name_en) where one exists; on a Chinese page
 pages stay as they were. licensing.i18n does the same for licensing's pages (supervision may not import it).
 """
 import datetime as dt
-import re
 
 from django.utils import dateformat, timezone
 from django.utils.functional import lazy
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
+
+from portal import i18n
 from portal.i18n import in_chinese, zh  # noqa: F401 (zh is this module's for its callers too)
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
 
@@ -24,25 +24,19 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 def lang_attr(text):
     """` lang="zh-Hans"` for an element whose whole text is a Chinese text on an English page (an <option>,
     which cannot hold a marked part), else nothing: <option value="D03"{{ name|lang_attr }}>."""
-    if text in (None, "") or in_chinese() or not _CJK.search(str(text)):
+    if text in (None, "") or in_chinese() or not i18n.CJK.search(str(text)):
         return ""
     return mark_safe(' lang="zh-Hans"')
 
 
 def item_name(item):
     """The item's name as the gazette prints it, with its English gloss on an English page."""
-    if item is None or in_chinese():
-        return getattr(item, "name", "")
-    gloss = getattr(item, "name_en", "")
-    if not gloss:
-        return zh(item.name)
-    return format_html('<span lang="zh-Hans">{}</span> <span class="gloss">({})</span>', item.name, gloss)
+    return "" if item is None else i18n.item_name(item.name, getattr(item, "name_en", ""))
 
 
 def item_title(item) -> str:
-    """The item as a page's <title> names it: its gloss on an English page where it has one (a title cannot
-    mark a part of itself as Chinese)."""
-    return item.name if in_chinese() else (getattr(item, "name_en", "") or item.name)
+    """The item as a page's <title> names it (portal.i18n.item_title)."""
+    return i18n.item_title(item.name, getattr(item, "name_en", ""))
 
 
 def marked(message: str, **values):
