@@ -61,4 +61,5 @@ urlpatterns = [
     path("", include("licensing.urls_start")),
     path("", include("licensing.urls_ratings")),
     path("", include("licensing.urls_finder")),
+    path("", include("licensing.urls_oidc")),  # issue 16: sign-in through the unified identity service
 ]

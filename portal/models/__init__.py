@@ -1,5 +1,5 @@
-from .accounts import Organisation, User
+from .accounts import ExternalIdentity, Organisation, User
 from .audit import AuditAction, AuditEvent, AuditOutcome
 from .calendar import CalendarDay, CalendarYear
 
-__all__ = ["AuditAction", "AuditEvent", "AuditOutcome", "CalendarDay", "CalendarYear", "Organisation", "User"]
+__all__ = ["AuditAction", "AuditEvent", "AuditOutcome", "CalendarDay", "CalendarYear", "ExternalIdentity", "Organisation", "User"]

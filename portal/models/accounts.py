@@ -57,3 +57,23 @@ class User(AbstractUser):
     @property
     def is_staff_role(self):
         return self.role != Role.APPLICANT
+
+
+class ExternalIdentity(models.Model):
+    """An account's sign-in through an outside identity service (issue 16: the region's unified identity
+    service, 广西数字政务一体化平台 统一身份认证, an OpenID Connect provider): the provider's stable subject
+    identifier (`sub`) is the link, never the e-mail or a name, which the person may change there."""
+
+    provider = models.CharField("身份认证服务", max_length=32)
+    subject = models.CharField("用户标识（sub）", max_length=255)
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="external_identities")
+    linked_at = models.DateTimeField("关联时间")
+    last_sign_in_at = models.DateTimeField("最近登录时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "外部身份"
+        verbose_name_plural = "外部身份"
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="uniq_external_identity")]
+
+    def __str__(self):
+        return f"{self.provider}:{self.subject}"

@@ -689,9 +689,20 @@ def _issue15():
     return rows
 
 
+def _issue16():
+    """The systems the gazette names: each connection keeps its rows in its own module."""
+    from tests.portal import matrix_rows_oidc
+
+    rows = {}
+    for part in (matrix_rows_oidc,):
+        assert not set(rows) & set(part.ROWS), "a URL has rows in two modules"
+        rows.update(part.ROWS)
+    return rows
+
+
 MATRIX = {**_public_pages(), **_account_pages(), **_applicant_pages(), **_application_pages(), **_web_steps(),
           **_desks(), **_api_public(), **_api_applications(), **_api_steps(), **_inbox(), **_inspections_api(),
-          **_regulator_desk(), **_admin(), **_issue14(), **_issue15()}
+          **_regulator_desk(), **_admin(), **_issue14(), **_issue15(), **_issue16()}
 
 
 def api_keys():

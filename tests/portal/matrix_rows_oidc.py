@@ -1,0 +1,2 @@
+"""Permission-matrix rows of issue 16 (sign-in through the unified identity service)."""
+ROWS = {}
