@@ -46,6 +46,23 @@ class NullVerifier:
         return VerificationResult(False, gettext("暂未接入在线核验，请持营业执照或身份证件到政务服务中心窗口核验。"))
 
 
+class UnifiedIdentityVerifier:
+    """广西数字政务一体化平台 统一身份认证 (issue 16, licensing/oidc.py): at sign-in the provider vouched that
+    the person acts for the enterprises with these 统一社会信用代码. It answers only for that sign-in (the
+    pages cannot ask it later), so it is built with what the provider said, never from settings."""
+
+    name = "统一身份认证"
+    online = False
+
+    def __init__(self, vouched_identifiers=()):
+        self.vouched = frozenset(vouched_identifiers)
+
+    def verify(self, applicant, user) -> VerificationResult:
+        if applicant.identifier in self.vouched:
+            return VerificationResult(True)
+        return VerificationResult(False, gettext("统一身份认证未确认您与该申请人的关联，请到政务服务中心窗口核验。"))
+
+
 def get_verifier() -> IdentityVerifier:
     """The verifier settings.IDENTITY_VERIFIER names (a dotted path to a class)."""
     return import_string(getattr(settings, "IDENTITY_VERIFIER", DEFAULT_VERIFIER))()

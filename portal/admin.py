@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import services_otp
 from portal.admin_safe import HistoryAdmin
 from portal.exceptions import ServiceError
-from portal.models import Organisation, User
+from portal.models import ExternalIdentity, Organisation, User
 
 from . import admin_calendar  # noqa: F401  (registers the calendar tables)
 from .audit import admin as audit_admin  # noqa: F401  (registers the read-only audit trail)
@@ -55,3 +55,22 @@ class UserAdmin(BaseUserAdmin):
                 continue
             self.message_user(request, _("%(user)s：已删除%(removed)s个两步验证设备，下次登录时须重新绑定。") % {
                 "user": user, "removed": removed}, messages.SUCCESS)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Issue 16: the accounts' links to 统一身份认证, read only: made by the sign-in alone (licensing/oidc.py)."""
+
+    list_display = ["user", "provider", "subject", "linked_at", "last_sign_in_at"]
+    list_filter = ["provider"]
+    search_fields = ["subject", "user__username", "user__full_name"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "licensing.oidc.sign_in_context",  # issue 16: the login page's unified sign-in button
             ],
         },
     },
@@ -132,6 +133,8 @@ AUTHENTICATION_BACKENDS = [
     "portal.security.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "portal.security.PasswordBackend",
+    # issue 16: 统一身份认证 (OpenID Connect), applicants only; answers nothing unless configured (below)
+    "licensing.oidc.UnifiedIdentityBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -491,3 +494,24 @@ RATING_FOLLOW_UP_WORKING_DAYS = env.int("RATING_FOLLOW_UP_WORKING_DAYS", default
 CELERY_BEAT_SCHEDULE["licensing-quarterly-reports"] = {
     "task": "licensing.tasks.generate_quarterly_reports",
     "schedule": crontab(minute=30, hour=1, day_of_month="1-4", month_of_year="1,4,7,10")}
+
+# --- issue 16: one sign-in ------------------------------------------------------------------------------
+# 广西数字政务一体化平台 统一身份认证, an OpenID Connect provider (licensing/oidc.py, mozilla-django-oidc). Off
+# (no button, its routes 404) unless the client and all four endpoints are set. The id_token is signed RS256
+# with a key from the provider's JWKS; with OIDC_OP_ISSUER set, its `iss` must be that.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = "RS256"
+# `enterprise`: the provider's scope for the claims uscc, ent_name and ent_verified (licensing/oidc.py)
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile email enterprise")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="gxzw")  # ExternalIdentity.provider
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)  # seconds: a hung provider must not hang the callback
+OIDC_AUTHENTICATE_CLASS = "licensing.oidc.SignInView"
+OIDC_CALLBACK_CLASS = "licensing.oidc.CallbackView"
+# After the sign-in: LOGIN_REDIRECT_URL ("start"); a failure: back to the login page, with the reason.
