@@ -101,6 +101,14 @@ def test_without_javascript_the_same_link_loads_the_next_page_whole(browser, app
     assert browser.driver.execute_script("return typeof window.htmx") == "undefined"
 
 
+def _progress_text(browser) -> str:
+    """The progress region's text, or "" while htmx is swapping it (the element just read is replaced)."""
+    try:
+        return browser.text("#work-progress")
+    except StaleElementReferenceException:
+        return ""
+
+
 def test_a_pdf_being_prepared_shows_progress_then_downloads_without_reloading_the_page(
         browser, applicant_user, enterprise, commitment_item, officer, queue, tmp_path):
     from notices import tasks
@@ -123,7 +131,7 @@ def test_a_pdf_being_prepared_shows_progress_then_downloads_without_reloading_th
     browser.driver.execute_script(f"{MARKER} = 'kept'")
 
     assert tasks.document_prepare_pdf.run(notice.pk) is True  # the worker's turn comes
-    browser.wait.until(lambda d: "文件已生成" in browser.text("#work-progress"))
+    browser.wait.until(lambda d: "文件已生成" in _progress_text(browser))
     browser.wait.until(lambda d: AuditEvent.objects.filter(action=AuditAction.DOCUMENT_DOWNLOAD).exists())
     assert browser.driver.execute_script(f"return {MARKER}") == "kept"  # the page stayed; the PDF downloaded
     browser.check_accessibility()
