@@ -23,7 +23,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from licensing.constants import RatingLevel
+from licensing.constants import RatingLevel, Status
 from licensing.models import Rating
 from licensing.selectors.authorities import decider_id
 from licensing.selectors.deadlines import is_overdue
@@ -81,6 +81,12 @@ def rating_refusal(application) -> str:
     if rating_of(application) is not None:
         return _("该办件已经评价过，每个办件只能评价一次。")
     return ""
+
+
+def ratable_q() -> Q:
+    """rating_refusal's "may be rated" as a query, for lists (the start page's 待评价): closed, not a filing
+    waiting for its correction (settled_on), and not rated yet."""
+    return Q(closed_at__isnull=False, rating__isnull=True) & ~Q(status=Status.FILING_CORRECTION)
 
 
 def rating_allowed(application, user) -> bool:

@@ -33,7 +33,7 @@ from licensing.selectors.applications import (
     DESK_COUNT_CAP, Section, applications_acted_on_by, applications_visible_to, officer_queues,
 )
 from licensing.selectors.deadlines import conditions_pending_q, is_overdue
-from licensing.selectors.ratings import follow_ups_overdue
+from licensing.selectors.ratings import follow_ups_overdue, ratable_q
 from notices import selectors as notices_selectors
 from notices import selectors_outbox
 from notices.constants import OutboxStatus
@@ -97,12 +97,6 @@ def _sections(sources: dict, only: str | None, page) -> dict:
 
 # --- the applicant ---------------------------------------------------------------------------------
 
-def _rated_q() -> Q:
-    """Ended applications the applicant side may still rate (licensing.selectors.ratings.rating_allowed, as a
-    query: closed, not a filing waiting for its correction, and not rated yet)."""
-    return Q(closed_at__isnull=False, rating__isnull=True) & ~Q(status=Status.FILING_CORRECTION)
-
-
 def _applicant(user, today) -> dict:
     mine = applications_visible_to(user)  # the account's links are read once, here
     owed = (MaterialSubmission.objects.filter(application__in=mine.values("pk"), status=MaterialStatus.OWED,
@@ -122,7 +116,7 @@ def _applicant(user, today) -> dict:
         # 钦政发〔2019〕20号 二（四）: an untrue filing corrected by the regulator's date.
         "filing_corrections": (mine.filter(status=Status.FILING_CORRECTION).order_by("filing_correct_by", "id"),
                                _flagged(lambda a: a.filing_correct_by, today)),
-        "to_rate": (mine.filter(_rated_q()).order_by("-closed_at", "-id"), list),
+        "to_rate": (mine.filter(ratable_q()).order_by("-closed_at", "-id"), list),
     }
 
 
