@@ -15,6 +15,8 @@ from licensing.models import (
     RegulatorRoute,
     ScopeKeyword,
 )
+from licensing.models import Registration, RegistrationItem, RegistrationSender  # issue 16: 双告知 intake
+from licensing.services import registrations as registration_services
 from licensing.services.records import records_route_pending
 from portal import exports
 from portal.admin_a11y import LabelledTabularInline
@@ -77,7 +79,8 @@ class RegulatorRouteInline(LabelledTabularInline):
 class MaterialInline(LabelledTabularInline):
     model = Material
     extra = 0
-    fields = ["order", "name", "due", "due_working_days", "description"]
+    # shared_source: got through the data-sharing platform, never asked of the applicant (issue 16)
+    fields = ["order", "name", "due", "due_working_days", "shared_source", "description"]
 
 
 class ScopeKeywordInline(LabelledTabularInline):
@@ -220,3 +223,77 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["application__number", "organisation__name"]
     date_hierarchy = "rated_at"
     list_select_related = ["application", "organisation"]
+
+
+# --- issue 16: 双告知 intake from the business registration system ------------------------------------------
+
+SENDER_SHOWN_ONCE = _("%(sender)s 已添加。令牌和签名密钥只显示这一次，请立即交给登记系统妥善保存。"
+                      "令牌（Authorization: Bearer）：%(token)s　签名密钥：%(secret)s")
+
+
+@admin.register(RegistrationSender)
+class RegistrationSenderAdmin(admin.ModelAdmin):
+    """The systems allowed to post registrations. Adding one goes through the service, which makes its token
+    and whsec_ secret and shows them once; only the token's SHA-256 is kept, so it is never shown again."""
+
+    list_display = ["name", "organisation", "active", "secret_fingerprint", "created_at", "last_used_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    readonly_fields = ["secret_fingerprint", "created_at", "last_used_at"]
+    actions = ["activate", "deactivate"]
+
+    @admin.display(description=_("签名密钥（末4位）"))
+    def secret_fingerprint(self, obj):
+        return f"whsec_…{obj.secret[-4:]}" if obj.secret else ""
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "organisation"]
+        return ["name", "organisation", "active", "secret_fingerprint", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        sender, token = registration_services.registration_sender_create(name=obj.name,
+                                                                         organisation=obj.organisation)
+        for field in RegistrationSender._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(sender, field.attname))
+        obj._state.adding = False
+        self.message_user(request, SENDER_SHOWN_ONCE % {"sender": sender, "token": token, "secret": sender.secret},
+                          messages.WARNING)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its registrations name it: it is switched off instead
+
+    @admin.action(description=_("启用所选发送方"), permissions=["change"])
+    def activate(self, request, queryset):
+        self._switch(request, queryset, True)
+        self.message_user(request, gettext("已启用所选发送方。"), messages.SUCCESS)
+
+    @admin.action(description=_("停用所选发送方"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        self._switch(request, queryset, False)
+        self.message_user(request, gettext("已停用所选发送方：其令牌即时失效。"), messages.SUCCESS)
+
+    def _switch(self, request, queryset, active: bool) -> None:
+        for sender in queryset.exclude(active=active):  # each change in the admin's log (and so the audit trail)
+            RegistrationSender.objects.filter(pk=sender.pk).update(active=active)
+            self.log_change(request, sender, [{"changed": {"fields": ["active"]}}])
+
+
+class RegistrationItemInline(ReadOnlyInline):
+    model = RegistrationItem
+    fields = readonly_fields = ["item", "reform_mode", "words"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The registrations received (read only): the intake service writes them, with the items they need."""
+
+    list_display = ["name", "uscc", "event_id", "sender", "change", "registered_on", "received_at", "told_at"]
+    list_filter = ["change", "sender"]
+    search_fields = ["name", "=uscc", "=event_id"]
+    date_hierarchy = "received_at"
+    inlines = [RegistrationItemInline]
+    list_select_related = ["sender"]

@@ -10,6 +10,7 @@ router.register("items", ItemViewSet, basename="item")
 router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
+    path("", include("licensing.api_urls_registrations")),  # issue 16: 双告知 intake from business registration
     path("", include("licensing.api_urls_ratings")),  # issue 15: 好差评 (before the router's application routes)
     path("", include(router.urls)),
     path("", include("licensing.api_applications")),

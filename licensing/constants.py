@@ -116,6 +116,16 @@ class MaterialStatus(models.TextChoices):
     OWED = "owed", pgettext_lazy("material status", "待提交")
     SUBMITTED = "submitted", pgettext_lazy("material status", "已提交")
     OVERDUE = "overdue", pgettext_lazy("material status", "逾期未提交")
+    # issue 16: "可以通过信息共享获取的信息，一律不得再要求企业提供" — got from the sharing platform, not the applicant
+    SHARED = "shared", pgettext_lazy("material status", "已通过信息共享获取")
+
+
+class SharedSource(models.TextChoices):
+    """Where a material marked "obtained by sharing" comes from (issue 16; 附件2's measures: 在线获取核验营业执照
+    等材料). The applicant is not asked for it; the submission records this source and when."""
+
+    BUSINESS_LICENCE = "business_licence", _("营业执照（市场主体登记信息，自治区数据共享交换平台）")
+    IDENTITY = "identity", _("居民身份证（人口基础信息库，自治区数据共享交换平台）")
 
 
 # The seven confirmations of the 承诺书 (附件3 第二条（二）), in order, word for word as the gazette
@@ -265,3 +275,10 @@ class RatingLevel(models.IntegerChoices):
     FAIRLY_SATISFIED = 3, _("基本满意")
     DISSATISFIED = 2, _("不满意")
     VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+class RegistrationChange(models.TextChoices):
+    """What the business registration system tells the portal about (双告知, issue 16)."""
+
+    NEW = "new", _("设立登记")
+    CHANGED = "changed", _("变更登记")

@@ -6,7 +6,7 @@ in the README, and demo item content is marked `is_demo_content` and says so on 
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from licensing.constants import ApplicantKind, MaterialDue
+from licensing.constants import ApplicantKind, MaterialDue, SharedSource
 from licensing.models import Item, Material, RegulatorRoute
 from licensing.services import applicant_bind_account, applicant_register
 from licensing.validators import uscc_check_char
@@ -41,11 +41,14 @@ ACCOUNTS = [
     ("demo-admin", "演示管理员", Role.ADMIN, None),
 ]
 
+# name, when due, working days after the decision, shared source ("": the applicant hands it in)
 MATERIALS = [
-    ("申请书", MaterialDue.AT_APPLICATION, None),
-    ("经营场所使用权证明", MaterialDue.AT_APPLICATION, None),
-    ("签章的告知承诺书", MaterialDue.AT_COMMITMENT, None),
-    ("旅馆治安保卫制度及安全防范设施情况说明", MaterialDue.AFTER_DECISION, 20),
+    ("申请书", MaterialDue.AT_APPLICATION, None, ""),
+    # 附件2's measures: 在线获取核验营业执照等材料 — got by sharing, never asked of the applicant (issue 16)
+    ("营业执照", MaterialDue.AT_APPLICATION, None, SharedSource.BUSINESS_LICENCE),
+    ("经营场所使用权证明", MaterialDue.AT_APPLICATION, None, ""),
+    ("签章的告知承诺书", MaterialDue.AT_COMMITMENT, None, ""),
+    ("旅馆治安保卫制度及安全防范设施情况说明", MaterialDue.AFTER_DECISION, 20, ""),
 ]
 
 
@@ -68,9 +71,9 @@ def _fill_demo_item(item, regulator):
     # issue 9: the demo item's approval records go to the demo regulator, at the level it is run.
     level = item.authorities.order_by("order").first().organisation.level
     RegulatorRoute.objects.update_or_create(item=item, level=level, authority=None, defaults={"regulator": regulator})
-    for order, (name, due, days) in enumerate(MATERIALS):
+    for order, (name, due, days, shared) in enumerate(MATERIALS):
         Material.objects.update_or_create(item=item, name=f"{name}（演示）", defaults={
-            "due": due, "due_working_days": days, "order": order})
+            "due": due, "due_working_days": days, "order": order, "shared_source": shared})
 
 
 def _demo_second_factor(user):

@@ -71,7 +71,9 @@ class ApplicantRegisterForm(ServiceErrorMixin, forms.Form):
     # Room for spaces typed between groups of characters: the service normalises them away.
     identifier = _text(_("统一社会信用代码或居民身份证号码"), required=True, max_length=30,
                        help_text=_("18位，字母请用大写；系统会核对最后一位校验码。"))
-    name = _text(_("企业名称或个人姓名"), required=True)
+    # Not required here: an applicant already known (one the business registry sent, issue 16) is claimed by its
+    # code alone; the service asks for the name of a new one.
+    name = _text(_("企业名称或个人姓名"), help_text=_("已在市场监管部门登记的企业可不填，平台使用登记信息。"))
     legal_representative = _text(_("法定代表人（负责人）"), max_length=64)
     address = _text(_("住所或经营场所"), max_length=255)
     phone = _text(_("联系电话"), max_length=32)
@@ -79,6 +81,17 @@ class ApplicantRegisterForm(ServiceErrorMixin, forms.Form):
     def details(self) -> dict:
         data = self.cleaned_data
         return {k: data[k].strip() for k in ("legal_representative", "address", "phone") if data.get(k)}
+
+    @classmethod
+    def filled_from(cls, data, enterprise, **kwargs):
+        """The form again, unbound: what was typed, and for an enterprise the registry told the portal about
+        (licensing.selectors.registrations_account.registered_enterprise) its registered name, address and legal
+        representative (可以通过信息共享获取的信息，一律不得再要求企业提供)."""
+        initial = {name: str(data.get(name, ""))[:300] for name in cls.base_fields}
+        if enterprise is not None:
+            initial.update(kind=ApplicantKind.ENTERPRISE, identifier=enterprise.identifier, name=enterprise.name,
+                           legal_representative=enterprise.legal_representative, address=enterprise.address)
+        return cls(initial=initial, **kwargs)
 
 
 def _material_fields(form, materials, help_for):
@@ -135,7 +148,8 @@ class ApplyForm(ServiceErrorMixin, forms.Form):
             self.fields["wants_commitment"] = forms.ChoiceField(
                 label=_("办理方式"), choices=COMMITMENT_CHOICES, widget=forms.RadioSelect, initial=WANTS_COMMITMENT,
                 error_messages={"required": _("请选择是否作出承诺。"), "invalid_choice": _("请选择是否作出承诺。")})
-        at_application = item.materials.filter(due=MaterialDue.AT_APPLICATION)
+        # Not those obtained by sharing: never asked of the applicant (issue 16).
+        at_application = item.materials.filter(due=MaterialDue.AT_APPLICATION, shared_source="")
         _material_fields(self, at_application, lambda m: gettext("可现在上传，也可稍后在办件页面上传（PDF、JPG或PNG，10MB以内）。"))
 
     def material_fields(self):
@@ -174,6 +188,8 @@ class CommitForm(ServiceErrorMixin, forms.Form):
         for n, text in enumerate(COMMITMENT_CONFIRMATIONS, start=1):
             self.fields[f"confirm_{n}"] = forms.BooleanField(label=zh(text), required=False)  # the gazette's words
             self.confirmation_names.append(f"confirm_{n}")
+        # issue 16: the legal representative the registry sent (or the window typed) signs unless another is named.
+        self.fields["signatory"].initial = application.applicant.legal_representative
         self.material_names = []
         owed_now = (application.materials.filter(
             status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT])

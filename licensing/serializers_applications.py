@@ -268,6 +268,9 @@ class MaterialSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(MaterialStatus.choices)
     submitted_at = serializers.DateTimeField(allow_null=True)
+    # issue 16: a material obtained by sharing (status "shared") is not uploaded; where and when it came from
+    obtained_from = serializers.CharField(help_text=gettext_lazy("通过信息共享获取的来源；申请人提交的材料为空"))
+    obtained_at = serializers.DateTimeField(allow_null=True, help_text=gettext_lazy("通过信息共享获取的时间"))
 
 
 class CommitmentSerializer(serializers.Serializer):

@@ -7,7 +7,8 @@ fails is logged with its application number and left for the next run, and the o
 (licensing/services/_jobs.py). Each job returns the numbers of the applications it acted on.
 
 Every job here is a beat job, and runs one at a time however many beats send it (portal.singleton):
-a run that finds another under way returns None and does nothing.
+a run that finds another under way returns None and does nothing. Except registration_tell, queued once per
+registration after the intake commits, which claims its row itself.
 """
 from celery import shared_task
 
@@ -16,6 +17,9 @@ from licensing.services import applications_lapse_overdue, applications_revoke_f
 from licensing.services.conditions import applications_remind_conditions, applications_revoke_for_unmet_conditions
 from licensing.services.materials import material_files_remove_orphans
 from licensing.services.records import records_route_pending
+from licensing.services.registration_notify import (
+    TellNotSent, registration_tell as registration_tell_service, registrations_tell_pending,
+)
 from portal.singleton import one_at_a_time
 
 
@@ -68,3 +72,17 @@ def generate_quarterly_reports() -> list[str]:
     """Make the quarter just ended's report of every department that has none yet (钦政发〔2019〕20号: due
     by the 5th of the quarter's first month, the lead unit's by the 10th); runs on the 1st to the 4th."""
     return quarterly_reports_generate_due()
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=(TellNotSent,), retry_backoff=300, max_retries=6)
+def registration_tell(registration_id: int) -> bool:
+    """双告知 (issue 16): mail the enterprise which items its registration needs, once (told_at claims it); a
+    mail server that refused is tried again later, backing off from 5 minutes."""
+    return registration_tell_service(registration_id=registration_id)
+
+
+@shared_task
+@one_at_a_time
+def tell_pending_registrations() -> list[int]:
+    """Beat (every 30 minutes): queue again the mail of recent registrations still untold (issue 16)."""
+    return registrations_tell_pending()

@@ -61,5 +61,6 @@ urlpatterns = [
     path("", include("licensing.urls_start")),
     path("", include("licensing.urls_ratings")),
     path("", include("licensing.urls_finder")),
+    path("", include("licensing.urls_registrations")),  # issue 16: 双告知 in the enterprise's account
     path("", include("licensing.urls_oidc")),  # issue 16: sign-in through the unified identity service
 ]

@@ -119,11 +119,11 @@ class RegulatorEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxRecord)
 class OutboxRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["kind", "application", "recipient_org", "destination", "status", "attempts", "due_at",
-                    "delivered_at", "last_error"]
+    list_display = ["kind", "application", "registration", "recipient_org", "destination", "status", "attempts",
+                    "due_at", "delivered_at", "last_error"]
     list_filter = ["status", "kind", "destination"]
-    search_fields = ["application__number", "idempotency_key"]
-    list_select_related = ["application", "recipient_org"]
+    search_fields = ["application__number", "registration__uscc", "idempotency_key"]
+    list_select_related = ["application", "registration", "recipient_org"]
     date_hierarchy = "due_at"
     actions = ["resend"]
 

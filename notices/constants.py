@@ -58,6 +58,12 @@ class RecordKind(models.TextChoices):
     # issue 11: the filing corrected after the regulator found it untrue (钦政发〔2019〕20号 二（四）);
     # a kind of its own, as the outbox's idempotency key is one record per application and kind.
     CORRECTED = "filing.corrected", _("备案信息改正")
+    # issue 16: 双告知 — the registry tells each department concerned which of its items a newly registered
+    # enterprise needs (钦政发〔2019〕18号 三（三）推送告知、接收反馈); about a registration, not an application.
+    REGISTRATION_NOTICE = "registration.notice", _("登记告知（双告知）")
+    # issue 16: 归集 to the credit publicity systems (notices/publicity.py), in the 双公示 data items
+    PERMIT_PUBLICITY = "publicity.permit", _("行政许可信息归集")
+    INSPECTION_PUBLICITY = "publicity.inspection", _("抽查检查信息归集")
 
 
 PAYLOAD_VERSION = "v1"
@@ -78,6 +84,10 @@ class Destination(models.TextChoices):
 
     INBOX = "inbox", _("平台内监管收件箱")
     WEBHOOK = "webhook", _("监管部门接收接口")
+    # issue 16: the credit publicity systems: pushed to their interface (PUBLICITY_URL) when one is set,
+    # otherwise delivered in the daily 归集 file (PUBLICITY_FILE: the export job marks them, no worker claims them)
+    PUBLICITY = "publicity", _("信用信息归集接口")
+    PUBLICITY_FILE = "publicity_file", _("信用信息归集文件")
 
 
 class Recipient(models.TextChoices):
@@ -85,3 +95,4 @@ class Recipient(models.TextChoices):
 
     REGULATOR = "regulator", _("行业主管部门")
     AUTHORITY = "authority", _("审批部门")
+    PUBLICITY = "publicity", _("信用信息公示系统")

@@ -2,6 +2,7 @@ import hashlib
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from notices.constants import Destination, DocumentKind, OutboxStatus, Recipient, RecordKind, SealKind
@@ -93,8 +94,11 @@ class OutboxRecord(models.Model):
 
     kind = models.CharField(_("类型"), max_length=32, choices=RecordKind.choices)
     type = models.CharField(_("报文类型"), max_length=48)
+    # A record is about an application, or (双告知, issue 16) about a registration; never both.
     application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
-                                    related_name="outbox_records")
+                                    related_name="outbox_records", null=True, blank=True)
+    registration = models.ForeignKey("licensing.Registration", verbose_name=_("登记告知"), on_delete=models.PROTECT,
+                                     related_name="outbox_records", null=True, blank=True)
     recipient = models.CharField(_("接收方"), max_length=16, choices=Recipient.choices, default=Recipient.REGULATOR)
     recipient_org = models.ForeignKey("portal.Organisation", verbose_name=_("接收部门"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="outbox_records")
@@ -123,6 +127,9 @@ class OutboxRecord(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key", "destination"], name="uniq_outbox_key_destination"),
+            models.CheckConstraint(condition=Q(application__isnull=False, registration__isnull=True)
+                                   | Q(application__isnull=True, registration__isnull=False),
+                                   name="outbox_about_one_thing"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 

@@ -110,6 +110,29 @@ def outbox_record(*, application, kind: str, data: dict, regulator, authority, e
     return rows
 
 
+def registration_key(registration, organisation) -> str:
+    """One 告知 record per registration event and department, whatever the attempts (issue 16)."""
+    name = f"registration|{registration.sender_id}|{registration.event_id}|{organisation.pk}"
+    return f"msg_{uuid.uuid5(_KEY_NAMESPACE, name).hex}"
+
+
+def outbox_record_registration(*, registration, organisation, data: dict, event_at=None) -> list[OutboxRecord]:
+    """双告知 (issue 16): the 告知 record of a registration for one department concerned, through the same
+    pipeline as approval records (its inbox, and its webhook if it has one), due in the same 3 working
+    days; in the caller's transaction, queued after commit. Called again for the same event, it adds nothing."""
+    event_at = event_at or timezone.now()
+    kind = RecordKind.REGISTRATION_NOTICE
+    key = registration_key(registration, organisation)
+    common = {"kind": kind, "application": None, "registration": registration, "recipient": Recipient.REGULATOR,
+              "authority": None, "event_at": event_at, "due_at": due_at_for(event_at),
+              "type": f"{kind}.{PAYLOAD_VERSION}",
+              "payload": {"type": f"{kind}.{PAYLOAD_VERSION}", "id": key, "timestamp": event_at, "data": data}}
+    rows = _rows_for(key, organisation, common)
+    for row in rows:
+        _enqueue_after_commit(row)
+    return rows
+
+
 def _rows_for(key, organisation, common) -> list[OutboxRecord]:
     status = OutboxStatus.PENDING if organisation is not None else OutboxStatus.UNROUTED
     now = timezone.now()
@@ -143,9 +166,10 @@ def enqueue_delivery(record_id: int) -> None:
 # --- delivery ------------------------------------------------------------------------------------
 
 def _claimable(now) -> Q:
-    """Due for an attempt, or left mid-delivery by a worker whose lease ran out."""
+    """Due for an attempt, or left mid-delivery by a worker whose lease ran out. Never a record whose
+    channel is the daily 归集 file (issue 16): no worker sends it, the export marks it (notices.publicity)."""
     due = Q(status=OutboxStatus.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    return due | Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+    return (due | Q(status=OutboxStatus.SENDING, lease_until__lt=now)) & ~Q(destination=Destination.PUBLICITY_FILE)
 
 
 def _claim(record_id: int, now) -> bool:
@@ -169,7 +193,8 @@ def outbox_deliver(record_id: int) -> bool:
     only the call that claims the row sends it, and a call never waits on another's claim."""
     if not _claim(record_id, timezone.now()):
         return False
-    record = OutboxRecord.objects.select_related("application", "recipient_org", "endpoint").get(pk=record_id)
+    record = (OutboxRecord.objects.select_related("application", "registration", "recipient_org", "endpoint")
+              .get(pk=record_id))
     try:
         with override(settings.LANGUAGE_CODE):  # what the destination keeps is data, in the source language
             destinations.deliver(record)
@@ -217,8 +242,8 @@ def outbox_redrive(limit: int = 1000) -> list[int]:
 
 def unrouted_applications():
     """The applications with a record waiting for a regulator (the unrouted queue)."""
-    return (OutboxRecord.objects.filter(status=OutboxStatus.UNROUTED).values_list("application_id", flat=True)
-            .distinct())
+    return (OutboxRecord.objects.filter(status=OutboxStatus.UNROUTED, application__isnull=False)
+            .values_list("application_id", flat=True).distinct())
 
 
 @transaction.atomic

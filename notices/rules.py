@@ -6,6 +6,7 @@ Which records each one sees is one selector (selectors_outbox.outbox_records_vis
 import rules
 
 from notices.selectors_outbox import may_watch_sla
+from portal.permissions import is_admin
 
 
 @rules.predicate
@@ -14,3 +15,7 @@ def watches_sla(user):
 
 
 rules.add_perm("notices.view_outbox_sla", watches_sla)
+
+# Issue 16: the 归集 to the credit publicity systems (its SLA and daily files) is the platform's, watched by
+# admins only: no approving authority answers for another's records there.
+rules.add_perm("notices.view_publicity", is_admin)

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from notices.constants import OutboxStatus
+from notices.constants import OutboxStatus, Recipient
 from notices.models import OutboxRecord
 from portal import calendar
 from portal.permissions import is_admin, is_officer
@@ -29,8 +29,14 @@ LIST_LIMIT = 200  # rows a page table shows; the counts above it are always comp
 def outbox_records_visible_to(user) -> QuerySet:
     """Admins see every record; an approval officer sees the records its own organisation approved
     (the approving authority answers for its own pushes, 谁审批谁负责); nobody else sees any."""
-    records = OutboxRecord.objects.select_related("application__item", "authority", "recipient_org")
+    records = department_pushes().select_related("application__item", "registration", "authority", "recipient_org")
     return scoped_to_own_authority(records, user)
+
+
+def department_pushes() -> QuerySet:
+    """The records this SLA watches: those pushed to a department. The 归集 records of the credit publicity
+    systems (recipient PUBLICITY, issue 16) have deadlines of their own and their own page (notices.publicity)."""
+    return OutboxRecord.objects.exclude(recipient=Recipient.PUBLICITY)
 
 
 def scoped_to_own_authority(rows: QuerySet, user, field: str = "authority_id") -> QuerySet:
@@ -158,6 +164,12 @@ def push_counts(records, now=None) -> dict:
         due=Count("id"), on_time=Count("id", filter=on_time), late=Count("id", filter=late),
         undelivered=Count("id", filter=~Q(status=OutboxStatus.DELIVERED)),
         missed=Count("id", filter=_missed_q(_now(now))))
+
+
+def outbox_records_of_registration(registration_id) -> QuerySet:
+    """双告知 (issue 16): the 告知 records of a registration, one per department and destination."""
+    return (OutboxRecord.objects.filter(registration_id=registration_id).select_related("recipient_org")
+            .order_by("id"))
 
 
 def outbox_records_received_by(organisation_id) -> QuerySet:

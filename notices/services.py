@@ -201,7 +201,9 @@ def _state_context(application) -> dict:
         "application": application, "item": application.item, "applicant": application.applicant,
         "regulator": application.regulator,
         "commitment": getattr(application, "commitment", None), "licence": getattr(application, "licence", None),
-        "materials": materials,
+        # issue 16: what the portal gets by sharing is never listed as something the applicant must hand in
+        "materials": [m for m in materials if m.status != MaterialStatus.SHARED],
+        "materials_shared": [m for m in materials if m.status == MaterialStatus.SHARED],
         "materials_owed": [m for m in materials if m.status == MaterialStatus.OWED and m.due_date],
         "confirmations": COMMITMENT_CONFIRMATIONS,
         # the newest version of each kind (a licence has several)

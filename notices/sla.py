@@ -41,8 +41,8 @@ OPERATORS = gettext_lazy("平台运维管理员")
 def outbox_warn_due_soon(now=None) -> int:
     """Beat job: mail the warnings due now; the number of mails sent. Running it again sends none."""
     now = now or timezone.now()
-    candidates = list(selectors_outbox.due_soon(OutboxRecord.objects.select_related(
-        "application__item", "authority", "recipient_org"), now).filter(warned_at__isnull=True))
+    candidates = list(selectors_outbox.due_soon(selectors_outbox.department_pushes().select_related(
+        "application__item", "registration", "authority", "recipient_org"), now).filter(warned_at__isnull=True))
     mails = _mails(candidates)
     claimed = _claim({r.pk for _, _, records in mails for r in records}, now)
     sent = 0

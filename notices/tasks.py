@@ -4,7 +4,7 @@ The beat jobs run one at a time however many beats send them (portal.singleton);
 jobs may run on many workers at once, each claiming its row (notices/outbox.py: SKIP LOCKED)."""
 from celery import shared_task
 
-from notices import outbox, services, sla
+from notices import outbox, publicity, services, sla
 from portal.singleton import one_at_a_time
 
 
@@ -46,3 +46,12 @@ def outbox_warn_due_soon() -> int:
     """Beat (hourly): warn approving authorities of records about to miss their 3-working-day due
     time; the mails sent. Safe to run twice: each record is claimed once (notices/sla.py)."""
     return sla.outbox_warn_due_soon()
+
+
+@shared_task(ignore_result=True)
+@one_at_a_time
+def publicity_export_yesterday() -> list[str]:
+    """Beat (01:30): yesterday's 归集 file, CSV and JSON (issue 16), and any earlier day's still waiting; the
+    names written. Safe to run twice: the same files, each file-only record marked delivered once
+    (notices/publicity.py)."""
+    return publicity.publicity_export_due()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from notices import views, views_sla, views_verify
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("records/sla/", views_sla.records_sla, name="records-sla"),
     # issue 11: steps with a deadline taken on time and late, per authority and month (电子监察)
     path("records/efficiency/", views_sla.records_efficiency, name="records-efficiency"),
+    path("", include("notices.urls_publicity")),  # issue 16: 归集 to the credit publicity systems
 ]

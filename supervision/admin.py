@@ -95,12 +95,12 @@ class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class InboxRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What reached each organisation's inbox, and whether it was signed for (admins look, never sign)."""
 
-    list_display = ["kind_label", "application", "organisation", "item_code", "event_at", "due_at", "delivered_at",
-                    "acknowledged_at"]
+    list_display = ["kind_label", "application", "registration", "organisation", "item_code", "event_at", "due_at",
+                    "delivered_at", "acknowledged_at"]
     list_filter = ["kind", ("acknowledged_at", admin.EmptyFieldListFilter), "organisation"]
     search_fields = ["application__number", "key", "applicant_name"]
     date_hierarchy = "delivered_at"
-    list_select_related = ["application", "organisation"]
+    list_select_related = ["application", "registration", "organisation"]
 
 
 # --- issue 14: 执法检查人员库 ------------------------------------------------------------------------

@@ -88,8 +88,16 @@ class RevocationRequestStatus(models.TextChoices):
     REVOKED = "revoked", _("已撤销许可")
 
 
-# The kinds of approval record an inbox receives are the kinds the outbox sends (issue 9).
-InboxKind = RecordKind
+class InboxKind(models.TextChoices):
+    """The kinds of record an inbox receives: the outbox's records to departments (issue 9) and the 双告知
+    告知 records (issue 16). The 归集 kinds go to the credit publicity systems, never to an inbox."""
+
+    DECIDED = RecordKind.DECIDED.value, RecordKind.DECIDED.label
+    FILED = RecordKind.FILED.value, RecordKind.FILED.label
+    REGISTERED = RecordKind.REGISTERED.value, RecordKind.REGISTERED.label
+    REVOKED = RecordKind.REVOKED.value, RecordKind.REVOKED.label
+    CORRECTED = RecordKind.CORRECTED.value, RecordKind.CORRECTED.label
+    REGISTRATION_NOTICE = RecordKind.REGISTRATION_NOTICE.value, RecordKind.REGISTRATION_NOTICE.label
 
 
 # The payload gives these as codes (licensing's); the inbox page names them. Unknown codes show as they are.

@@ -10,5 +10,5 @@ def deliver(record) -> None:
         raise DeliveryFailed("尚未确定接收部门。")
     supervision_services.inbox_receive(
         key=record.idempotency_key, organisation=record.recipient_org, kind=record.kind,
-        kind_label=record.get_kind_display(), application=record.application, payload=record.payload,
-        event_at=record.event_at, due_at=record.due_at)
+        kind_label=record.get_kind_display(), application=record.application, registration=record.registration,
+        payload=record.payload, event_at=record.event_at, due_at=record.due_at)

@@ -23,7 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from licensing import selectors as licensing_selectors
-from notices.constants import DocumentKind
+from notices.constants import DocumentKind, RecordKind
+from notices import publicity
 from notices import selectors as notices_selectors
 from notices.services import document_issue
 from portal import audit, calendar
@@ -37,6 +38,7 @@ from supervision.constants import (
 from supervision.i18n import listed, local_date
 from supervision.models import Inspection, InspectionFile, InspectionResult, RevocationRequest
 from supervision.queue import queue_organisation_id
+from supervision.selectors_publicity import inspection_publicity_items
 
 FILES_UNDER = "inspections"
 MAX_FILES = 20
@@ -185,6 +187,7 @@ def inspection_record_result(*, inspection, actor, outcome, note, rectify_within
     if outcome == InspectionOutcome.FAILS:
         _request_revocation(locked, result, actor, now)
     _issue_documents(locked, result, clean.get("days"))
+    _publish(locked, result)
     audit.write(AuditAction.INSPECTION_RESULT, actor=actor, obj=locked, details={
         "application": locked.application.number, "outcome": outcome, "reinspection": reinspection,
         "rectify_due": rectify_due.isoformat() if rectify_due else ""})
@@ -199,6 +202,14 @@ def _move(locked, outcome, rectify_due, now) -> None:
     if target not in OPEN_INSPECTION:
         locked.closed_at = now
     locked.save(update_fields=["status", "rectify_due", "closed_at"])
+
+
+def _publish(locked, result) -> None:
+    """归集 (issue 16): every result, the follow-up's and the 双随机 check's, goes to the credit publicity
+    systems in the 抽查检查 items, one record per result (notices/publicity.py)."""
+    publicity.publicity_record(application=locked.application, kind=RecordKind.INSPECTION_PUBLICITY,
+                               source_key=f"inspection-result:{result.pk}", data=inspection_publicity_items(result),
+                               event_at=result.recorded_at)
 
 
 def _request_revocation(locked, result, actor, now) -> None:

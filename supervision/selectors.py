@@ -62,6 +62,12 @@ def inbox_record_for(user, record_id) -> InboxRecord | None:
     return inbox_for(user).filter(pk=int(record_id)).first()
 
 
+def inbox_records_of_registration(registration_id) -> dict[int, InboxRecord]:
+    """双告知 接收反馈 (issue 16): a registration's 告知 as each department's inbox holds it, by organisation id
+    (delivered_at, and acknowledged_at once signed for); a department not yet reached is absent."""
+    return {record.organisation_id: record for record in InboxRecord.objects.filter(registration_id=registration_id)}
+
+
 def inbox_filter(records: QuerySet[InboxRecord], *, kind=None, acknowledged=None, item=None,
                  since=None) -> QuerySet[InboxRecord]:
     """Narrow an inbox by the query's filters, as given (strings; empty means no filter).

@@ -24,9 +24,13 @@ class PayloadField(serializers.JSONField):
 
 class InboxRecordSerializer(serializers.ModelSerializer):
     kind = KindField(help_text=_("approval.decided 许可决定；filing.recorded 备案；cancel.registered 经营信息登记；"
-                                 "approval.revoked 撤销许可；filing.corrected 备案信息改正"))
+                                 "approval.revoked 撤销许可；filing.corrected 备案信息改正；"
+                                 "registration.notice 登记告知（双告知）"))
     kind_label = serializers.CharField(help_text=_("类型名称"))
-    application = serializers.CharField(source="application.number", help_text=_("办件编号"))
+    # 双告知 (issue 16): a registration's 告知 is about no application (null); its enterprise and items are in
+    # the payload's data.registration and data.items.
+    application = serializers.CharField(source="application.number", allow_null=True,
+                                        help_text=_("办件编号；登记告知（双告知）为 null"))
     item = serializers.CharField(source="item_code", help_text=_("事项编码，如 QZ-013"))
     applicant = serializers.CharField(source="applicant_name", help_text=_("申请人名称"))
     acknowledged_by = serializers.SerializerMethodField(help_text=_("签收人（未签收为空）"))

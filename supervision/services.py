@@ -24,13 +24,16 @@ def inspection_cancel(*, application) -> None:
         status=InspectionStatus.CANCELLED, closed_at=timezone.now())
 
 
-def inbox_receive(*, key, organisation, kind, kind_label, application, payload, event_at, due_at) -> InboxRecord:
-    """Keep a pushed approval record in the organisation's inbox; the same key twice is one record."""
+def inbox_receive(*, key, organisation, kind, kind_label, application, payload, event_at, due_at,
+                  registration=None) -> InboxRecord:
+    """Keep a pushed approval record in the organisation's inbox; the same key twice is one record.
+    A 告知 of a registration (双告知, issue 16) is about no application: no item code (its items are in the
+    payload), and the enterprise's name from the registry."""
     data = payload.get("data", {})
     record, _ = InboxRecord.objects.get_or_create(key=key, defaults={
         "organisation": organisation, "kind": kind, "kind_label": kind_label, "application": application,
-        "item_code": (data.get("item") or {}).get("code", ""),
-        "applicant_name": (data.get("applicant") or {}).get("name", ""),
+        "registration": registration, "item_code": (data.get("item") or {}).get("code", ""),
+        "applicant_name": (data.get("applicant") or data.get("registration") or {}).get("name", ""),
         "payload": payload, "event_at": event_at, "due_at": due_at, "delivered_at": timezone.now()})
     return record
 

@@ -75,7 +75,10 @@ def inbox_acknowledge(request, record_id):
     first = record.acknowledged_at is None
     with transaction.atomic():
         record = services.inbox_acknowledge(record=record, actor=request.user)
-    if first:
+    if first and record.registration_id:  # 双告知 (issue 16): about an enterprise, not an application
+        messages.success(request, marked(_("已签收%(name)s的%(kind)s。"), name=record.applicant_name,
+                                         kind=selectors.inbox_kind_label(record)))
+    elif first:
         messages.success(request, _("已签收办件 %(number)s 的%(kind)s记录。") % {
             "number": record.application.number, "kind": selectors.inbox_kind_label(record)})
     else:

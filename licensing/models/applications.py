@@ -253,6 +253,9 @@ class MaterialSubmission(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    # issue 16: a material obtained by sharing (status SHARED): where its data came from, and when
+    obtained_from = models.CharField(_("共享获取来源"), max_length=128, blank=True)
+    obtained_at = models.DateTimeField(_("共享获取时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办件材料")

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from licensing.constants import AuthorityRole, Compression, MaterialDue, ReformMode
+from licensing.constants import AuthorityRole, Compression, MaterialDue, ReformMode, SharedSource
 from portal.constants import OrgLevel
 
 # 附件3 第七条: the regulator checks the commitment within 2 months of the decision.
@@ -137,6 +137,9 @@ class Material(models.Model):
     due_working_days = models.PositiveSmallIntegerField(
         _("决定后提交期限（工作日）"), null=True, blank=True, help_text=_("仅“许可决定后限期提交”的材料填写"))
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # issue 16: got through the data-sharing platform, never asked of the applicant (附件2: 在线获取核验营业执照等材料)
+    shared_source = models.CharField(_("通过信息共享获取"), max_length=32, choices=SharedSource.choices, blank=True,
+                                     help_text=_("选择来源后，申请人无需提交此材料，平台记录获取来源和时间"))
     history = HistoricalRecords()
 
     class Meta:

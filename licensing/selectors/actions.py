@@ -84,7 +84,9 @@ def materials_to_hand_in(application, user) -> list:
     # An account that may not sign yet hands these in on their own meanwhile.
     with_commitment = transition_allowed(application, Action.COMMIT) and user.has_perm(SIGN_COMMITMENT, application)
     rows = []
-    for s in application.materials.exclude(status=MaterialStatus.OVERDUE).select_related("material"):
+    # Not those obtained by sharing: never asked of the applicant (issue 16).
+    for s in application.materials.exclude(status__in=[MaterialStatus.OVERDUE, MaterialStatus.SHARED]
+                                           ).select_related("material"):
         s.replacing = s.status == MaterialStatus.SUBMITTED
         if s.replacing:
             if not material_frozen_reason(application, s):

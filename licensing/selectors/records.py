@@ -5,7 +5,7 @@ The `data` of the v1 payload (notices adds the envelope and the documents). Date
 ISO 8601; labels are given beside codes so a receiver needs no table of ours. A field is added to
 v1 only when old receivers can ignore it; anything else is a v2.
 """
-from licensing.constants import COMMITMENT_CONFIRMATIONS, MaterialDue
+from licensing.constants import COMMITMENT_CONFIRMATIONS, MaterialDue, MaterialStatus
 from licensing.i18n import in_source_language
 from licensing.selectors.routing import authority_of
 
@@ -40,7 +40,8 @@ def _commitment(application) -> dict | None:
     if commitment is None:
         return None
     answers = list(commitment.confirmations or [])
-    later = application.materials.filter(material__due=MaterialDue.AFTER_DECISION).select_related("material")
+    later = (application.materials.filter(material__due=MaterialDue.AFTER_DECISION)
+             .exclude(status=MaterialStatus.SHARED).select_related("material"))  # shared: not promised (issue 16)
     return {
         "kind": commitment.kind, "kind_label": commitment.get_kind_display(), "meet_by": commitment.meet_by,
         # The words the applicant signed (stored with the commitment), not today's wording.

@@ -35,10 +35,16 @@ def authority_of(application):
 def regulator_for(application, authority=None):
     """The industry regulator that gets the application's records, or None (unrouted)."""
     authority = authority if authority is not None else authority_of(application)
+    return regulator_for_item(application.item_id, authority)
+
+
+def regulator_for_item(item_id, authority):
+    """The industry regulator of what `authority` approves under the item, or None: the same rule for an
+    application's records and for a registration's 告知 (issue 16)."""
     if authority is None:
         return None
     routes = {route.authority_id: route.regulator for route in RegulatorRoute.objects.filter(
-        item_id=application.item_id, level=authority.level).select_related("regulator")}
+        item_id=item_id, level=authority.level).select_related("regulator")}
     if authority.pk in routes:
         return routes[authority.pk]
     if None in routes:

@@ -1,6 +1,7 @@
 """我的首页 (issue 15): what each role has to do now, the page every account lands on after signing in.
 
-applicant  what it owes and by when: commitments to sign, corrections asked for, materials owed after the
+applicant  the registrations the business registry told it about (双告知, unseen first), what it owes and by
+           when: commitments to sign, corrections asked for, materials owed after the
            decision, the dates it committed to meet the conditions by, filings to correct, and the ended
            applications it may rate (好差评);
 clerk      the window's day (一窗受理): what its service hall accepted today, notices waiting for the applicant's
@@ -34,6 +35,7 @@ from licensing.selectors.applications import (
 )
 from licensing.selectors.deadlines import conditions_pending_q, is_overdue
 from licensing.selectors.ratings import follow_ups_overdue, ratable_q
+from licensing.selectors.registrations_account import registrations_unseen_first
 from notices import selectors as notices_selectors
 from notices import selectors_outbox
 from notices.constants import OutboxStatus
@@ -103,6 +105,8 @@ def _applicant(user, today) -> dict:
                                               due_date__isnull=False, application__status=Status.APPROVED)
             .select_related("material", "application__item", "application__applicant").order_by("due_date", "id"))
     return {
+        # 双告知 (钦政发〔2019〕18号 三（五）, issue 16): the items the registry told the enterprise it needs.
+        "registrations": (registrations_unseen_first(user), list),
         # 附件3 第三条: the signed commitment within 3 working days of receiving the notice.
         "commitments": (mine.filter(status=Status.NOTICE_ISSUED)
                         .order_by(F("commitment_due").asc(nulls_last=True), "id"),

@@ -48,7 +48,9 @@ def _check_applicant(kind, identifier, name) -> Problems:
             _VALIDATORS[kind](identifier)
         except ValidationError as exc:
             problems.add("identifier", exc.messages[0])
-    if not name:
+    # issue 16 (可以通过信息共享获取的信息，一律不得再要求企业提供): an applicant already known, such as one the business
+    # registry sent, is found by its valid code and keeps its name; only a new one must be named.
+    if not name and (problems or not Applicant.objects.filter(identifier=identifier).exists()):
         problems.add("name", _("请填写申请人名称或姓名。"))
     return problems
 

@@ -89,8 +89,10 @@ def application_commit(*, application, actor, kind, confirmations, signatory, me
     problems = Problems()
     _check_commitment(problems, kind, confirmations, signatory, meet_by)
     # Every check before any file is written: a refused commitment leaves no file behind.
-    known = set(application.materials.values_list("material_id", flat=True))
-    problems.check("files", lambda: check_uploads(files, known=known))
+    known = set(application.materials.exclude(status=MaterialStatus.SHARED).values_list("material_id", flat=True))
+    shared = {s.material_id: (s.material.name, s.obtained_from)  # issue 16: never asked of the applicant
+              for s in application.materials.filter(status=MaterialStatus.SHARED).select_related("material")}
+    problems.check("files", lambda: check_uploads(files, known=known, shared=shared))
     given = [int(m) for m in files if str(m).isdigit()]
     owed = application.materials.filter(
         status=MaterialStatus.OWED, material__due__in=[MaterialDue.AT_APPLICATION, MaterialDue.AT_COMMITMENT]

@@ -2,6 +2,7 @@
 from licensing.constants import (
     CommitmentKind,
     MaterialDue,
+    MaterialStatus,
     Route,
 )
 from licensing.services._core import _today, _working_days_after
@@ -45,6 +46,8 @@ def _months_after(start, months, application):
 def _date_later_materials(application, today):
     # Materials promised for after the decision are a term of the commitment (附件3 第四条);
     # the ordinary procedure defers none, so its approvals never fall to the overdue job.
-    for submission in application.materials.filter(material__due=MaterialDue.AFTER_DECISION).select_related("material"):
+    # One obtained by sharing (issue 16) is owed by no one and gets no date.
+    for submission in (application.materials.filter(material__due=MaterialDue.AFTER_DECISION)
+                       .exclude(status=MaterialStatus.SHARED).select_related("material")):
         submission.due_date = _working_days_after(today, submission.material.due_working_days, application)
         submission.save(update_fields=["due_date"])

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.models import Licence
+from licensing.services.publicity import PERMIT_VALID, publicity_permit
 from notices.constants import DocumentKind
 from notices.services import document_issue
 
@@ -71,6 +72,7 @@ def licence_reissue(application, *, change: str, fields: dict | None = None,
     licence = licence_change(application, fields)
     if licence is not None:
         licence_issue(application, licence, change=change, extra=extra)
+        publicity_permit(application, PERMIT_VALID, note=f"变更：{change}")  # 归集 of the change (issue 16)
     return licence
 
 

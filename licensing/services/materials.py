@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from licensing.constants import OPEN, STOPPED, Action, MaterialStatus
+from licensing.constants import OPEN, STOPPED, Action, MaterialStatus, SharedSource
+from licensing.i18n import in_source_language
 from licensing.models import Application, MaterialFile, MaterialSubmission
 from licensing.selectors.actions import material_frozen_reason
 from licensing.selectors.deadlines import is_overdue
@@ -29,6 +30,36 @@ logger = logging.getLogger(__name__)
 NO_SUCH_MATERIAL = gettext_lazy("该事项没有这项材料。")
 
 
+# --- the rows an application owes, or has by sharing (issue 16) ---------------------------------
+
+def material_submissions_open(*, application) -> list[MaterialSubmission]:
+    """One row per material of the item: owed by the applicant, or obtained by sharing.
+
+    "可以通过信息共享获取的信息，一律不得再要求企业提供" (issue 16; 附件2's measures: 在线获取核验营业执照
+    等材料): a material with a shared source is never owed (so never overdue, never asked for by a form
+    or a decision); its row records where the data came from and when. Called inside application_submit's
+    transaction, whose SUBMIT event covers it.
+    """
+    now = timezone.now()
+    return MaterialSubmission.objects.bulk_create(
+        _opened(application, material, now) for material in application.item.materials.all())
+
+
+def _opened(application, material, now) -> MaterialSubmission:
+    if not material.shared_source:
+        return MaterialSubmission(application=application, material=material)
+    with in_source_language():  # a record of where the data came from: in the portal's language, Chinese
+        source = str(dict(SharedSource.choices).get(material.shared_source, material.shared_source))
+    return MaterialSubmission(application=application, material=material, status=MaterialStatus.SHARED,
+                              obtained_from=source, obtained_at=now)
+
+
+def shared_refusal(name: str, source: str) -> str:
+    """What an upload of a material obtained by sharing is told (issue 16)."""
+    return _("材料“%(material)s”已通过信息共享获取（%(source)s），无需提交，不能上传。") % {
+        "material": name, "source": source}
+
+
 def _material_id(value) -> int | None:
     try:
         return int(value)
@@ -36,16 +67,21 @@ def _material_id(value) -> int | None:
         return None
 
 
-def check_uploads(files: dict, *, known: set) -> dict:
+def check_uploads(files: dict, *, known: set, shared: dict | None = None) -> dict:
     """{material id: upload} with every id (one of `known`) and every file checked, all problems at once.
 
     Called before anything is written, so a refusal leaves no file behind (a rolled-back row
-    would not take its file on disk with it).
+    would not take its file on disk with it). `shared` ({material id: (name, source)}) are materials
+    obtained by sharing: a file for one is refused by name (issue 16).
     """
     problems = Problems()
     checked = {}
+    shared = shared or {}
     for key, upload in files.items():
         material_id = _material_id(key)
+        if material_id in shared:
+            problems.add(f"files.{material_id}", shared_refusal(*shared[material_id]))
+            continue
         if material_id not in known:
             problems.add("files", NO_SUCH_MATERIAL)
             continue
@@ -93,6 +129,8 @@ def _locked_submission(application, material_id) -> MaterialSubmission:
 
 
 def _check_may_hand_in(application, submission):
+    if submission.status == MaterialStatus.SHARED:  # issue 16: never asked of the applicant
+        raise Conflict(shared_refusal(submission.material.name, submission.obtained_from))
     frozen = material_frozen_reason(application, submission)
     if frozen:
         raise Conflict(frozen)

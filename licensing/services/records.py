@@ -8,7 +8,9 @@ from licensing.models import Application
 from licensing.selectors.records import approval_record_data
 from licensing.selectors.routing import authority_of, regulator_for
 from licensing.services._jobs import each_in_own_transaction
+from licensing.services.publicity import PERMIT_INVALID, PERMIT_VALID, publicity_permit
 from notices import outbox as notices_outbox
+from notices.constants import RecordKind
 from portal.exceptions import Conflict
 from supervision import services as supervision_services
 
@@ -28,6 +30,11 @@ def record_push(application, kind: str, *, outcome: str = "", reason: str = "") 
     _remember_regulator(application, regulator)
     notices_outbox.outbox_record(application=application, kind=kind, regulator=regulator, authority=authority,
                                  data=approval_record_data(application, outcome=outcome, reason=reason, authority=authority))
+    # 归集 (issue 16): a permit granted, and its revocation, go to the credit publicity systems too.
+    if kind == RecordKind.DECIDED and outcome == "granted":
+        publicity_permit(application, PERMIT_VALID)
+    elif kind == RecordKind.REVOKED:
+        publicity_permit(application, PERMIT_INVALID)
     return authority, regulator
 
 

@@ -5,11 +5,11 @@ from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import NOTICE_WORKING_DAYS, Action, Channel, MaterialDue, ReformMode, Route, Status
 from licensing.i18n import in_source_language
-from licensing.models import Application, ApplicationReview, MaterialSubmission
+from licensing.models import Application, ApplicationReview
 from licensing.selectors.authorities import decider_option, decider_options, review_chain
 from licensing.services._core import _allocate_number, _check_notice_content, _event, _today, _working_days_after
 from licensing.services.commitment import application_issue_notice
-from licensing.services.materials import check_uploads, material_submit
+from licensing.services.materials import check_uploads, material_submissions_open, material_submit
 from portal.uploads import removed_on_error
 from licensing.selectors.routing import regulator_for
 from licensing.services.records import record_push
@@ -65,7 +65,7 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
     ApplicationReview.objects.bulk_create(
         ApplicationReview(application=application, organisation=row.organisation, role=row.role, order=n)
         for n, row in enumerate(chain))
-    _owe_materials(application)
+    material_submissions_open(application=application)
     for material_id, upload in uploads.items():
         material_submit(application=application, material_id=material_id, upload=upload, actor=actor)
     if item.reform_mode in DIRECT_OUTCOME:
@@ -107,15 +107,11 @@ def _decider(item, authority):
     return option
 
 
-def _owe_materials(application):
-    MaterialSubmission.objects.bulk_create(
-        MaterialSubmission(application=application, material=m) for m in application.item.materials.all())
-
-
-
 def _check_uploads_for(item, uploads: dict) -> dict:
-    """The files handed in with the application: materials of this item due at application."""
+    """The files handed in with the application: materials of this item due at application, not
+    those obtained by sharing (issue 16)."""
     if not uploads:
         return {}
-    return check_uploads(uploads, known=set(item.materials.filter(due=MaterialDue.AT_APPLICATION)
-                                            .values_list("pk", flat=True)))
+    shared = {m.pk: (m.name, m.get_shared_source_display()) for m in item.materials.exclude(shared_source="")}
+    return check_uploads(uploads, shared=shared, known=set(
+        item.materials.filter(due=MaterialDue.AT_APPLICATION, shared_source="").values_list("pk", flat=True)))

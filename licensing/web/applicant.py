@@ -17,6 +17,7 @@ from licensing.forms_applications import (
     ApplicantRegisterForm, ApplyForm, CommitForm, CorrectFilingForm, MaterialUploadForm, NoteForm,
 )
 from licensing.models import ApplicantMembership, Item
+from licensing.selectors.registrations_account import registered_enterprise
 from licensing.services import applicants as services_applicants
 from licensing.verifiers import get_verifier, verifies_online
 from licensing.web.common import application_or_404, desk_required, listing_page
@@ -89,18 +90,34 @@ def my_applicants(request):
     """办理主体: the enterprises and persons this account claims (verified or not yet), and registering another."""
     if request.method == "POST" and "verify_claim" in request.POST:
         return _verify_online(request)
+    if request.method == "POST" and "lookup" in request.POST:
+        return _my_applicants_page(request, _looked_up(request), 200)
     form = ApplicantRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         applicant = _register_for(request.user, form)
         if applicant is not None:
             _registered(request, applicant)
             return redirect(request.GET.get("next") if _is_apply_path(request.GET.get("next")) else "my-applicants")
-    status = form.error_status if request.method == "POST" else 200
+    return _my_applicants_page(request, form, form.error_status if request.method == "POST" else 200)
+
+
+def _my_applicants_page(request, form, status):
     claims = list(selectors.claims_of_user(request.user))
     return render(request, "licensing/my_applicants.html", {
         "form": form, "claims": claims, "any_pending": any(not c.is_verified for c in claims),
         "verifies_online": verifies_online(get_verifier()), "go_to_window": services_applicants.GO_TO_THE_WINDOW,
     }, status=status)
+
+
+def _looked_up(request):
+    """查找登记信息 (issue 16): the form again with the registered enterprise's name, address and legal
+    representative filled in, when the business registry told the portal about the code typed; nothing saved."""
+    enterprise = registered_enterprise(request.POST.get("identifier", ""))
+    if enterprise is None:
+        messages.info(request, gettext("未找到该统一社会信用代码的企业登记信息，请填写企业名称等信息。"))
+    else:
+        messages.success(request, gettext("已填入企业登记信息，请核对后点击“登记”。"))
+    return ApplicantRegisterForm.filled_from(request.POST, enterprise)
 
 
 def _is_apply_path(path) -> bool:

@@ -7,6 +7,8 @@ the destination must keep one copy per `record.idempotency_key` (the webhook-id)
 
   inbox    the built-in regulator inbox in the portal (supervision/inbox_destination.py)
   webhook  a regulator's own HTTPS endpoint, signed per the Standard Webhooks spec
+  publicity  the credit publicity systems' interface (settings.PUBLICITY_URL), signed the same way
+             (issue 16); a PUBLICITY_FILE record has no plugin: the daily file delivers it
 """
 from importlib import import_module
 
@@ -14,7 +16,8 @@ from notices.constants import Destination
 
 # By dotted path, as Django names its backends: the inbox plugin lives in supervision, with the inbox
 # it fills, and supervision sits above notices (it issues documents), so notices cannot import it.
-PLUGINS = {Destination.INBOX: "supervision.inbox_destination", Destination.WEBHOOK: "notices.destinations.webhook"}
+PLUGINS = {Destination.INBOX: "supervision.inbox_destination", Destination.WEBHOOK: "notices.destinations.webhook",
+           Destination.PUBLICITY: "notices.destinations.publicity"}
 
 
 class DeliveryFailed(Exception):

@@ -46,11 +46,16 @@ def signing_secrets(endpoint, now) -> list[str]:
 
 
 def signed_headers(endpoint, msg_id: str, body: str, now) -> dict:
+    return headers_signed_with(signing_secrets(endpoint, now), msg_id, body, now)
+
+
+def headers_signed_with(secrets: list[str], msg_id: str, body: str, now) -> dict:
+    """The Standard Webhooks headers of one attempt, a signature per secret (also the 归集 push's, issue 16)."""
     # Whole seconds in UTC: Webhook.sign() reads its datetime as UTC whatever zone it carries, and
     # the header must be the very number that was signed.
     seconds = int(now.timestamp())
     signed_at = dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
-    signatures = " ".join(Webhook(secret).sign(msg_id, signed_at, body) for secret in signing_secrets(endpoint, now))
+    signatures = " ".join(Webhook(secret).sign(msg_id, signed_at, body) for secret in secrets)
     return {"webhook-id": msg_id, "webhook-timestamp": str(seconds), "webhook-signature": signatures,
             "content-type": "application/json; charset=utf-8", "user-agent": USER_AGENT}
 
@@ -59,9 +64,13 @@ def deliver(record) -> None:
     endpoint = record.endpoint
     _check_endpoint(endpoint)
     body = body_of(record.payload)
-    headers = signed_headers(endpoint, record.idempotency_key, body, timezone.now())
+    post_signed(endpoint.url, body, signed_headers(endpoint, record.idempotency_key, body, timezone.now()))
+
+
+def post_signed(url: str, body: str, headers: dict) -> None:
+    """POST one signed attempt and judge the answer (_check_status); DeliveryFailed when not delivered."""
     try:
-        status, excerpt = _post(endpoint.url, body.encode("utf-8"), headers)
+        status, excerpt = _post(url, body.encode("utf-8"), headers)
     except httpx.TimeoutException as exc:
         raise DeliveryFailed(f"接收地址在时限内未应答（{exc.__class__.__name__}）。") from exc
     except httpx.HTTPError as exc:  # refused, DNS, TLS, a broken answer: the network may recover

@@ -377,6 +377,21 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 CELERY_BEAT_SCHEDULE["notices-outbox-warn-due-soon"] = {
     "task": "notices.tasks.outbox_warn_due_soon", "schedule": crontab(minute=20)}
 
+# --- Issue 16: the systems the gazette names ------------------------------------------------
+# 归集 (notices/publicity.py): every permit decision, change and revocation and every inspection result
+# goes to the credit publicity systems. With PUBLICITY_URL set, each is pushed there, signed like the
+# regulator webhooks with PUBLICITY_SECRET (whsec_…); without it, the daily file is the channel.
+PUBLICITY_URL = env.str("PUBLICITY_URL", default="")
+PUBLICITY_SECRET = env.str("PUBLICITY_SECRET", default="")
+# The daily 归集 file (CSV and JSON), written through Django's storage under this folder at 01:30.
+PUBLICITY_EXPORT_DIR = env.str("PUBLICITY_EXPORT_DIR", default="publicity")
+CELERY_BEAT_SCHEDULE["notices-publicity-export"] = {
+    "task": "notices.tasks.publicity_export_yesterday", "schedule": crontab(hour=1, minute=30)}
+CELERY_BEAT_SCHEDULE["licensing-tell-pending-registrations"] = {
+    "task": "licensing.tasks.tell_pending_registrations", "schedule": crontab(minute="*/30")}
+# 双告知 intake (POST /api/v1/registrations/): a signed request older or newer than this is refused.
+REGISTRATION_SIGNATURE_TOLERANCE_SECONDS = env.int("REGISTRATION_SIGNATURE_TOLERANCE_SECONDS", default=300)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -198,9 +198,13 @@ class InboxRecord(models.Model):
                                      related_name="inbox_records")
     kind = models.CharField(_("类型"), max_length=32)
     kind_label = models.CharField(_("类型名称"), max_length=64)
+    # About an application, or (双告知, issue 16) about a registration: then item_code is blank and the
+    # registration's items are in the payload.
     application = models.ForeignKey("licensing.Application", verbose_name=_("办件"), on_delete=models.PROTECT,
-                                    related_name="inbox_records")
-    item_code = models.CharField(_("事项编码"), max_length=16)
+                                    related_name="inbox_records", null=True, blank=True)
+    registration = models.ForeignKey("licensing.Registration", verbose_name=_("登记告知"), on_delete=models.PROTECT,
+                                     related_name="inbox_records", null=True, blank=True)
+    item_code = models.CharField(_("事项编码"), max_length=16, blank=True)
     applicant_name = models.CharField(_("申请人"), max_length=200)
     payload = models.JSONField(_("报文"))
     event_at = models.DateTimeField(_("事件时间"))
@@ -217,7 +221,7 @@ class InboxRecord(models.Model):
         indexes = [models.Index(fields=["organisation", "acknowledged_at", "delivered_at"])]
 
     def __str__(self):
-        return f"{self.kind_label} {self.application_id}"
+        return f"{self.kind_label} {self.application_id or self.registration_id}"
 
 
 from supervision.models.draws import DrawPick, DrawPlan, Inspector, InspectorConflict  # noqa: E402

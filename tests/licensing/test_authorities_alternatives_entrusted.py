@@ -15,7 +15,8 @@ from licensing.constants import AuthorityRole, Channel, Status
 from licensing.models import Application, Item
 from licensing.selectors.routing import authority_of
 from notices.constants import DocumentKind
-from notices.models import Document, OutboxRecord
+from notices.models import Document
+from notices.selectors_outbox import department_pushes
 from portal.constants import OrgKind, OrgLevel, Role
 from portal.exceptions import InvalidInput
 from portal.models import Organisation
@@ -161,7 +162,7 @@ def test_item_21_the_approval_record_routes_by_the_entruster(enterprise, applica
     assert selectors.regulator_for(application) == option.authority  # an industry department regulates its own
 
     decided_by(application, officer_of(option.entrusted))
-    record = OutboxRecord.objects.get(application=application)
+    record = department_pushes().get(application=application)
     assert (record.authority, record.recipient_org) == (option.authority, option.authority)
     region_regulator = OrganisationFactory(kind=OrgKind.REGULATOR, level=OrgLevel.REGION, name="自治区旅游市场监管")
     route_item(item, region_regulator, level=OrgLevel.REGION)

@@ -20,7 +20,8 @@ from licensing.constants import Action, Channel, CommitmentKind, ReviewOpinion, 
 from licensing.models import Application, ApplicationEvent, Item
 from licensing.selectors.authorities import acting_q
 from notices.constants import DocumentKind
-from notices.models import Document, OutboxRecord
+from notices.models import Document
+from notices.selectors_outbox import department_pushes
 from portal.constants import Role
 from portal.exceptions import Conflict, InvalidInput, NotAllowed
 from portal.models import Organisation
@@ -162,7 +163,7 @@ def test_item_75_the_decision_is_issued_in_the_name_of_the_region_not_the_county
     assert f"<th>发证机关</th><td>{REGION_POLICE}</td>" in html
     assert f'<p class="no-indent">{REGION_POLICE}</p>' in html
     assert COUNTY_POLICE not in html and CITY_POLICE not in html and "受委托机关" not in html
-    assert OutboxRecord.objects.get(application=application).authority == org("R01")
+    assert department_pushes().get(application=application).authority == org("R01")
 
 
 # --- item 46: 初审 (city), 审批 (region), the ordinary procedure ----------------------------------

@@ -11,7 +11,7 @@ from licensing.models import Item, RegulatorRoute
 from licensing.selectors import applications_visible_to
 from licensing.selectors.routing import authority_of, regulator_for
 from notices.constants import OutboxStatus
-from notices.models import OutboxRecord
+from notices.selectors_outbox import department_pushes
 from portal.constants import OrgKind, OrgLevel, Role
 from portal.models import Organisation
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, item_officer, route_item
@@ -91,12 +91,12 @@ def test_a_regulator_sees_the_applications_routed_to_it_and_no_other(market):
 def test_saving_a_route_in_the_admin_sends_the_records_waiting_for_it(login, admin_user, market):
     item = Item.objects.get(seq_no=66)
     approved = ApplicationFactory(approved=True, item=item)
-    assert OutboxRecord.objects.get(application=approved).status == OutboxStatus.UNROUTED
+    assert department_pushes().get(application=approved).status == OutboxStatus.UNROUTED
     response = login(admin_user).post(reverse("admin:licensing_regulatorroute_add"), {
         "item": item.pk, "level": OrgLevel.CITY, "authority": "", "regulator": market.pk}, follow=True)
     assert response.status_code == 200
     assert approved.number in response.content.decode()  # the admin is told which records went out
-    record = OutboxRecord.objects.get(application=approved)
+    record = department_pushes().get(application=approved)
     assert (record.status, record.recipient_org) == (OutboxStatus.PENDING, market)
 
 

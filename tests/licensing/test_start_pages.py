@@ -323,8 +323,14 @@ def pending_claim(world):            # an account claiming the enterprise online
     world.enterprise.members.add(UserFactory(role=Role.APPLICANT))
 
 
+def registration(world):            # 双告知 (issue 16): the registry told the enterprise it needs item 13
+    from tests.licensing.test_registrations_account import registered
+
+    return registered(world.enterprise)
+
+
 ROWS = [lists.in_post, lists.committed, lists.correction, lists.decided, will_meet, lists.filing_untrue,
-        lists.record_unrouted, dead_record, poorly_rated, window_decided, pending_claim]
+        lists.record_unrouted, dead_record, poorly_rated, window_decided, pending_claim, registration]
 READERS = ("applicant_user", "clerk", "officer", "regulator", "admin")
 
 

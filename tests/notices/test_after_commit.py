@@ -7,7 +7,8 @@ from django.db import transaction
 
 from licensing import services
 from notices.constants import DocumentKind
-from notices.models import Document, OutboxRecord
+from notices.models import Document
+from notices.selectors_outbox import department_pushes
 from notices.tasks import document_prepare_pdf
 from portal.celery import app as celery_app
 from portal.exceptions import Conflict
@@ -90,7 +91,7 @@ def test_a_decision_schedules_one_pdf_per_document_it_issues(django_capture_on_c
         services.application_decide(application=committed, actor=officer)
     issued = Document.objects.filter(application=committed).count() - before
     # and one delivery per approval record it writes for the regulator (issue 9)
-    records = OutboxRecord.objects.filter(application=committed).count()
+    records = department_pushes().filter(application=committed).count()
     assert issued >= 1 and records == 1 and len(callbacks) == issued + records
 
 

@@ -25,7 +25,8 @@ from notices import seal as seals
 from notices import services as notice_services
 from notices import tasks
 from notices.constants import DocumentKind
-from notices.models import Document, OutboxRecord
+from notices.models import Document
+from notices.selectors_outbox import department_pushes
 from notices.reports_pdf import report_pdf
 from portal.models import Organisation
 from tests.factories import ApplicationFactory, UserFactory, item_officer
@@ -160,11 +161,11 @@ def records(at, commitment_item, officer):
     decided(2024, 10, 10, 10), decided(2024, 10, 14, 10)  # overdue by the 16th; due soon on the 16th
     for application, when in ((on_time, (2024, 10, 8, 11)), (late, (2024, 10, 15, 9))):
         with at(*when):
-            assert outbox_deliver(OutboxRecord.objects.get(application=application).pk)
+            assert outbox_deliver(department_pushes().get(application=application).pk)
     bureau_item = Item.objects.get(seq_no=66)
     with at(2024, 10, 14, 10):
         ApplicationFactory(approved=True, item=bureau_item, officer=item_officer(bureau_item))
-    return OutboxRecord.objects.all()
+    return department_pushes()
 
 
 def test_the_sla_page_reads_in_english(records, at, login, admin_user, english_readers, english):
@@ -208,7 +209,7 @@ def test_the_warning_mail_is_in_the_language_of_the_account_it_goes_to(at, commi
         application = ApplicationFactory(decided=True, item=commitment_item, officer=officer)
     with at(2024, 10, 16, 14):
         assert tasks.outbox_warn_due_soon() == 1
-    regulator = OutboxRecord.objects.get(application=application).recipient_org
+    regulator = department_pushes().get(application=application).recipient_org
     [message] = mail.outbox
     assert message.subject.startswith("[Approval record due soon]")
     assert "Application number: " + application.number in message.body

@@ -33,7 +33,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from licensing import services
 from notices import endpoints, tasks
 from notices.constants import Destination, OutboxStatus
-from notices.models import OutboxRecord
+from notices.selectors_outbox import department_pushes
 from portal.celery import app as celery_app
 from supervision.models import InboxRecord
 from tests.factories import ApplicationFactory
@@ -252,7 +252,7 @@ def redrive() -> list[int]:
 
 
 def rows_of(*applications):
-    return OutboxRecord.objects.filter(application__in=applications)
+    return department_pushes().filter(application__in=applications)
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_the_endpoint_keeps_one_copy(

@@ -15,6 +15,7 @@ from licensing.constants import COMMITMENT_CONFIRMATIONS, ReformMode, Status
 from notices import outbox
 from notices.constants import Destination, OutboxStatus, Recipient, RecordKind
 from notices.models import OutboxRecord
+from notices.selectors_outbox import department_pushes
 from notices.tasks import outbox_deliver, outbox_redrive
 from portal.celery import app as celery_app
 from portal.constants import OrgKind
@@ -38,7 +39,7 @@ def decided(commitment_item, enterprise, applicant_user, officer):
 
 
 def records_of(application, **filters):
-    return list(OutboxRecord.objects.filter(application=application, **filters).order_by("id"))
+    return list(department_pushes().filter(application=application, **filters).order_by("id"))
 
 
 # --- written with the event -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from notices import selectors_outbox as sla
 from notices import tasks
 from notices.constants import OutboxStatus, RecordKind
 from notices.models import OutboxRecord
+from notices.selectors_outbox import department_pushes
 from notices.outbox import due_at_for, outbox_deliver
 from portal.celery import app as celery_app
 from portal.constants import OrgKind, Role
@@ -35,7 +36,7 @@ def local(year, month, day, hour=23, minute=59, second=59):
 
 
 def record_of(application) -> OutboxRecord:
-    return OutboxRecord.objects.get(application=application)
+    return department_pushes().get(application=application)
 
 
 @pytest.fixture
@@ -104,13 +105,13 @@ def numbers(records):
 
 
 def test_records_are_counted_by_state(october):
-    counts = sla.counts_by_status(OutboxRecord.objects.all())
+    counts = sla.counts_by_status(department_pushes())
     assert counts == {OutboxStatus.UNROUTED: 0, OutboxStatus.PENDING: 3, OutboxStatus.SENDING: 0,
                       OutboxStatus.DELIVERED: 2, OutboxStatus.DEAD: 0}
 
 
 def test_how_long_each_delivery_took_runs_from_the_event(october):
-    took = {r.application.number: r.took for r in sla.with_duration(OutboxRecord.objects.all())}
+    took = {r.application.number: r.took for r in sla.with_duration(department_pushes())}
     assert took[october["on_time"].number] == dt.timedelta(hours=23, minutes=30)
     assert took[october["late"].number] == dt.timedelta(days=6, hours=22)
     assert took[october["lost"].number] is None
@@ -118,14 +119,14 @@ def test_how_long_each_delivery_took_runs_from_the_event(october):
 
 def test_missed_are_those_delivered_late_and_those_past_due_undelivered(october, at):
     with at(2024, 11, 4, 9):
-        missed = sla.missed(OutboxRecord.objects.all())
+        missed = sla.missed(department_pushes())
         assert numbers(missed) == {october["late"].number, october["lost"].number}
-        assert numbers(sla.overdue_undelivered(OutboxRecord.objects.all())) == {october["lost"].number}
+        assert numbers(sla.overdue_undelivered(department_pushes())) == {october["lost"].number}
 
 
 def test_the_on_time_share_is_per_authority_and_per_local_month(october, at, officer):
     with at(2024, 11, 4, 9):
-        shares = sla.on_time_share(OutboxRecord.objects.all())
+        shares = sla.on_time_share(department_pushes())
     assert [(s["month"].astimezone(SHANGHAI).strftime("%Y-%m"), s["authority"]) for s in shares] == [
         ("2024-11", officer.organisation.name), ("2024-10", officer.organisation.name)]
     november, october_row = shares
@@ -140,25 +141,25 @@ def test_due_soon_counts_working_days_over_a_weekend(decide, at):
     due_monday = decide(2024, 10, 16, 10)    # due Monday 21 October
     due_tuesday = decide(2024, 10, 17, 10)   # due Tuesday 22 October
     with at(2024, 10, 18, 16):  # a Friday: the next working day is Monday
-        assert numbers(sla.due_soon(OutboxRecord.objects.all())) == {due_monday.number}
+        assert numbers(sla.due_soon(department_pushes())) == {due_monday.number}
     with at(2024, 10, 21, 9):  # Monday: Tuesday's is due soon now, Monday's still (until midnight)
-        assert numbers(sla.due_soon(OutboxRecord.objects.all())) == {due_monday.number, due_tuesday.number}
+        assert numbers(sla.due_soon(department_pushes())) == {due_monday.number, due_tuesday.number}
 
 
 def test_due_soon_reaches_over_the_national_day_holiday(decide, at):
     due_after_holiday = decide(2024, 9, 27, 10)  # Sunday 29 September works: due Tuesday 8 October
     assert record_of(due_after_holiday).due_at == local(2024, 10, 8)
     with at(2024, 9, 30, 10):
-        assert numbers(sla.due_soon(OutboxRecord.objects.all())) == {due_after_holiday.number}
+        assert numbers(sla.due_soon(department_pushes())) == {due_after_holiday.number}
     with at(2024, 9, 29, 10):  # two working days before: not yet
-        assert not sla.due_soon(OutboxRecord.objects.all()).exists()
+        assert not sla.due_soon(department_pushes()).exists()
 
 
 def test_a_delivered_record_is_never_due_soon(decide, at):
     application = decide(2024, 10, 16, 10)
     deliver_at(application, 2024, 10, 18, 9, at=at)
     with at(2024, 10, 18, 16):
-        assert not sla.due_soon(OutboxRecord.objects.all()).exists()
+        assert not sla.due_soon(department_pushes()).exists()
 
 
 # --- who sees which records ---------------------------------------------------------------------
@@ -293,7 +294,7 @@ def test_an_unrouted_record_waits_with_its_due_time_running(unrouted_decision):
     record = record_of(unrouted_decision)
     assert (record.status, record.recipient_org) == (OutboxStatus.UNROUTED, None)
     assert record.due_at == local(2024, 10, 17)
-    assert numbers(sla.unrouted(OutboxRecord.objects.all())) == {unrouted_decision.number}
+    assert numbers(sla.unrouted(department_pushes())) == {unrouted_decision.number}
 
 
 def test_the_admin_index_alerts_of_the_unrouted_record(unrouted_decision, at, login, admin_user):
@@ -346,7 +347,7 @@ def test_a_route_sends_the_record_on_to_the_regulator_it_names(unrouted_decision
         assert records_route_pending() == []
     record = record_of(unrouted_decision)
     assert (record.status, record.recipient_org, record.due_at) == (OutboxStatus.PENDING, health, due)
-    assert not sla.unrouted(OutboxRecord.objects.all()).exists()
+    assert not sla.unrouted(department_pushes()).exists()
     with at(2024, 10, 15, 11):
         assert outbox_deliver(record.pk)
     received = InboxRecord.objects.get(key=record.idempotency_key)

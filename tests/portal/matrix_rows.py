@@ -691,10 +691,12 @@ def _issue15():
 
 def _issue16():
     """The systems the gazette names: each connection keeps its rows in its own module."""
-    from tests.portal import matrix_rows_oidc
+    from tests.portal import (
+        matrix_rows_oidc, matrix_rows_publicity, matrix_rows_registrations, matrix_rows_registrations_api,
+    )
 
     rows = {}
-    for part in (matrix_rows_oidc,):
+    for part in (matrix_rows_oidc, matrix_rows_registrations_api, matrix_rows_registrations, matrix_rows_publicity):
         assert not set(rows) & set(part.ROWS), "a URL has rows in two modules"
         rows.update(part.ROWS)
     return rows
