@@ -3,11 +3,14 @@
 Everything here is for showing the portal, never for production: the passwords are public
 in the README, and demo item content is marked `is_demo_content` and says so on every page.
 """
+import datetime as dt
+
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from licensing.constants import ApplicantKind, MaterialDue, SharedSource
-from licensing.models import Item, Material, RegulatorRoute
+from licensing.models import Item, Material, RegistrationSender, RegulatorRoute
+from licensing.selectors.registrations import token_digest
 from licensing.services import applicant_bind_account, applicant_register
 from licensing.validators import uscc_check_char
 from portal.constants import OrgKind, OrgLevel, Role
@@ -24,6 +27,17 @@ DEMO_BACKUP_CODES = [f"2019{n:04d}" for n in range(1, 11)]
 DEMO_DEVICE_NAME = "演示备用码"
 
 DEMO_AUTHORITY_EMAIL = "demo-authority@example.invalid"
+
+# 双告知 (issue 16): a demo registration system with a public token and secret (README), and one registration
+# of the demo enterprise whose 经营范围 needs item 13, so the applicant's 登记告知 and the demo regulator's
+# 告知 record are there to see, and POST /api/v1/registrations/ can be tried.
+DEMO_REGISTRY_NAME = "钦州市市场主体登记系统（演示）"
+DEMO_REGISTRY_TOKEN = "demo-registry-token-2019"
+DEMO_REGISTRY_SECRET = "whsec_ZGVtby1yZWdpc3RyeS1zZWNyZXQtMjAxOQ=="  # base64 of demo-registry-secret-2019
+DEMO_REGISTRATION = {
+    "event_id": "DEMO-REG-0001", "change": "new", "name": "钦州市演示旅馆有限公司（演示）",
+    "scope": "许可项目：住宿服务；餐饮服务。一般项目：会议及展览服务；停车场服务。", "address": "钦州市钦南区演示路1号（演示）",
+    "legal_representative": "演示人", "registered_on": dt.date(2019, 9, 1), "email": ""}
 
 ORGS = {
     "HALL": ("SH01", "钦州市政务服务中心", OrgLevel.CITY, OrgKind.SERVICE_HALL),
@@ -92,6 +106,16 @@ def _demo_enterprise(user, clerk):
     return enterprise
 
 
+def _demo_registration(enterprise):
+    """The demo registry and its registration of the demo enterprise, through the intake's own service (the
+    same event again is the same registration, so load_demo stays safe to run twice)."""
+    from licensing.services.registrations import registration_receive  # the demo is loaded after the apps
+
+    sender, _ = RegistrationSender.objects.update_or_create(token_sha256=token_digest(DEMO_REGISTRY_TOKEN), defaults={
+        "name": DEMO_REGISTRY_NAME, "secret": DEMO_REGISTRY_SECRET, "active": True})
+    return registration_receive(sender=sender, event={**DEMO_REGISTRATION, "uscc": enterprise.identifier})[0]
+
+
 @transaction.atomic
 def load_demo():
     """Create (or reset) one account per role and fill the demo item. Safe to run again."""
@@ -110,7 +134,8 @@ def load_demo():
             _demo_second_factor(user)
         users.append(user)
     by_role = {user.role: user for user in users}
-    _demo_enterprise(by_role[Role.APPLICANT], clerk=by_role[Role.CLERK])
+    enterprise = _demo_enterprise(by_role[Role.APPLICANT], clerk=by_role[Role.CLERK])
+    _demo_registration(enterprise)
     _demo_inspectors([user for user in users if user.role == Role.REGULATOR])
     return users
 

@@ -34,3 +34,16 @@ def test_the_demo_item_can_issue_a_notice_and_says_it_is_demo_content():
     assert notice_missing_content(item) == []
     assert item.is_demo_content and "演示数据" in item.legal_basis
     assert Item.objects.filter(is_demo_content=True).count() == 1
+
+
+def test_the_demo_enterprise_was_told_by_the_demo_registry_that_it_needs_item_13():
+    from licensing.models import Registration
+    from notices.constants import RecordKind
+    from notices.models import OutboxRecord
+
+    call_command("load_demo")
+    call_command("load_demo")  # the same event again: still one registration, one 告知 per department
+    [registration] = Registration.objects.filter(applicant__members__username="demo-applicant")
+    assert "QZ-013" in [i.item.code for i in registration.items.all()]
+    records = OutboxRecord.objects.filter(kind=RecordKind.REGISTRATION_NOTICE, registration=registration)
+    assert records.filter(recipient_org__code="G01").count() == 1  # the demo regulator's inbox
