@@ -80,3 +80,12 @@ def start(receiver: Receiver) -> ThreadingHTTPServer:
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/approval-records/"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def serving():
+    """A pytest fixture body: a fresh stand-in receiver, served for the test, shut down after it."""
+    receiver = Receiver()
+    server = start(receiver)
+    yield receiver
+    server.shutdown()
+    server.server_close()

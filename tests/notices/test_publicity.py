@@ -35,18 +35,12 @@ from tests.factories import (
     ApplicantFactory, ApplicationFactory, OrganisationFactory, UserFactory, commitment_application, pdf_file,
     route_item, valid_id_number,
 )
-from tests.notices.receiver import Receiver, start
+from tests.notices.receiver import serving
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
+receiver = pytest.fixture(serving, name="receiver")
 
 
 @pytest.fixture

@@ -20,18 +20,12 @@ from notices.outbox import outbox_resend
 from portal.exceptions import InvalidInput
 from portal.models import AuditAction, AuditEvent
 from tests.factories import ApplicationFactory
-from tests.notices.receiver import Receiver, readme_receiver, start
+from tests.notices.receiver import readme_receiver, serving
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    server = start(receiver)
-    yield receiver
-    server.shutdown()
-    server.server_close()
+receiver = pytest.fixture(serving, name="receiver")
 
 
 @pytest.fixture
