@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from licensing import tasks
 from licensing.constants import Action, Route, Status
-from licensing.models import Applicant, Application, ApplicationEvent, Item, NumberCounter
+from licensing.models import Applicant, Application, ApplicationEvent, Item, NumberCounter, RegistrationItem
 from licensing.selectors import officer_queues
 from licensing.services import application_submit
 from licensing.validators import validate_uscc
@@ -150,6 +150,7 @@ def test_new_applicants_have_valid_credit_codes_and_verified_accounts(demo):
 
 
 def test_without_the_catalogue_it_refuses_and_writes_nothing(demo):
+    RegistrationItem.objects.all().delete()  # the demo registration's items keep the catalogue from going
     Item.objects.all().delete()
     before = (Application.objects.count(), Applicant.objects.count(), User.objects.count(),
               list(NumberCounter.objects.values_list("year", "last")))
