@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from notices import tasks
 from notices.constants import OutboxStatus
 from notices.models import OutboxRecord
+from notices.selectors_outbox import department_pushes
 from supervision.models import InboxRecord
 from tests.factories import ApplicationFactory
 
@@ -62,7 +63,7 @@ def records(commitment_item, enterprise, applicant_user, officer, queue):
     queued stay in the test's own broker (`queue`), so only the workers below deliver."""
     applications = [ApplicationFactory(decided=True, item=commitment_item, applicant=enterprise,
                                        actor=applicant_user, officer=officer) for _ in range(5)]
-    rows = list(OutboxRecord.objects.filter(application__in=applications).order_by("id"))
+    rows = list(department_pushes().filter(application__in=applications).order_by("id"))  # not the 归集 rows
     assert {r.status for r in rows} == {OutboxStatus.PENDING} and len(rows) == 5
     return rows
 
