@@ -122,3 +122,23 @@ def test_a_number_that_cannot_be_one_answers_404_not_an_error(client, applicatio
     # A NUL byte in the address is refused before any lookup (400, issue 8), whatever the number.
     assert api(client, number, application.query_code).status_code == (400 if "\x00" in number else 404)
     assert page(client, number, application.query_code).status_code in (400, 404)
+
+
+def test_the_page_reads_the_same_number_of_rows_however_many_materials_the_application_owes(
+        client, application, django_assert_max_num_queries):
+    """Issue 13: each material's name comes with its row (no query per material), so a lookup costs as much
+    for an application of eight materials as for one of two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from licensing.models import Material, MaterialSubmission
+
+    form = {"number": application.number, "code": application.query_code}
+    with CaptureQueriesContext(connection) as few:
+        assert client.post(reverse("progress"), form).status_code == 200
+    for n in range(6):
+        material = Material.objects.create(item=application.item, name=f"补充材料{n}", order=100 + n)
+        MaterialSubmission.objects.create(application=application, material=material)
+    with django_assert_max_num_queries(len(few)):
+        response = client.post(reverse("progress"), form)
+    assert response.status_code == 200
