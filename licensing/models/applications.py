@@ -34,18 +34,20 @@ class Application(models.Model):
     number = models.CharField(_("办件编号"), max_length=20, unique=True)
     query_code = models.CharField(_("查询码"), max_length=8, default=new_query_code)
     item = models.ForeignKey("licensing.Item", verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications")
+    # issue 13: applicant, authority and regulator are looked up through their composite indexes below
+    # (each leads with the column), so none has an index of its own for every write to keep up
     applicant = models.ForeignKey("licensing.Applicant", verbose_name=_("申请人"), on_delete=models.PROTECT,
-                                  related_name="applications")
+                                  related_name="applications", db_index=False)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办账号"), on_delete=models.PROTECT,
                                      related_name="+")
     channel = models.CharField(_("申请渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     route = models.CharField(_("办理程序"), max_length=16, choices=Route.choices, default=Route.ORDINARY)
-    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.SUBMITTED)
     details = models.TextField(_("申请事项说明"), blank=True)
     # 谁审批、谁负责: chosen when filed among the item's deciders (licensing.selectors.authorities).
     authority = models.ForeignKey(
         "portal.Organisation", verbose_name=_("审批机关"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="applications_decided", help_text=_("以其名义作出决定的机关"))
+        related_name="applications_decided", help_text=_("以其名义作出决定的机关"), db_index=False)
     entrusted = models.ForeignKey(
         "portal.Organisation", verbose_name=_("受委托机关"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="applications_entrusted", help_text=_("受审批机关委托、以其名义办理并作出决定的机关"))
@@ -76,7 +78,7 @@ class Application(models.Model):
     # again with each record pushed; None while no one can be named (the unrouted queue).
     regulator = models.ForeignKey(
         "portal.Organisation", verbose_name=_("行业主管部门"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="regulated_applications")
+        related_name="regulated_applications", db_index=False)
     # Issue 13: who takes the authority's next step now (licensing.selectors.authorities.acting_organisation_id),
     # kept by the database itself so that every desk queue is one indexed equality, not an OR of three
     # columns that makes PostgreSQL read all of an authority's applications for a page of ten.
@@ -246,7 +248,8 @@ class Licence(models.Model):
 class MaterialSubmission(models.Model):
     """A material an application owes, its due date and who handed it in last; its files are MaterialFile rows."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    # issue 13: found by uniq_application_material, which leads with it
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials", db_index=False)
     material = models.ForeignKey("licensing.Material", on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField(_("提交期限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=MaterialStatus.choices, default=MaterialStatus.OWED)
