@@ -17,10 +17,6 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.utils.translation import override
-
-from licensing.constants import ReformMode
 from licensing.models import Item, Registration, RegistrationSender
 from licensing.selectors.authorities import decider_options
 from licensing.selectors.routing import regulator_for_item
@@ -58,18 +54,9 @@ def registration_of(sender, event_id) -> Registration | None:
 
 
 def registration_differs(registration, event: dict) -> list[str]:
-    """The fields in which `event` (validated) differs from the stored registration: none for a repeat."""
-    return [name for name in EVENT_FIELDS if getattr(registration, name) != event.get(name, _default(name))]
-
-
-def _default(name):
-    return "new" if name == "change" else ""
-
-
-def reform_mode_label(reform_mode) -> str:
-    """The reform mode in Chinese: the registry and the departments' systems get the gazette's words."""
-    with override(settings.LANGUAGE_CODE):
-        return str(ReformMode(reform_mode).label)
+    """The fields in which `event` (checked: licensing.services.registrations.registration_check) differs from
+    the stored registration: none for a repeat."""
+    return [name for name in EVENT_FIELDS if getattr(registration, name) != event.get(name, "")]
 
 
 # --- the departments concerned ------------------------------------------------------------------------

@@ -11,14 +11,13 @@ same event is one registration, one 告知 per department (the outbox's idempote
 """
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from licensing.constants import ApplicantKind
+from licensing.constants import ApplicantKind, RegistrationChange
+from licensing.i18n import in_source_language
 from licensing.models import Applicant, Registration, RegistrationItem, RegistrationSender
 from licensing.selectors import registrations as selectors
 from licensing.selectors.scope import ScopeInvalid, items_for_scope, scope_check
@@ -32,9 +31,10 @@ from portal.models import AuditAction
 
 
 def registration_check(event: dict) -> dict:
-    """The event with its code normalised, or InvalidInput naming the field: a code failing its check
-    character, an empty or overlong scope, a missing name, date or event id. Nothing is stored before this."""
-    event = {**event, "uscc": normalise(event.get("uscc"))}
+    """The event with its code normalised and its kind of change (new when not said), or InvalidInput naming
+    the field: a code failing its check character, an empty or overlong scope, a missing name, date or event
+    id, an unknown change. Nothing is stored before this."""
+    event = {**event, "uscc": normalise(event.get("uscc")), "change": event.get("change") or RegistrationChange.NEW}
     try:
         validate_uscc(event["uscc"])
     except ValidationError as exc:
@@ -48,6 +48,8 @@ def registration_check(event: dict) -> dict:
             raise InvalidInput(_("缺少必填字段 %(field)s。") % {"field": field}, field=field)
     if not selectors.EVENT_ID.fullmatch(str(event["event_id"])):
         raise InvalidInput(_("事件编号 event_id 只能由字母、数字和 . _ : - 组成，最多64位。"), field="event_id")
+    if event["change"] not in RegistrationChange.values:
+        raise InvalidInput(_("登记类型 change 应为 new 或 changed。"), field="change")
     return event
 
 
@@ -68,8 +70,7 @@ def registration_receive(*, sender, event: dict) -> tuple[Registration, bool]:
         return _repeat(kept, event), False
     registration = Registration.objects.create(
         sender=sender, applicant=_applicant_from(event, sender), received_at=timezone.now(),
-        **{name: event.get(name, "") for name in ("event_id", "change", "uscc", "name", "scope", "address",
-                                                 "legal_representative", "registered_on", "email")})
+        **{name: event.get(name, "") for name in ("event_id", *selectors.EVENT_FIELDS)})
     _match_items(registration)
     _tell_departments(registration, sender)
     registration_tell_after_commit(registration)
@@ -124,7 +125,7 @@ def _tell_departments(registration, sender) -> None:
 
 def _record_data(registration, items, sender) -> dict:
     """What a department's system receives: in Chinese, whatever language the request came in."""
-    with override(settings.LANGUAGE_CODE):
+    with in_source_language():
         return {
             "registration": {
                 "event_id": registration.event_id, "change": registration.change,
@@ -133,7 +134,7 @@ def _record_data(registration, items, sender) -> dict:
                 "legal_representative": registration.legal_representative,
                 "registered_on": registration.registered_on.isoformat(), "scope": registration.scope},
             "items": [{"code": i.item.code, "name": i.item.name, "reform_mode": i.reform_mode,
-                       "reform_mode_label": selectors.reform_mode_label(i.reform_mode), "words": i.words}
+                       "reform_mode_label": str(i.get_reform_mode_display()), "words": i.words}
                       for i in items],
             "sender": sender.name,
         }

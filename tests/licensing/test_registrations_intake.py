@@ -15,14 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from licensing.constants import ApplicantKind, ReformMode
+from licensing.constants import ApplicantKind, ReformMode, RegistrationChange
 from licensing.models import Applicant, Item, Registration, RegistrationItem, RegistrationSender
 from licensing.selectors.registrations import sender_for_token
-from licensing.services.registrations import registration_sender_create
+from licensing.services.registrations import registration_receive, registration_sender_create
 from notices.constants import RecordKind
 from notices.models import OutboxRecord
 from notices.tasks import outbox_deliver
 from portal.constants import OrgKind
+from portal.exceptions import InvalidInput
 from supervision.models import InboxRecord
 from tests.factories import ApplicantFactory, OrganisationFactory, valid_uscc
 
@@ -186,6 +187,25 @@ def test_bad_fields_are_refused_by_name_and_nothing_is_stored(client, registry, 
     before = stored()
     answer = post(client, registry, an_event(**changes))
     assert answer.status_code == 400 and answer.json()["field"] == field, answer.content
+    assert stored() == before
+
+
+def test_an_event_that_does_not_say_its_change_is_a_new_registration_and_sending_it_again_is_no_conflict(
+        registry, commitment_item):
+    """The intake's service as the demo and other callers use it, without the API's defaults."""
+    event = {key: value for key, value in an_event(registered_on=dt.date(2024, 10, 14)).items() if key != "change"}
+    registration, created = registration_receive(sender=registry[0], event=event)
+    again, created_again = registration_receive(sender=registry[0], event=event)
+    assert (created, created_again, again) == (True, False, registration)
+    registration.refresh_from_db()
+    assert registration.change == RegistrationChange.NEW and registration.get_change_display() == "设立登记"
+
+
+def test_the_service_refuses_an_unknown_change_by_name_and_stores_nothing(registry, commitment_item):
+    before = stored()
+    with pytest.raises(InvalidInput) as refused:
+        registration_receive(sender=registry[0], event=an_event(change="closed", registered_on=dt.date(2024, 10, 14)))
+    assert refused.value.field == "change" and "new 或 changed" in refused.value.message
     assert stored() == before
 
 
