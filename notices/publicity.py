@@ -231,6 +231,11 @@ def parse_day(value) -> dt.date:
 
 # --- the SLA of 归集 (its page: notices/views_publicity.py) -------------------------------------------
 
+def _overdue(now) -> Q:
+    """Not delivered and past due (a dead record too: it was never delivered)."""
+    return ~Q(status=OutboxStatus.DELIVERED) & Q(due_at__lt=now)
+
+
 def publicity_counts(now=None) -> list[dict]:
     """Per kind: records, pending (not yet delivered, not dead), delivered on time, delivered late, dead,
     and overdue (undelivered past due). One grouped count."""
@@ -241,15 +246,15 @@ def publicity_counts(now=None) -> list[dict]:
         on_time=Count("id", filter=delivered & Q(delivered_at__lte=F("due_at"))),
         late=Count("id", filter=delivered & Q(delivered_at__gt=F("due_at"))),
         dead=Count("id", filter=Q(status=OutboxStatus.DEAD)),
-        overdue=Count("id", filter=~delivered & Q(due_at__lt=now)))}
+        overdue=Count("id", filter=_overdue(now)))}
     empty = dict.fromkeys(("total", "pending", "on_time", "late", "dead", "overdue"), 0)
     return [{**empty, **found.get(kind, {}), "kind": kind, "label": RecordKind(kind).label} for kind in KINDS]
 
 
 def publicity_overdue(now=None):
     """Not delivered and past due, soonest due first: what someone must act on now."""
-    return (publicity_records().select_related("application").exclude(status=OutboxStatus.DELIVERED)
-            .filter(due_at__lt=now or timezone.now()).order_by("due_at", "id"))
+    return (publicity_records().select_related("application").filter(_overdue(now or timezone.now()))
+            .order_by("due_at", "id"))
 
 
 def publicity_days(limit: int = DAYS_LISTED) -> list[dict]:
