@@ -8,10 +8,12 @@ the application itself: lists always mask it (issue 4).
 Which accounts act for an applicant (its claims): a link starts pending, and only a verified one
 signs a 承诺书 or sees the applications other accounts filed (licensing/rules.py).
 """
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from licensing.constants import ApplicantKind, ClaimStatus
 from licensing.models import ApplicantMembership
+from portal.i18n import supported
 from portal.masking import mask_identifier, mask_person_name
 
 
@@ -84,3 +86,16 @@ def applicant_ids_claimed_by(user, *, verified_only: bool) -> QuerySet:
     if verified_only:
         links = links.filter(status=ClaimStatus.VERIFIED)
     return links.values("applicant_id")
+
+
+def verified_contacts(applicant_id) -> list[tuple[str, str]]:
+    """(address, language) of each active account verified to act for the applicant that has an e-mail
+    address, in the language the account chose (none chosen: the portal's), once per address whatever its
+    case, sorted. A pending claim may be anybody who typed the 统一社会信用代码: it is never mailed."""
+    links = (ApplicantMembership.objects.filter(applicant_id=applicant_id, status=ClaimStatus.VERIFIED,
+                                                user__is_active=True)
+             .exclude(user__email="").values_list("user__email", "user__language"))
+    found = {}
+    for email, language in sorted(links):
+        found.setdefault(email.lower(), (email, supported(language) or settings.LANGUAGE_CODE))
+    return sorted(found.values())

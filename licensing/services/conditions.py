@@ -17,16 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop, override
 
-from licensing.constants import Action, ClaimStatus, MaterialStatus
+from licensing.constants import Action, MaterialStatus
 from licensing.i18n import item_text, local_date
-from licensing.models import ApplicantMembership, Application
+from licensing.models import Application
+from licensing.selectors.applicants import verified_contacts
 from licensing.selectors.deadlines import conditions_due_soon, conditions_overdue, conditions_pending_q, is_overdue
 from licensing.services._core import _lock_in_state, _move, _today
 from licensing.services._jobs import each_in_own_transaction
 from licensing.services.licences import cn_date, licence_reissue
 from licensing.services.sanctions import application_revoke
 from portal.exceptions import Conflict
-from portal.i18n import supported
 from supervision.constants import CreditReason
 
 logger = logging.getLogger("licensing.conditions")
@@ -113,13 +113,9 @@ def _addresses(application) -> dict[str, list[str]]:
     """The verified accounts acting for the applicant that have an e-mail address (a pending claim
     may be anybody who typed the 统一社会信用代码: it is not told about the licence), by the language
     each account chose (issue 15; none chosen: the portal's, 简体中文), that language first."""
-    links = ApplicantMembership.objects.filter(applicant=application.applicant, status=ClaimStatus.VERIFIED,
-                                               user__is_active=True).exclude(user__email="")
-    by_language, seen = {}, set()
-    for email, language in sorted(set(links.values_list("user__email", "user__language"))):
-        if email not in seen:
-            seen.add(email)
-            by_language.setdefault(supported(language) or settings.LANGUAGE_CODE, []).append(email)
+    by_language = {}
+    for email, language in verified_contacts(application.applicant_id):
+        by_language.setdefault(language, []).append(email)
     return dict(sorted(by_language.items(), key=lambda pair: pair[0] != settings.LANGUAGE_CODE))
 
 

@@ -25,10 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, override
 
-from licensing.constants import ClaimStatus
-from licensing.models import ApplicantMembership, Registration
+from licensing.models import Registration
+from licensing.selectors.applicants import verified_contacts
 from licensing.selectors.registrations_account import marks_seen, needed_items
-from portal.i18n import supported
 
 logger = logging.getLogger("licensing.registrations")
 
@@ -97,12 +96,7 @@ def registration_tell(*, registration_id) -> bool:
 def tell_addresses(registration) -> list[tuple[str, str]]:
     """(address, language) to mail: the verified accounts of the enterprise with an address, each in its own
     language, and the registry's contact address in the portal's (unless an account has it); once each."""
-    links = (ApplicantMembership.objects.filter(applicant_id=registration.applicant_id, status=ClaimStatus.VERIFIED,
-                                                user__is_active=True)
-             .exclude(user__email="").values_list("user__email", "user__language"))
-    found = {}
-    for email, language in sorted(links):
-        found.setdefault(email.lower(), (email, supported(language) or settings.LANGUAGE_CODE))
+    found = {email.lower(): (email, language) for email, language in verified_contacts(registration.applicant_id)}
     if registration.email:
         found.setdefault(registration.email.lower(), (registration.email, settings.LANGUAGE_CODE))
     return sorted(found.values())
