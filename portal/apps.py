@@ -11,3 +11,6 @@ class PortalConfig(AppConfig):
         from portal import security  # noqa: F401  (records the sign-in time for the 12-hour cap)
         from portal import calendar  # noqa: F401  (its signals keep every process's copy of the calendar current)
         from portal.audit import receivers  # noqa: F401  (audit rows from auth, axes, model signals)
+        from portal.choices import fast_choice_displays
+
+        fast_choice_displays()  # every app's models are loaded before any ready() runs
