@@ -59,7 +59,8 @@ TELL_REDRIVE_GRACE = dt.timedelta(minutes=10)  # the task queued after the intak
 
 def registrations_tell_pending(limit: int = 500) -> list[int]:
     """Beat job: queue telling every recent registration still untold, so one whose task a broker that was
-    down lost is mailed once it is back. Queuing one twice is harmless: told_at lets one run send."""
+    down lost, or a worker killed while sending, is mailed once it is back. Queuing one twice is harmless: one
+    run sends (registration_tell)."""
     now = timezone.now()
     ids = list(Registration.objects.filter(told_at__isnull=True, received_at__gte=now - TELL_REDRIVE_WINDOW,
                                            received_at__lte=now - TELL_REDRIVE_GRACE)
@@ -71,25 +72,26 @@ def registrations_tell_pending(limit: int = 500) -> list[int]:
 
 def registration_tell(*, registration_id) -> bool:
     """Mail the registration to the enterprise; True when this run sent it. Safe to run twice or at once: the
-    conditional UPDATE of told_at (still empty) lets one run send. A mail server that refuses gives the claim
-    back and raises TellNotSent, so the task's retry sends it (a retry after a partial failure may repeat the
-    mails this run had already sent: at least once, never silently none)."""
-    registration = Registration.objects.select_related("applicant").filter(pk=registration_id).first()
-    if registration is None or registration.told_at is not None:
-        return False
-    items, addresses = needed_items(registration), tell_addresses(registration)
-    if not items or not addresses:
-        logger.info("registrations: %s not mailed (%s)", registration, "no item" if not items else "no address")
-        return False
-    now = timezone.now()
-    if not Registration.objects.filter(pk=registration.pk, told_at__isnull=True).update(told_at=now):
-        return False  # another run claimed it
-    try:
-        _send(registration, items, addresses)
-    except Exception as exc:  # noqa: BLE001 - the mail server is down: give the claim back for the retry
-        Registration.objects.filter(pk=registration.pk, told_at=now).update(told_at=None)
-        logger.exception("registrations: the mail of %s could not be sent", registration)
-        raise TellNotSent(str(registration)) from exc
+    run that locks the untold registration's row sends (another skips it), and told_at is written in the same
+    transaction as the mail goes out. So a run that fails in any way, a refusing mail server (TellNotSent, for
+    the task's retry) or a worker killed while sending, leaves it untold for the retry or the beat job. A mail
+    sent whose commit then fails, or a partial failure, may be sent again: at least once, never silently none."""
+    with transaction.atomic():
+        # of=self: the applicant's row is only read; skip_locked: a run at once finds nothing to do
+        registration = (Registration.objects.select_for_update(skip_locked=True, of=("self",))
+                        .select_related("applicant").filter(pk=registration_id, told_at__isnull=True).first())
+        if registration is None:
+            return False
+        items, addresses = needed_items(registration), tell_addresses(registration)
+        if not items or not addresses:
+            logger.info("registrations: %s not mailed (%s)", registration, "no item" if not items else "no address")
+            return False
+        try:
+            _send(registration, items, addresses)
+        except Exception as exc:  # noqa: BLE001 - the mail server is down: nothing is marked, the retry sends
+            logger.exception("registrations: the mail of %s could not be sent", registration)
+            raise TellNotSent(str(registration)) from exc
+        Registration.objects.filter(pk=registration.pk).update(told_at=timezone.now())
     return True
 
 

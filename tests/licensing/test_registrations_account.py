@@ -341,3 +341,24 @@ def test_a_registration_whose_task_was_lost_is_mailed_by_the_beat_job_once(enter
     assert tell_twice(lost) == [True, False]
     assert tasks.tell_pending_registrations.apply().result == []
     assert sorted(m.to[0] for m in mail.outbox) == ["li@example.com", "zhang@example.com"]
+
+
+def test_a_worker_killed_while_sending_leaves_it_untold_and_the_beat_job_mails_it(enterprise, addressed, queue,
+                                                                                 monkeypatch):
+    """Nothing lost: a run that dies between taking the registration and the mail going out (here a
+    SystemExit, as a worker stopped mid-send raises) marks nothing, so the beat job queues it again."""
+    from licensing.services import registration_notify
+
+    lost = registered(enterprise, received_at=timezone.now() - dt.timedelta(hours=1))
+
+    def killed(*args):
+        raise SystemExit("worker stopped")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(registration_notify, "_send", killed)
+        with pytest.raises(SystemExit):
+            registration_tell(registration_id=lost.pk)
+    assert Registration.objects.get(pk=lost.pk).told_at is None and not mail.outbox
+    assert tasks.tell_pending_registrations.apply().result == [lost.pk]
+    assert tell_twice(lost) == [True, False]
+    assert sorted(m.to[0] for m in mail.outbox) == ["li@example.com", "zhang@example.com"]
