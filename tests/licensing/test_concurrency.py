@@ -4,6 +4,7 @@ Real threads with their own database connections against PostgreSQL, whose row l
 (SELECT … FOR UPDATE) the services rely on. SQLite locks the whole database instead, so the
 race these tests look for cannot happen there.
 """
+import datetime as dt
 import threading
 
 import pytest
@@ -75,3 +76,48 @@ def test_ten_submissions_at_once_get_ten_consecutive_numbers(enterprise, applica
     serials = sorted(int(number.split("-")[1]) for number in results)
     assert serials == list(range(serials[0], serials[0] + 10))
     assert Application.objects.count() == 10
+
+
+def test_two_identical_registration_posts_at_once_keep_one_registration_and_tell_each_department_once(
+        commitment_item, regulator):
+    """双告知 intake (issue 16): the registry repeats a post whose answer it did not see, and both arrive at
+    the same moment. One is kept, the other answered as a repeat; one 告知 per department."""
+    from licensing.models import Registration
+    from licensing.services.registrations import registration_receive, registration_sender_create
+    from notices.models import OutboxRecord
+    from tests.licensing.test_registrations_intake import an_event
+
+    sender, _token = registration_sender_create(name="钦州市市场监督管理局登记系统")
+    event = an_event(registered_on=dt.date(2024, 10, 14))  # as the API's serializer hands it on
+    results = at_once(2, lambda i: registration_receive(sender=sender, event=event))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(created for _, created in results) == [False, True], results
+    assert Registration.objects.count() == 1
+    kept = Registration.objects.get()
+    records = OutboxRecord.objects.filter(registration=kept).values_list("recipient_org_id", "destination", "endpoint_id")
+    assert records and len(records) == len(set(records))
+
+
+def test_two_workers_telling_one_registration_at_once_mail_it_once(enterprise, applicant_user, monkeypatch):
+    """The 登记告知 task queued twice (the intake's, and the beat job's after a broker hiccup) and run by two
+    workers at the same moment: the one that takes the row sends, the other finds nothing to do."""
+    import time
+
+    from django.core import mail
+
+    from licensing.services import registration_notify
+    from tests.licensing.test_registrations_account import registered
+
+    applicant_user.email = "zhang@example.com"
+    applicant_user.save()
+    registration = registered(enterprise)
+    send = registration_notify._send
+
+    def slow_send(*args):  # the mail server takes a moment: the other worker arrives meanwhile
+        time.sleep(0.5)
+        send(*args)
+
+    monkeypatch.setattr(registration_notify, "_send", slow_send)
+    results = at_once(2, lambda i: registration_notify.registration_tell(registration_id=registration.pk))
+    assert sorted(results) == [False, True], results
+    assert [m.to for m in mail.outbox] == [["zhang@example.com"]]
