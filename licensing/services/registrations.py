@@ -9,6 +9,7 @@ fill in the Applicant the enterprise will apply as.
 A registry sends each event once per its event id, and may send it again (a retry after a lost answer): the
 same event is one registration, one 告知 per department (the outbox's idempotency key) and one mail.
 """
+import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -50,7 +51,18 @@ def registration_check(event: dict) -> dict:
         raise InvalidInput(_("事件编号 event_id 只能由字母、数字和 . _ : - 组成，最多64位。"), field="event_id")
     if event["change"] not in RegistrationChange.values:
         raise InvalidInput(_("登记类型 change 应为 new 或 changed。"), field="change")
+    event["registered_on"] = _date(event["registered_on"])
     return event
+
+
+def _date(value) -> dt.date:
+    """登记日期 as a date: the API's serializer hands one on; another caller may give its YYYY-MM-DD text."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(_("登记日期 registered_on 应为 YYYY-MM-DD。"), field="registered_on") from None
 
 
 @transaction.atomic

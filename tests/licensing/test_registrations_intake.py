@@ -342,3 +342,15 @@ def test_the_sla_page_and_the_due_soon_warning_name_the_enterprise_of_a_notice(
         assert outbox_warn_due_soon() == 1
     assert page.count("钦州市好客旅馆有限公司") == 2 * OutboxRecord.objects.count()  # "due soon" and "undelivered"
     assert "登记告知（双告知）：钦州市好客旅馆有限公司" in mailoutbox[0].body
+
+
+def test_the_service_takes_the_registration_date_as_text_too_and_refuses_one_that_is_not_a_date(
+        registry, commitment_item):
+    """A caller without the API's serializer (the demo, a command) may pass 登记日期 as its YYYY-MM-DD text."""
+    registration, created = registration_receive(sender=registry[0], event=an_event(registered_on="2024-10-14"))
+    assert created and Registration.objects.get(pk=registration.pk).registered_on == dt.date(2024, 10, 14)
+    before = stored()
+    with pytest.raises(InvalidInput) as refused:
+        registration_receive(sender=registry[0], event=an_event(event_id="REG-2024-0002", registered_on="2024-13-40"))
+    assert refused.value.field == "registered_on" and "YYYY-MM-DD" in refused.value.message
+    assert stored() == before
