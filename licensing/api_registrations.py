@@ -38,7 +38,6 @@ from portal.exceptions import InvalidInput
 
 NO_TOKEN = _("缺少发送方令牌：请在请求头中携带 Authorization: Bearer <令牌>（登记信息发送方的令牌，不是用户令牌）。")
 BAD_TOKEN = _("发送方令牌无效。")
-INACTIVE = _("该登记信息发送方已停用。")
 UNSIGNED = _("请求缺少签名：须附带 webhook-id、webhook-timestamp 和 webhook-signature 请求头（Standard Webhooks）。")
 STALE = _("签名时间（webhook-timestamp）与当前时间相差超过 %(seconds)s 秒，请重新签名后发送。")
 BAD_SIGNATURE = _("签名无效：请用本发送方的签名密钥（whsec_）对 webhook-id.webhook-timestamp.请求体 签名。")
@@ -71,7 +70,7 @@ class RegistrationSenderAuthentication(BaseAuthentication):
         if sender is None:
             raise exceptions.AuthenticationFailed(BAD_TOKEN)
         if not sender.active:
-            raise exceptions.AuthenticationFailed(INACTIVE)
+            raise exceptions.AuthenticationFailed(services.SENDER_INACTIVE)
         return sender
 
 

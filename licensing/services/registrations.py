@@ -15,7 +15,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from licensing.constants import ApplicantKind, RegistrationChange
 from licensing.i18n import in_source_language
@@ -29,6 +29,10 @@ from notices.outbox import outbox_record_registration
 from portal import audit
 from portal.exceptions import Conflict, InvalidInput, NotAllowed
 from portal.models import AuditAction
+
+
+# The intake's authentication refuses a switched-off sender with the same words.
+SENDER_INACTIVE = gettext_lazy("该登记信息发送方已停用。")
 
 
 def registration_check(event: dict) -> dict:
@@ -75,7 +79,7 @@ def registration_receive(*, sender, event: dict) -> tuple[Registration, bool]:
     event = registration_check(event)
     sender = RegistrationSender.objects.select_for_update().get(pk=sender.pk)
     if not sender.active:
-        raise NotAllowed(_("该登记信息发送方已停用。"))
+        raise NotAllowed(SENDER_INACTIVE)
     RegistrationSender.objects.filter(pk=sender.pk).update(last_used_at=timezone.now())
     kept = Registration.objects.filter(sender=sender, event_id=event["event_id"]).first()
     if kept is not None:

@@ -20,14 +20,13 @@ from licensing.models import ApplicantMembership, Item
 from licensing.selectors.registrations_account import registered_enterprise
 from licensing.services import applicants as services_applicants
 from licensing.verifiers import get_verifier, verifies_online
-from licensing.web.common import application_or_404, desk_required, listing_page
+from licensing.web.common import APPLICANT_DESK, application_or_404, desk_required, listing_page
 from licensing.web.detail import render_detail
 from licensing.web.labels import cn_date
 from portal import lists
 from portal.exceptions import ServiceError
 from supervision.selectors import applicant_barred_from_commitment
 
-APPLICANT_DESK = "licensing.use_applicant_desk"
 ACT_AS_APPLICANT = "licensing.act_as_applicant"
 
 

@@ -48,6 +48,8 @@ def redirect_target(request, fallback: str) -> str:
     return fallback
 
 
+APPLICANT_DESK = "licensing.use_applicant_desk"  # 我的办件 and every page of an applicant's account
+
 LIST_PAGE = 20  # rows of a list page (我的办件, the window's applicant): issue 13, never every row
 
 

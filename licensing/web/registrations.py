@@ -17,11 +17,10 @@ from django.views.decorators.http import require_GET
 
 from licensing.selectors.registrations_account import needed_items, registration_for, registrations_of_user
 from licensing.services.registration_notify import registration_mark_seen
-from licensing.web.common import LIST_PAGE, desk_required
+from licensing.web.common import APPLICANT_DESK, LIST_PAGE, desk_required
 from portal import lists
 from portal.paging import page_of
 
-APPLICANT_DESK = "licensing.use_applicant_desk"
 NOT_FOUND = _("没有这条登记告知")
 REGION = "registrations-list"
 
