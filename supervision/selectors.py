@@ -2,7 +2,7 @@
 import datetime as dt
 import re
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -77,7 +77,10 @@ def inbox_filter(records: QuerySet[InboxRecord], *, kind=None, acknowledged=None
     if acknowledged:
         records = records.filter(acknowledged_at__isnull=not _boolean(acknowledged))
     if item:
-        records = records.filter(item_code=_item_code(item))
+        code = _item_code(item)
+        # a 告知 of a registration (issue 16) is about several items: those of this department, in its data
+        records = records.filter(Q(item_code=code) | Q(registration__isnull=False,
+                                                       payload__data__items__icontains=f'"{code}"'))
     if since:
         records = records.filter(delivered_at__gte=_moment(since))
     return records

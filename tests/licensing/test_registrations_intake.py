@@ -354,3 +354,14 @@ def test_the_service_takes_the_registration_date_as_text_too_and_refuses_one_tha
         registration_receive(sender=registry[0], event=an_event(event_id="REG-2024-0002", registered_on="2024-13-40"))
     assert refused.value.field == "registered_on" and "YYYY-MM-DD" in refused.value.message
     assert stored() == before
+
+
+def test_the_regulators_inbox_filtered_by_an_item_finds_the_notices_of_registrations_that_need_it(
+        client, login, registry, commitment_item, regulator):
+    post(client, registry)
+    deliver_twice()
+    client = login(regulator)
+    by_hotel = text(client.get(reverse("supervision-inbox"), {"item": "qz-013"}))
+    by_other = text(client.get(reverse("supervision-inbox"), {"item": "QZ-001"}))
+    assert "钦州市好客旅馆有限公司" in by_hotel and "登记告知（双告知）" in by_hotel
+    assert "钦州市好客旅馆有限公司" not in by_other
