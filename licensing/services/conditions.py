@@ -92,9 +92,11 @@ def applications_remind_conditions() -> list[str]:
 
 
 def _remind(application):
-    """Claim the application with a conditional UPDATE (reminded_at still empty), so two runs at once
-    or a run repeated remind once; the mail goes after commit, and one that fails gives the claim
-    back for the next run."""
+    """Claim the application with a conditional UPDATE (reminded_at still empty, its row locked until this
+    row's transaction ends), so two runs at once or a run repeated remind once, and send before that
+    transaction commits: a mail server that refuses, or a worker killed while sending, rolls the claim back
+    and the next run reminds (at least once, never silently none; the lock lasts one mail, EMAIL_TIMEOUT
+    at most). A mail sent whose commit then fails goes again next run."""
     addresses = _addresses(application)
     if not addresses:
         logger.warning("conditions: application %s has no account with an e-mail address to remind",
@@ -106,7 +108,7 @@ def _remind(application):
                                          conditions_reminded_at__isnull=True).update(conditions_reminded_at=now)
     if not claimed:
         raise Conflict("已提醒。")
-    transaction.on_commit(lambda: _send_reminder(application, addresses, now))
+    _send_reminder(application, addresses)
 
 
 def _addresses(application) -> dict[str, list[str]]:
@@ -130,19 +132,14 @@ def _reminder(application, owed, link) -> tuple[str, str]:
     return subject, body
 
 
-def _send_reminder(application, addresses, claimed_at) -> None:
-    """One mail per language, to the accounts that chose it (`addresses`, from _addresses)."""
+def _send_reminder(application, addresses) -> None:
+    """One mail per language, to the accounts that chose it (`addresses`, from _addresses); a mail server
+    that refuses raises, and the job leaves the application as it was (licensing.services._jobs)."""
     owed = list(application.materials.filter(status=MaterialStatus.OWED).select_related("material"))
     link = settings.SITE_URL.rstrip("/") + reverse("web-application-detail", args=[application.number])
-    try:
-        for language, emails in addresses.items():
-            with override(language):
-                subject, body = _reminder(application, owed, link)
-            EmailMessage(subject, body, None, emails).send()
-    except Exception:  # noqa: BLE001 - the mail server is down: give the claim back, the next run retries
-        logger.exception("conditions: reminder for application %s could not be sent", application.number)
-        Application.objects.filter(pk=application.pk, conditions_reminded_at=claimed_at).update(
-            conditions_reminded_at=None)
-        return
+    for language, emails in addresses.items():
+        with override(language):
+            subject, body = _reminder(application, owed, link)
+        EmailMessage(subject, body, None, emails).send()
     logger.info("conditions: reminded application %s of its date %s", application.number,
                 application.conditions_due)

@@ -203,6 +203,28 @@ def test_a_reminder_that_cannot_be_sent_is_tried_again_next_run(will_meet, djang
     assert len(mail.outbox) == 1
 
 
+def test_a_worker_killed_while_sending_the_reminder_leaves_it_to_the_next_run(will_meet, monkeypatch, at):
+    """Nothing lost: the claim and the mail are one transaction, so a run that dies mid-send (here a
+    SystemExit, as a worker stopped while sending raises) marks nothing, and the next run reminds."""
+    from django.core.mail import EmailMessage
+
+    from licensing.services.conditions import applications_remind_conditions
+
+    real_send = EmailMessage.send
+
+    def killed(self, *args, **kwargs):
+        raise SystemExit("worker stopped")
+    monkeypatch.setattr(EmailMessage, "send", killed)
+    with at(2024, 11, 22, 8, 30), pytest.raises(SystemExit):
+        applications_remind_conditions()
+    assert fresh(will_meet).conditions_reminded_at is None and mail.outbox == []
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    with at(2024, 11, 25, 8, 30):
+        assert run(tasks.remind_conditions) == [will_meet.number]
+        assert run(tasks.remind_conditions) == []
+    assert len(mail.outbox) == 1
+
+
 # --- the date passes --------------------------------------------------------------------------
 
 
