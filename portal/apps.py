@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The project's own apps (their models, their translation catalogues), the base first.
+PORTAL_APPS = ("portal", "licensing", "notices", "supervision")
+
 
 class PortalConfig(AppConfig):
     name = "portal"

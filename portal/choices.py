@@ -19,7 +19,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
-APPS = ("portal", "licensing", "notices", "supervision")
+from portal.apps import PORTAL_APPS as APPS
 
 
 def _display(self, field, labels):

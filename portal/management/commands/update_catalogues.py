@@ -28,7 +28,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-APPS = ("portal", "licensing", "notices", "supervision")
+from portal.apps import PORTAL_APPS as APPS
+
 ROOT = "root"
 # What makemessages must not read when run from the root: the apps (their own catalogues) and whatever is
 # not the portal's code. Dot-folders (.venv, .git) are ignored by makemessages itself.
