@@ -51,16 +51,19 @@ def document_issue(*, application, kind: DocumentKind, extra: dict | None = None
     if existing:
         return existing
     now = timezone.now()
-    number = _allocate_number(kind, now)
     code = _verification_code()
     issuer = _issuer(application)
     organisation = organisation if organisation is not None else issuer["issuer_organisation"]
     seal = seal_kind(organisation)
     verify_url = verification_url(code)
-    context = {**_state_context(application), **issuer, "number": number, "verification_code": code,
+    context = {**_state_context(application), **issuer, "verification_code": code,
                "issued_at": now, "kind": kind, "kind_label": DocumentKind(kind).label, "version": version,
                "verify_url": verify_url, "verify_qr": qr_svg(verify_url), "seal": seal, "seal_kinds": SealKind,
                "issuing_organisation": organisation, **(extra or {})}
+    # The number last: its counter's row stays locked until the transition commits, and every issue of
+    # this kind in the city waits on it. What does not need the number (the state read, the QR code of
+    # the verification address) is made before, so the lock covers the rendering and the insert alone.
+    number = context["number"] = _allocate_number(kind, now)
     with override(DOCUMENT_LANGUAGE):  # a legal document, in Chinese whatever the page's language (issue 15)
         html = render_to_string(f"notices/documents/{kind}.html", context)
     document = Document.objects.create(application=application, kind=kind, number=number, verification_code=code,
