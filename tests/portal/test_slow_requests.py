@@ -291,7 +291,7 @@ def _wait_for(log: Path, pattern: str, process, seconds: float) -> str:
 
 @pytest.mark.slow
 @pytest.mark.integration
-def test_scripts_serve_answers_over_http_and_stops_everything_on_term(tmp_path):
+def test_scripts_serve_answers_over_http_and_stops_everything_on_term_even_if_signalled_twice(tmp_path):
     missing = _services_unavailable()
     if missing:
         if os.environ.get("CI") == "true":
@@ -313,6 +313,10 @@ def test_scripts_serve_answers_over_http_and_stops_everything_on_term(tmp_path):
             assert "证照分离" in response.read().decode()
         text = _wait_for(log, r"ready\.", serve, 60)  # the Celery worker
         assert "beat: Starting" in text and "(gthread)" in text
+        serve.send_signal(signal.SIGTERM)
+        # A second TERM while it stops (a supervisor signalling again, an impatient Ctrl-C) must not cut
+        # the stopping short: the script still waits for all three and exits as for the first.
+        _wait_for(log, r"scripts/serve: stopping", serve, 30)
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=60) == 143
     finally:
