@@ -118,10 +118,11 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def detail_response(self, number, status_code=status.HTTP_200_OK):
-        application = selectors.with_details(Application.objects.select_related(
-            "item", "applicant", "authority", "entrusted", "reviewing")).prefetch_related(
-            "reviews__organisation").get(number=number)
+    def detail_response(self, number, status_code=status.HTTP_200_OK, *, application=None):
+        """The detail of the application numbered `number`, read again (a step has just changed it),
+        or of `application` when it was read with its details already."""
+        if application is None:
+            application = selectors.application_with_details(number)
         data = ApplicationDetailSerializer(application, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
@@ -131,7 +132,11 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(application_list_rows(page))
 
     def retrieve(self, request, number=None):
-        return self.detail_response(self.get_object().number)
+        # one read: whether the user may see it and everything the detail shows (issue 13)
+        application = selectors.application_with_details(number, user=request.user)
+        if application is None:
+            raise exceptions.NotFound(NOT_FOUND)
+        return self.detail_response(number, application=application)
 
     @extend_schema(operation_id="application_submit", summary="提交申请",
                    description="申请人网上申请，或窗口工作人员为到场的申请人录入（一窗受理）。"

@@ -27,7 +27,7 @@ from .applicants import (
     is_verified_for, may_see_identity, public_identifier, public_name,
 )
 from .applications import (
-    OfficerQueues, application_decidable, application_for, application_visible, applications_of_applicant, applications_of_authority,
+    OfficerQueues, application_decidable, application_for, application_visible, application_with_details, applications_of_applicant, applications_of_authority,
     applications_of_user, applications_visible_to, disclosed_commitments, officer_queues, with_details,
     with_next_deadline,
 )
@@ -59,7 +59,7 @@ __all__ = [
     "review_chain",
     "approval_record_data", "authority_of", "regulator_for",
     "PROVISIONAL_NOTE", "Deadline", "OfficerQueues", "application_allowed_actions", "application_decidable", "application_for",
-    "application_overdue", "application_progress", "application_visible", "applications_of_applicant",
+    "application_overdue", "application_progress", "application_visible", "application_with_details", "applications_of_applicant",
     "applications_of_authority", "applications_of_user", "applications_visible_to", "authorities_in_use",
     "claim_of", "claims_in_conflict", "claims_of_applicant", "claims_of_user", "commitment_awaits_verification",
     "is_verified_for",

@@ -20,6 +20,7 @@ from licensing.selectors.authorities import (
 )
 from licensing.selectors.deadlines import is_overdue, next_deadline
 from licensing.selectors.inspections import revocation_requests_for
+from portal.models import Organisation
 from portal.paging import capped_counts, page_of
 from portal.permissions import is_admin, is_applicant_user, is_clerk, is_officer, is_regulator
 from supervision.constants import InspectionStatus
@@ -111,6 +112,39 @@ def with_details(applications: QuerySet) -> QuerySet:
         Prefetch("materials", MaterialSubmission.objects.select_related("material")),
         Prefetch("events", ApplicationEvent.objects.select_related("actor__organisation")),
         "documents")
+
+
+# What one application's detail shows, joined to its row (issue 13); its three organisations
+# (DETAIL_ORGANISATIONS) are read in a second statement instead, see application_with_details.
+DETAIL_RELATIONS = ("item", "applicant", "commitment", "licence")
+DETAIL_ORGANISATIONS = ("authority", "entrusted", "reviewing")
+
+
+def application_with_details(number: str, *, user=None) -> Application | None:
+    """The application numbered `number` with everything the API's detail shows (with_details, the
+    relations of DETAIL_RELATIONS and DETAIL_ORGANISATIONS, the review chain), or None; with `user`, only
+    if that user may see it, in the same statement.
+
+    Planning, not running, is what such a statement costs PostgreSQL (issue 13, 10,000 applications):
+    joined to all seven relations and read with Django's LIMIT, it took 4.8 ms to plan and 0.3 ms to run.
+    So it is read without a LIMIT (the number is unique; with one, every order of the joined tables is
+    also weighed for its first row), and the three organisations, each one more table for the planner to
+    order, come from one statement of their own by primary key: 0.3 ms of planning in all."""
+    if not looks_like_number(number):
+        return None
+    applications = Application.objects.all() if user is None else applications_visible_to(user)
+    rows = list(with_details(applications.select_related(*DETAIL_RELATIONS)).prefetch_related(
+        "reviews__organisation").filter(number=number).order_by())
+    if not rows:
+        return None
+    application = rows[0]
+    ids = {getattr(application, f"{name}_id") for name in DETAIL_ORGANISATIONS} - {None}
+    organisations = Organisation.objects.in_bulk(ids) if ids else {}
+    for name in DETAIL_ORGANISATIONS:
+        setattr(application, name, organisations.get(getattr(application, f"{name}_id")))
+    if user is not None:  # seen through applications_visible_to: the rules need not ask again
+        application.__dict__.setdefault("_visible_to", {})[user.pk] = True
+    return application
 
 
 def with_next_deadline(applications, today=None) -> list:
