@@ -34,6 +34,9 @@ NUMBER_PREFIX = {
 # The language of the documents (and of the report PDFs): legal documents in Chinese whatever the language
 # of the page whose action issued or rendered them (issue 15); the interface around them is translated.
 DOCUMENT_LANGUAGE = "zh-hans"
+# A document's frozen HTML and its masked copy, tens of KB each: read to render or verify it, never to
+# list it or link to it (issue 13: the window's applicant page read every document's whole text).
+DOCUMENT_TEXT_FIELDS = ("html", "masked_html")
 
 
 class SealKind(models.TextChoices):

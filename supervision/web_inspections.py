@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from licensing.selectors import filings_of_regulator, identifier_for, inspection_label, public_name
+from notices.constants import DOCUMENT_TEXT_FIELDS
 from notices.selectors import documents_for_application
 from portal import audit, exports, lists
 from portal.downloads import attachment, uploaded_file_response
@@ -202,7 +203,7 @@ def _render_inspection(request, inspection, *, assign_form=None, result_form=Non
         "inspection": inspection, "application": application, "item": application.item,
         "applicant_name": public_name(application.applicant), "identifier": identifier_for(user, application),
         "label": inspection_label(inspection, application), "is_overdue": queue.is_overdue(inspection, today),
-        "inspectors": inspectors, "documents": documents_for_application(application).defer("html", "masked_html"),
+        "inspectors": inspectors, "documents": documents_for_application(application).defer(*DOCUMENT_TEXT_FIELDS),
         "results": inspection.results.select_related("recorded_by").prefetch_related("files"),
         "revocation_request": RevocationRequest.objects.filter(inspection=inspection).first(),
         "record": record, "commitment": (record.payload.get("data") or {}).get("commitment") if record else None,

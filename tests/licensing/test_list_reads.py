@@ -1,0 +1,86 @@
+"""Lists and details read what they show of an application's documents and materials, no more (issue 13).
+
+A document keeps its frozen HTML and the masked copy, tens of KB each. The window's list of an
+applicant's applications, the application's page and the API's detail show each document as a link
+(kind, version, number, verification code); reading every document's whole text for that made the
+window's page of a busy enterprise carry megabytes from the database on every view. The links must
+stay right, and the text stays where the document is rendered or verified. Likewise a list reads
+only the materials its "next deadline" column is made from.
+"""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from licensing.constants import MaterialDue, MaterialStatus
+from notices.constants import DocumentKind
+from notices.models import Document
+from tests.factories import commitment_application
+from tests.licensing.test_api_applications import API, token_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decided(commitment_item, enterprise, clerk, officer):
+    """Item 13 decided at the window: its notice, commitment, licence and 决定书 issued."""
+    return commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer)
+
+
+def document_statements(captured) -> list[str]:
+    return [q["sql"] for q in captured if 'FROM "notices_document"' in q["sql"]]
+
+
+def reads_text(sql: str) -> bool:
+    return '"notices_document"."html"' in sql or '"notices_document"."masked_html"' in sql
+
+
+def test_the_window_lists_the_documents_as_links_without_reading_their_text(login, clerk, enterprise, decided):
+    documents = list(Document.objects.filter(application=decided))
+    assert {d.kind for d in documents} >= {DocumentKind.NOTICE, DocumentKind.LICENCE, DocumentKind.DECISION}
+    client = login(clerk)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("window-applicant", args=[enterprise.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for document in documents:  # every link is still there, to the right document
+        assert reverse("document-pdf", args=[document.verification_code]) in html
+    statements = document_statements(captured.captured_queries)
+    assert statements and not any(reads_text(sql) for sql in statements)
+
+
+def test_the_application_page_links_its_documents_without_reading_their_text(login, officer, decided):
+    client = login(officer)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("web-application-detail", args=[decided.number]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for document in Document.objects.filter(application=decided):
+        assert document.verification_code in html
+    statements = document_statements(captured.captured_queries)
+    assert statements and not any(reads_text(sql) for sql in statements)
+
+
+def test_the_api_detail_lists_the_documents_without_reading_their_text(officer, decided):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(officer)}")
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(f"{API}/applications/{decided.number}/")
+    assert answer.status_code == 200
+    listed = {(d["kind"], d["number"]) for d in answer.json()["documents"]}
+    assert listed == {(d.kind, d.number) for d in Document.objects.filter(application=decided)}
+    statements = document_statements(captured.captured_queries)
+    assert statements and not any(reads_text(sql) for sql in statements)
+
+
+def test_a_list_still_names_a_material_owed_after_the_decision_as_the_next_deadline(
+        login, applicant_user, clerk, enterprise, decided):
+    """The lists read only the materials a deadline comes from (owed after the decision, with a date):
+    the one still owed is the row's next deadline, before the inspection's two months."""
+    owed = decided.materials.select_related("material").get(due_date__isnull=False, status=MaterialStatus.OWED)
+    assert owed.material.due == MaterialDue.AFTER_DECISION and owed.due_date < decided.inspection_due
+    label = f"补交材料：{owed.material.name}：{owed.due_date.year}年{owed.due_date.month}月{owed.due_date.day}日"
+    for user, address in ((applicant_user, reverse("my-applications")),
+                          (clerk, reverse("window-applicant", args=[enterprise.pk]))):
+        assert label in login(user).get(address).content.decode(), address
