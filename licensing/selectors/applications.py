@@ -9,7 +9,7 @@ applicants it acts for (with a claim not yet verified, only those it filed itsel
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from licensing.constants import ClaimStatus, MaterialDue, MaterialStatus, Route, Status
@@ -151,6 +151,14 @@ def application_with_details(number: str, *, user=None) -> Application | None:
         setattr(application, name, organisations.get(getattr(application, f"{name}_id")))
     if user is not None:  # seen through applications_visible_to: the rules need not ask again
         application.__dict__.setdefault("_visible_to", {})[user.pk] = True
+    return application
+
+
+def read_materials(application) -> Application:
+    """`application` with its materials and their catalogue entries read once, for everything on its page
+    that goes through `application.materials.all()` (its deadlines asked each material's due one by one,
+    a statement per material)."""
+    prefetch_related_objects([application], Prefetch("materials", MaterialSubmission.objects.select_related("material")))
     return application
 
 

@@ -153,6 +153,7 @@ def _authorities(application) -> dict:
 def render_detail(request, application, *, bound=None, error="", status=200):
     """The page again, e.g. after a failed step: `bound` holds the forms with their errors."""
     application.refresh_from_db()
+    selectors.read_materials(application)  # the deadlines read each material's catalogue entry
     if status >= 400 and not error:
         error = gettext("请按下方红色提示修改后重新提交。")
     context = detail_context(request, application, bound=bound, error=error)

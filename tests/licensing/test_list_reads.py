@@ -5,7 +5,8 @@ applicant's applications, the application's page and the API's detail show each 
 (kind, version, number, verification code); reading every document's whole text for that made the
 window's page of a busy enterprise carry megabytes from the database on every view. The links must
 stay right, and the text stays where the document is rendered or verified. Likewise a list reads
-only the materials its "next deadline" column is made from.
+only the materials its "next deadline" column is made from, and the application's page reads its
+materials with their catalogue entries in one statement.
 """
 import pytest
 from django.db import connection
@@ -84,3 +85,21 @@ def test_a_list_still_names_a_material_owed_after_the_decision_as_the_next_deadl
     for user, address in ((applicant_user, reverse("my-applications")),
                           (clerk, reverse("window-applicant", args=[enterprise.pk]))):
         assert label in login(user).get(address).content.decode(), address
+
+
+def test_the_application_page_reads_the_materials_in_one_statement_however_many_the_item_asks_for(
+        login, officer, commitment_item, enterprise, clerk):
+    """The page's deadlines name each material owed after the decision: its catalogue entries are read
+    with the materials, not one statement per material (an item of the catalogue asks for up to a dozen)."""
+    for n in range(6):
+        commitment_item.materials.create(name=f"补充材料{n}", due=MaterialDue.AFTER_DECISION, due_working_days=20,
+                                         order=50 + n)
+    application = commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer)
+    client = login(officer)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("web-application-detail", args=[application.number]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert all(f"补充材料{n}" in html for n in range(6))
+    one_by_one = [q["sql"] for q in captured.captured_queries if 'FROM "licensing_material" WHERE' in q["sql"]]
+    assert one_by_one == []
