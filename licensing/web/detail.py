@@ -150,9 +150,12 @@ def _authorities(application) -> dict:
     }
 
 
-def render_detail(request, application, *, bound=None, error="", status=200):
-    """The page again, e.g. after a failed step: `bound` holds the forms with their errors."""
-    application.refresh_from_db()
+def render_detail(request, application, *, bound=None, error="", status=200, fresh=False):
+    """The page again, e.g. after a failed step: `bound` holds the forms with their errors. The
+    application is read again (a step that failed may have changed it in memory) unless it is `fresh`
+    from the database, as when the page is just asked for."""
+    if not fresh:
+        application.refresh_from_db()  # which forgets its item and applicant, read again below
     selectors.read_materials(application)  # the deadlines read each material's catalogue entry
     if status >= 400 and not error:
         error = gettext("请按下方红色提示修改后重新提交。")
@@ -162,8 +165,8 @@ def render_detail(request, application, *, bound=None, error="", status=200):
 
 @login_required
 def application_detail(request, number):
-    application = application_or_404(request, number)
-    return render_detail(request, application)
+    # issue 13: application_or_404 has just read it with its item and applicant
+    return render_detail(request, application_or_404(request, number), fresh=True)
 
 
 @require_GET
