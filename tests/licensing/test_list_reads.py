@@ -103,3 +103,14 @@ def test_the_application_page_reads_the_materials_in_one_statement_however_many_
     assert all(f"补充材料{n}" in html for n in range(6))
     one_by_one = [q["sql"] for q in captured.captured_queries if 'FROM "licensing_material" WHERE' in q["sql"]]
     assert one_by_one == []
+
+
+def test_the_application_page_reads_the_application_once(login, officer, decided):
+    """Asked for, the page is drawn from the row read to check the officer may see it (with its item and
+    applicant), not from a second read of it."""
+    client = login(officer)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("web-application-detail", args=[decided.number]))
+    assert page.status_code == 200 and decided.number in page.content.decode()
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "licensing_application"."id"')]
+    assert len(reads) == 1, reads
