@@ -37,7 +37,7 @@ from django.utils.translation import override
 
 from notices import destinations
 from notices.constants import (
-    DELIVERY_WORKING_DAYS, PAYLOAD_VERSION, Destination, OutboxStatus, Recipient, RecordKind,
+    DELIVERY_WORKING_DAYS, DOCUMENT_TEXT_FIELDS, PAYLOAD_VERSION, Destination, OutboxStatus, Recipient, RecordKind,
 )
 from notices.models import Document, OutboxRecord, RegulatorEndpoint
 from portal import audit, calendar
@@ -71,7 +71,8 @@ def _documents(application) -> list[dict]:
 def _document_rows(application) -> list[dict]:
     return [{"kind": d.kind, "kind_label": d.get_kind_display(), "number": d.number, "version": d.version,
              "verification_code": d.verification_code, "issued_at": d.issued_at}
-            for d in Document.objects.filter(application=application).order_by("issued_at", "id")]
+            for d in Document.objects.filter(application=application).defer(*DOCUMENT_TEXT_FIELDS)
+            .order_by("issued_at", "id")]
 
 
 def _payload(application, kind, key, event_at, data) -> dict:

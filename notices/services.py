@@ -14,7 +14,7 @@ from django.utils.translation import override
 
 from licensing import selectors as licensing_selectors
 from licensing.constants import COMMITMENT_CONFIRMATIONS, MaterialStatus
-from notices.constants import DOCUMENT_LANGUAGE, NUMBER_PREFIX, DocumentKind, SealKind
+from notices.constants import DOCUMENT_LANGUAGE, DOCUMENT_TEXT_FIELDS, NUMBER_PREFIX, DocumentKind, SealKind
 from notices.masking import mask_identity
 from notices.models import Document, DocumentNumberCounter
 from notices.seal import SealError, seal_kind, seal_of
@@ -211,7 +211,7 @@ def _state_context(application) -> dict:
         "confirmations": COMMITMENT_CONFIRMATIONS,
         # the newest version of each kind (a licence has several)
         "issued_documents": {d.kind: d for d in Document.objects.filter(application=application)
-                             .order_by("kind", "version")},
+                             .defer(*DOCUMENT_TEXT_FIELDS).order_by("kind", "version")},
         "credit_recorded": application.credit_records.exists(),
     }
 

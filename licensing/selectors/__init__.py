@@ -27,7 +27,8 @@ from .applicants import (
     is_verified_for, may_see_identity, public_identifier, public_name,
 )
 from .applications import (
-    OfficerQueues, application_decidable, application_for, application_visible, application_with_details, applications_of_applicant, applications_of_authority,
+    OfficerQueues, application_decidable, application_for, application_visible, application_with_details,
+    applications_of_applicant, applications_of_authority,
     applications_of_user, applications_visible_to, disclosed_commitments, officer_queues, read_materials, with_details,
     with_next_deadline,
 )

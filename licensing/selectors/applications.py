@@ -158,7 +158,8 @@ def read_materials(application) -> Application:
     """`application` with its materials and their catalogue entries read once, for everything on its page
     that goes through `application.materials.all()` (its deadlines asked each material's due one by one,
     a statement per material)."""
-    prefetch_related_objects([application], Prefetch("materials", MaterialSubmission.objects.select_related("material")))
+    prefetch_related_objects([application],
+                             Prefetch("materials", MaterialSubmission.objects.select_related("material")))
     return application
 
 

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from licensing import services
 from licensing.constants import MaterialDue, MaterialStatus
 from notices.constants import DocumentKind
 from notices.models import Document
@@ -114,3 +115,20 @@ def test_the_application_page_reads_the_application_once(login, officer, decided
     assert page.status_code == 200 and decided.number in page.content.decode()
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "licensing_application"."id"')]
     assert len(reads) == 1, reads
+
+
+def test_deciding_reads_the_earlier_documents_without_their_text(commitment_item, enterprise, clerk, officer):
+    """The 决定书 names the licence's and the 承诺书's numbers, and the approval record lists every document
+    with its number: what they read of the documents issued before is those numbers, not their text."""
+    application = commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer,
+                                         until="committed")
+    with CaptureQueriesContext(connection) as captured:
+        services.application_decide(application=application, actor=officer)
+    lists = [sql for sql in document_statements(captured.captured_queries)
+             if sql.startswith("SELECT") and not sql.rstrip().endswith("LIMIT 1")]
+    assert lists and not any(reads_text(sql) for sql in lists), lists
+    decision = Document.objects.get(application=application, kind=DocumentKind.DECISION)
+    licence = Document.objects.get(application=application, kind=DocumentKind.LICENCE)
+    assert licence.number in decision.html  # the numbers still reach the document
+    record = application.outbox_records.first()
+    assert {d["number"] for d in record.payload["data"]["documents"]} >= {decision.number, licence.number}
