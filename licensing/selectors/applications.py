@@ -113,12 +113,11 @@ def document_links() -> QuerySet:
     return Application.documents.rel.related_model.objects.defer(*DOCUMENT_TEXT_FIELDS)
 
 
-def with_details(applications: QuerySet) -> QuerySet:
-    """What the application's page and the API's detail read, fetched in a fixed number of queries."""
-    return applications.select_related("commitment", "licence").prefetch_related(
-        Prefetch("materials", MaterialSubmission.objects.select_related("material")),
-        Prefetch("events", ApplicationEvent.objects.select_related("actor__organisation")),
-        Prefetch("documents", document_links()))
+def materials_with_entries(submissions: QuerySet | None = None) -> Prefetch:
+    """The application's `materials` (all, or `submissions`) each with its catalogue entry, in one statement:
+    the deadlines read each one's due and name."""
+    submissions = MaterialSubmission.objects.all() if submissions is None else submissions
+    return Prefetch("materials", submissions.select_related("material"))
 
 
 # What one application's detail shows, joined to its row (issue 13); its three organisations
@@ -127,10 +126,19 @@ DETAIL_RELATIONS = ("item", "applicant", "commitment", "licence")
 DETAIL_ORGANISATIONS = ("authority", "entrusted", "reviewing")
 
 
+def _with_details(applications: QuerySet) -> QuerySet:
+    """What the API's detail reads besides the organisations, in a fixed number of statements."""
+    return applications.select_related(*DETAIL_RELATIONS).prefetch_related(
+        materials_with_entries(),
+        Prefetch("events", ApplicationEvent.objects.select_related("actor__organisation")),
+        Prefetch("documents", document_links()),
+        "reviews__organisation")
+
+
 def application_with_details(number: str, *, user=None) -> Application | None:
-    """The application numbered `number` with everything the API's detail shows (with_details, the
-    relations of DETAIL_RELATIONS and DETAIL_ORGANISATIONS, the review chain), or None; with `user`, only
-    if that user may see it, in the same statement.
+    """The application numbered `number` with everything the API's detail shows (_with_details and the
+    organisations of DETAIL_ORGANISATIONS), or None; with `user`, only if that user may see it, in the
+    same statement.
 
     Planning, not running, is what such a statement costs PostgreSQL (issue 13, 10,000 applications):
     joined to all seven relations and read with Django's LIMIT, it took 4.8 ms to plan and 0.3 ms to run.
@@ -140,8 +148,7 @@ def application_with_details(number: str, *, user=None) -> Application | None:
     if not looks_like_number(number):
         return None
     applications = Application.objects.all() if user is None else applications_visible_to(user)
-    rows = list(with_details(applications.select_related(*DETAIL_RELATIONS)).prefetch_related(
-        "reviews__organisation").filter(number=number).order_by())
+    rows = list(_with_details(applications).filter(number=number).order_by())
     if not rows:
         return None
     application = rows[0]
@@ -158,8 +165,7 @@ def read_materials(application) -> Application:
     """`application` with its materials and their catalogue entries read once, for everything on its page
     that goes through `application.materials.all()` (its deadlines asked each material's due one by one,
     a statement per material)."""
-    prefetch_related_objects([application],
-                             Prefetch("materials", MaterialSubmission.objects.select_related("material")))
+    prefetch_related_objects([application], materials_with_entries())
     return application
 
 
@@ -180,8 +186,7 @@ def _listing(qs: QuerySet) -> QuerySet:
     deadline_materials = MaterialSubmission.objects.filter(material__due=MaterialDue.AFTER_DECISION,
                                                            due_date__isnull=False)
     return (qs.select_related("item", "applicant")
-            .prefetch_related(Prefetch("materials", queryset=deadline_materials.select_related("material")),
-                              "inspections")
+            .prefetch_related(materials_with_entries(deadline_materials), "inspections")
             .order_by("-submitted_at", "-id"))
 
 

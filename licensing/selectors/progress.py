@@ -12,14 +12,13 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop
 
 from licensing.constants import Status
 from licensing.i18n import local_date
-from licensing.models import Application, MaterialSubmission
-from licensing.selectors.applications import looks_like_number
+from licensing.models import Application
+from licensing.selectors.applications import looks_like_number, materials_with_entries
 from licensing.selectors.inspections import inspection_label
 from supervision.constants import InspectionStatus
 
@@ -40,8 +39,7 @@ def application_progress(number: str | None, code: str | None) -> Application | 
     application = None
     if looks_like_number(number):
         application = (Application.objects.select_related("item", "licence")
-                       .prefetch_related(Prefetch("materials", MaterialSubmission.objects.select_related("material")),
-                                         "events", "inspections")
+                       .prefetch_related(materials_with_entries(), "events", "inspections")
                        .filter(number=number).first())
     expected = application.query_code.encode() if application is not None else _NOWHERE
     matches = secrets.compare_digest(normalise_query_code(code).encode("utf-8", "replace"), expected)
