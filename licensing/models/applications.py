@@ -197,7 +197,7 @@ class ApplicationReview(models.Model):
     class Meta:
         verbose_name = _("初审意见")
         verbose_name_plural = _("初审意见")
-        ordering = ["application", "order"]
+        ordering = ["application_id", "order"]
         constraints = [models.UniqueConstraint(fields=["application", "order"], name="uniq_review_stage")]
 
     def __str__(self):
@@ -263,7 +263,10 @@ class MaterialSubmission(models.Model):
     class Meta:
         verbose_name = _("办件材料")
         verbose_name_plural = _("办件材料")
-        ordering = ["application", "material__order"]
+        # By the column: "application" would join every read of an application's materials to the
+        # applications, to sort them by Application.Meta.ordering (issue 13). Likewise on the other models
+        # whose rows are read per parent (reviews, files, an item's materials and authorities).
+        ordering = ["application_id", "material__order"]
         constraints = [models.UniqueConstraint(fields=["application", "material"], name="uniq_application_material")]
         # Issue 13: the desk's materials-due queue and the overdue-materials job read only what is still owed.
         indexes = [models.Index("due_date", "id", name="material_owed_due_idx",
@@ -307,7 +310,7 @@ class MaterialFile(models.Model):
     class Meta:
         verbose_name = _("材料文件")
         verbose_name_plural = _("材料文件")
-        ordering = ["submission", "uploaded_at", "id"]
+        ordering = ["submission_id", "uploaded_at", "id"]
         constraints = [models.UniqueConstraint(fields=["submission"], condition=models.Q(replaced_at__isnull=True),
                                                name="one_current_file_per_material")]
 

@@ -114,7 +114,7 @@ class ItemAuthority(models.Model):
     class Meta:
         verbose_name = _("实施机关")
         verbose_name_plural = _("实施机关")
-        ordering = ["item", "order"]
+        ordering = ["item_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["item", "organisation", "role"], name="uniq_item_authority_role"),
         ]
@@ -145,7 +145,7 @@ class Material(models.Model):
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
-        ordering = ["item", "order", "id"]
+        ordering = ["item_id", "order", "id"]
 
     def __str__(self):
         return self.name

@@ -82,7 +82,7 @@ class RegistrationItem(models.Model):
     class Meta:
         verbose_name = _("告知事项")
         verbose_name_plural = _("告知事项")
-        ordering = ["registration", "item__seq_no", "id"]
+        ordering = ["registration_id", "item__seq_no", "id"]
         constraints = [models.UniqueConstraint(fields=["registration", "item"], name="uniq_registration_item")]
 
     def __str__(self):

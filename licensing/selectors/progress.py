@@ -38,9 +38,11 @@ def application_progress(number: str | None, code: str | None) -> Application | 
     number = normalise_number(number)
     application = None
     if looks_like_number(number):
-        application = (Application.objects.select_related("item", "licence")
-                       .prefetch_related(materials_with_entries(), "events", "inspections")
-                       .filter(number=number).first())
+        # The number is unique: no ORDER BY and no LIMIT to build and plan (first() adds both).
+        found = list(Application.objects.select_related("item", "licence")
+                     .prefetch_related(materials_with_entries(), "events", "inspections")
+                     .filter(number=number).order_by())
+        application = found[0] if found else None
     expected = application.query_code.encode() if application is not None else _NOWHERE
     matches = secrets.compare_digest(normalise_query_code(code).encode("utf-8", "replace"), expected)
     if application is None or not matches:

@@ -106,6 +106,27 @@ def test_the_application_page_reads_the_materials_in_one_statement_however_many_
     assert one_by_one == []
 
 
+def test_the_materials_and_the_item_s_lists_are_read_in_order_without_joining_their_parent(
+        login, officer, commitment_item, enterprise, clerk):
+    """An application's materials come in the catalogue's order, sorted by the application's column: sorting
+    by the relation (Meta.ordering "application") joined the applications to every read of them, to sort by
+    Application.Meta.ordering. Likewise an item's materials and authorities, and the reviews and files."""
+    commitment_item.materials.create(name="最后的材料", due=MaterialDue.AFTER_DECISION, due_working_days=20, order=99)
+    commitment_item.materials.create(name="最先的材料", due=MaterialDue.AFTER_DECISION, due_working_days=20, order=0)
+    application = commitment_application(item=commitment_item, applicant=enterprise, actor=clerk, officer=officer)
+    with CaptureQueriesContext(connection) as captured:
+        read = [(s.material.order, s.material.name) for s in application.materials.select_related("material")]
+        list(commitment_item.materials.all()), list(commitment_item.authorities.all())
+        list(application.reviews.all())
+    assert read == sorted(read, key=lambda row: row[0]) and len(read) >= 3
+    assert read[-1][1] == "最后的材料" and "最先的材料" in dict(read).values()
+    joined = [q["sql"] for q in captured.captured_queries
+              if 'JOIN "licensing_application"' in q["sql"] or 'JOIN "licensing_item"' in q["sql"]]
+    assert joined == []
+    page = login(officer).get(reverse("web-application-detail", args=[application.number])).content.decode()
+    assert page.index("最先的材料") < page.index("最后的材料")
+
+
 def test_the_application_page_reads_the_application_once(login, officer, decided):
     """Asked for, the page is drawn from the row read to check the officer may see it (with its item and
     applicant), not from a second read of it."""
