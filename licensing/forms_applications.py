@@ -7,7 +7,7 @@ names kept in Chinese (materials, applicants, the 承诺书's confirmations) are
 """
 from django import forms
 from django.db.models import Count, Prefetch, Q
-from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy as _, pgettext_lazy
 
 from licensing.constants import (
     COMMITMENT_CONFIRMATIONS, DECIDER_ROLES, ApplicantKind, Channel, CommitmentKind, MaterialDue, MaterialStatus,
@@ -16,6 +16,7 @@ from licensing.constants import (
 from licensing.i18n import ChineseFastSelect, ChineseSelect, in_chinese, zh
 from licensing.models import Item, ItemAuthority
 from licensing.selectors import decider_options
+from licensing.selectors.catalogue import CATALOGUE
 from portal.widgets import FastSelect
 from supervision.constants import CreditReason
 
@@ -324,11 +325,27 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].label_from_instance = _item_option
-        self.narrow(self.fields["item"].queryset)
+        # The whole catalogue's lists are the same for every clerk: kept in the shared cache under the
+        # catalogue's version (renewed on every edit and import), per language (issue 13).
+        self._offer(*CATALOGUE.get_or_make(CATALOGUE.current(), ("window-choices", get_language()),
+                                           lambda: self._choices(self.fields["item"].queryset)))
 
     def narrow(self, items):
         """Offer the items in `items`, and the deciders of those among them that name more than one."""
         self.fields["item"].queryset = items
+        self._offer(*self._choices(items))
+
+    def _offer(self, items: list, authorities: list) -> None:
+        # Set as choices, the lists are rendered as they are; the chosen item is still looked up in
+        # the field's queryset, so a choice outside it is refused.
+        self.fields["item"].choices = items
+        self.fields["authority"].choices = authorities
+
+    def _choices(self, items) -> tuple[list, list]:
+        """The item list for `items` (value, label) and the deciders' groups of those that name more than one."""
+        empty = self.fields["item"].empty_label
+        item_choices = ([("", str(empty))] if empty is not None else []) + [
+            (item.pk, _item_option(item)) for item in items]
         groups = []
         deciders = Count("authorities", filter=Q(authorities__role__in=DECIDER_ROLES))
         # A fresh queryset: the annotation must count every decider, not only those a search matched.
@@ -339,8 +356,8 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
                 deciders__gt=1).order_by("seq_no", "code").prefetch_related(rows):
             options = decider_options(item)
             if len(options) > 1:  # "code:key": an option names its item, so a choice cannot slip to another
-                groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", o.label) for o in options]))
-        self.fields["authority"].choices = [("", gettext("（仅一个审批机关的事项不选）"))] + groups
+                groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", str(o.label)) for o in options]))
+        return item_choices, [("", gettext("（仅一个审批机关的事项不选）"))] + groups
 
     def clean(self):
         data = super().clean()

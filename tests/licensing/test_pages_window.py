@@ -2,6 +2,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licensing.constants import ApplicantKind, Channel, MaterialDue, MaterialStatus, Route, Status
@@ -195,3 +197,69 @@ def test_an_application_that_came_by_mail_gets_its_notice_within_three_working_d
     application = Application.objects.get(applicant=enterprise)
     assert (application.channel, application.status) == (Channel.MAIL, Status.SUBMITTED)
     assert application.notice_due is not None and application.notice_issued_at is None
+
+
+# --- the item list is the catalogue's, from the shared cache (issue 13) ------------------------------
+
+def _options(html: str, name: str) -> str:
+    return re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+
+
+def test_the_item_list_is_read_from_the_cache_after_the_first_page(login, clerk, enterprise):
+    client = login(clerk)
+    url = reverse("window-applicant", args=[enterprise.pk])
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url).content.decode()
+    assert _options(second, "item") == _options(first, "item")
+    assert _options(second, "authority") == _options(first, "authority")
+    assert Item.objects.count() == _options(second, "item").count("<option") - 1  # the empty choice first
+    # neither the items nor the deciders of the items that name several are read again
+    assert not [q for q in queries if 'FROM "licensing_item"' in q["sql"]
+                and 'FROM "licensing_application"' not in q["sql"]]
+
+
+def test_an_item_renamed_by_an_admin_shows_in_the_window_list_at_once(login, clerk, enterprise,
+                                                                      django_capture_on_commit_callbacks):
+    client = login(clerk)
+    url = reverse("window-applicant", args=[enterprise.pk])
+    item = Item.objects.order_by("seq_no").first()
+    assert item.name in _options(client.get(url).content.decode(), "item")
+    with django_capture_on_commit_callbacks(execute=True):
+        item.name = "改名后的事项"
+        item.save()
+    assert "改名后的事项" in _options(client.get(url).content.decode(), "item")
+
+
+def test_an_organisation_renamed_shows_among_the_deciders_at_once(login, clerk, enterprise,
+                                                                 django_capture_on_commit_callbacks):
+    client = login(clerk)
+    url = reverse("window-applicant", args=[enterprise.pk])
+    deciders = _options(client.get(url).content.decode(), "authority")
+    item = next(i for i in Item.objects.order_by("seq_no") if f"{i.seq_no}. {i.name}" in deciders)
+    organisation = item.authorities.first().organisation
+    assert organisation.name in deciders
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.name = "更名后的审批机关"
+        organisation.save()
+    assert "更名后的审批机关" in _options(client.get(url).content.decode(), "authority")
+
+
+def test_the_list_from_the_cache_still_refuses_an_item_that_is_not_in_the_catalogue(login, clerk, enterprise):
+    client = login(clerk)
+    url = reverse("window-applicant", args=[enterprise.pk])
+    client.get(url)  # the list is cached
+    missing = Item.objects.order_by("-pk").first().pk + 1000
+    response = client.post(url, {"item": missing, "wants_commitment": "yes"})
+    assert response.status_code == 400 and "请选择目录中的事项。" in response.content.decode()
+    assert not Application.objects.filter(applicant=enterprise).exists()
+
+
+def test_the_list_is_in_the_reader_s_language_from_the_cache_too(login, clerk, enterprise):
+    client = login(clerk)
+    url = reverse("window-applicant", args=[enterprise.pk])
+    chinese = _options(client.get(url).content.decode(), "item")
+    item = Item.objects.exclude(name_en="").order_by("seq_no").first()
+    english = _options(client.get(url, headers={"Accept-Language": "en"}).content.decode(), "item")
+    assert item.name_en in english and item.name_en not in chinese
+    assert _options(client.get(url).content.decode(), "item") == chinese  # each language kept apart
