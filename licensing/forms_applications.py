@@ -327,8 +327,8 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
         self.fields["item"].label_from_instance = _item_option
         # The whole catalogue's lists are the same for every clerk: kept in the shared cache under the
         # catalogue's version (renewed on every edit and import), per language (issue 13).
-        self._offer(*CATALOGUE.get_or_make(CATALOGUE.current(), ("window-choices", get_language()),
-                                           lambda: self._choices(self.fields["item"].queryset)))
+        self._offer(*CATALOGUE.read_or_make(("window-choices", get_language()),
+                                            lambda: self._choices(self.fields["item"].queryset)))
 
     def narrow(self, items):
         """Offer the items in `items`, and the deciders of those among them that name more than one."""

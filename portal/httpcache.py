@@ -156,6 +156,15 @@ class VersionStamp:
             self.write(version, parts, value)
         return value
 
+    def read_or_make(self, parts, make: Callable[[], object]):
+        """What is cached for `parts` under the current version (read(): one round trip when this thread's
+        guess is current), made (and kept) when nothing is."""
+        version, value = self.read(parts)
+        if value is None:
+            value = make()
+            self.write(version, parts, value)
+        return value
+
     def _version(self, stored) -> Version:
         if stored is None:
             stored = self._recompute()
