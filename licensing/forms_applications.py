@@ -356,7 +356,7 @@ class WindowApplyForm(ServiceErrorMixin, forms.Form):
                 deciders__gt=1).order_by("seq_no", "code").prefetch_related(rows):
             options = decider_options(item)
             if len(options) > 1:  # "code:key": an option names its item, so a choice cannot slip to another
-                groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", str(o.label)) for o in options]))
+                groups.append((f"{item.seq_no}. {item.name}", [(f"{item.code}:{o.key}", o.label) for o in options]))
         return item_choices, [("", gettext("（仅一个审批机关的事项不选）"))] + groups
 
     def clean(self):

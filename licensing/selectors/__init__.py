@@ -29,7 +29,7 @@ from .applicants import (
 from .applications import (
     OfficerQueues, application_decidable, application_for, application_visible, application_with_details,
     applications_of_applicant, applications_of_authority,
-    applications_of_user, applications_visible_to, disclosed_commitments, officer_queues, read_materials,
+    applications_of_user, applications_visible_to, disclosed_commitments, document_links, officer_queues, read_materials,
     with_next_deadline,
 )
 from .authorities import (
@@ -68,7 +68,7 @@ __all__ = [
     "item_list", "application_materials", "material_file", "material_frozen_reason", "materials_due",
     "materials_overdue", "materials_to_hand_in", "may_see_identity",
     "next_deadline", "normalise_number", "officer_queues", "overdue_q", "public_name", "transition_allowed",
-    "read_materials", "with_next_deadline",
+    "document_links", "read_materials", "with_next_deadline",
     "INSPECTION_DOCUMENTS", "InspectionProgress", "InspectionSummary", "inspection_label", "inspection_progress",
     "inspection_summary", "revocation_request_of", "revocation_requests_for",
     "NOT_YET_OPERATING", "NOT_YET_RUNNING", "OperatingStatus", "conditions_due_soon", "conditions_overdue",

@@ -24,7 +24,7 @@ from licensing.i18n import in_chinese
 from licensing.services import notice_missing_content
 from portal.uploads import download_name
 from licensing.web.common import NOT_FOUND, application_or_404
-from notices.constants import DOCUMENT_TEXT_FIELDS, DocumentKind
+from notices.constants import DocumentKind
 from portal import audit
 from portal.downloads import attachment
 from portal.models import AuditAction
@@ -107,7 +107,7 @@ def _buttons(application, user, forms) -> dict:
 
 
 def _documents(application):
-    documents = list(application.documents.defer(*DOCUMENT_TEXT_FIELDS))
+    documents = list(selectors.document_links().filter(application=application))
     return documents, next((d for d in documents if d.kind == DocumentKind.NOTICE), None)
 
 
