@@ -127,8 +127,11 @@ class ApplicationViewSet(ApiErrorsMixin, viewsets.GenericViewSet):
         return Response(data, status=status_code)
 
     def list(self, request):
-        applications = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(applications.prefetch_related(None).values(*LIST_COLUMNS))
+        applications, counted = selectors.applications_listed(
+            request.user, self.filter_queryset, rows=self.paginator.rows_to_read(request),
+            counted=self.paginator.rows_to_count())
+        page = self.paginator.paginate_queryset(applications.prefetch_related(None).values(*LIST_COLUMNS), request,
+                                                view=self, counted_from=counted)
         return self.get_paginated_response(application_list_rows(page))
 
     def retrieve(self, request, number=None):

@@ -12,6 +12,9 @@ from django.db import connections
 from django.utils.functional import cached_property
 
 COUNT_CAP = 1_000
+# PostgreSQL's LIMIT and OFFSET are bigints: a page whose rows would lie past it is no page (a 404 in
+# the API, the last counted page on a desk), never a server error.
+LAST_ROW = 2**63 - 1
 
 
 class BoundedPage(Page):
@@ -28,9 +31,13 @@ class BoundedPaginator(Paginator):
     capped = False
     ordered_count = False
 
+    def __init__(self, object_list, per_page, *args, counted_from=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.counted_from = counted_from  # what to count, when not the list itself (the same rows, cheaper)
+
     @cached_property
     def count(self) -> int:
-        rows = self.object_list
+        rows = self.object_list if self.counted_from is None else self.counted_from
         # One query: SELECT COUNT(*) FROM (… LIMIT cap + 1), which stops after cap + 1 rows. Without the
         # list's ORDER BY, which would make PostgreSQL sort every matching row before the LIMIT, unless
         # the order is what lets it walk a small partial index and stop early (`ordered_count`).
@@ -45,9 +52,18 @@ class BoundedPaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            if self.capped and int(number) > 1:
+            if self.capped and 1 < int(number) <= LAST_ROW // self.per_page - 1:
                 return int(number)  # past the counted pages: page() finds out whether it has rows
             raise
+
+    def get_page(self, number):
+        """As Django's (a bad number gives the first page, one past the end the last), where past the cap
+        the last page is not known without counting every row: a page there that has no rows gives the
+        last counted page."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(self.num_pages)
 
     def page(self, number):
         number = self.validate_number(number)

@@ -29,7 +29,8 @@ from .applicants import (
 from .applications import (
     OfficerQueues, application_decidable, application_for, application_visible, application_with_details,
     applications_of_applicant, applications_of_authority,
-    applications_of_user, applications_visible_to, disclosed_commitments, document_links, officer_queues, read_materials,
+    applications_listed, applications_of_user, applications_visible_to, disclosed_commitments, document_links,
+    officer_queues, read_materials,
     with_next_deadline,
 )
 from .authorities import (
@@ -61,7 +62,7 @@ __all__ = [
     "approval_record_data", "authority_of", "regulator_for",
     "PROVISIONAL_NOTE", "Deadline", "OfficerQueues", "application_allowed_actions", "application_decidable", "application_for",
     "application_overdue", "application_progress", "application_visible", "application_with_details", "applications_of_applicant",
-    "applications_of_authority", "applications_of_user", "applications_visible_to", "authorities_in_use",
+    "applications_listed", "applications_of_authority", "applications_of_user", "applications_visible_to", "authorities_in_use",
     "claim_of", "claims_in_conflict", "claims_of_applicant", "claims_of_user", "commitment_awaits_verification",
     "is_verified_for",
     "commitments_overdue", "deadlines", "disclosed_commitments", "identifier_for", "is_overdue", "item_get",
