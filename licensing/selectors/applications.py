@@ -80,12 +80,12 @@ def applications_listed(user, narrow: Callable[[QuerySet], QuerySet], *, rows: i
         return applications, applications
     order = Application._meta.ordering
     narrowed = narrow(_base())
-    ways = [narrowed.filter(branch).order_by(*order).values("pk")
-            for branch in _authority_branches(user.organisation_id)]
+    ways = [narrowed.filter(branch).values("pk") for branch in _authority_branches(user.organisation_id)]
 
-    def first(depth):
-        return ways[0][:depth].union(*(way[:depth] for way in ways[1:]))
-    return _base().filter(pk__in=first(rows)).order_by(*order), first(counted)
+    def first(depth, *ordering):
+        # Any `counted` rows of each way count the union right up to the cap, so the count sorts nothing.
+        return ways[0].order_by(*ordering)[:depth].union(*(way.order_by(*ordering)[:depth] for way in ways[1:]))
+    return _base().filter(pk__in=first(rows, *order)).order_by(*order), first(counted)
 
 
 def applications_visible_to(user) -> QuerySet:
