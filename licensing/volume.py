@@ -394,8 +394,8 @@ class Story:
                     "submitted_at": head.submitted_at, "deadlines_provisional": False}
         self.row["submitted_by_id"] = self.actor(Side.APPLICANT)[0]
         self.events, self.results, self.last = [], [], head.submitted_at
-        self.reviews = [{"application_id": app_id, "organisation_id": r.organisation_id, "role": r.role, "order": n}
-                        for n, r in enumerate(o.chain)]
+        self.reviews = [{"application_id": app_id, "organisation_id": r.organisation_id, "role": r.role, "order": n,
+                         "submitted_at": head.submitted_at} for n, r in enumerate(o.chain)]
         self.kinds = {m: (due, days) for m, due, days in world.materials.get(self.item.pk, [])}
         self.materials = {m: {"application_id": app_id, "material_id": m, "status": MaterialStatus.OWED}
                           for m in self.kinds}

@@ -193,12 +193,16 @@ class ApplicationReview(models.Model):
     forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     forwarded_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    # The application's, copied when the stage is made (it never changes): the examining organisation's
+    # list walks review_list_idx newest first, as the deciding one's walks application_authority_idx (issue 13).
+    submitted_at = models.DateTimeField(_("申请时间"), editable=False)
 
     class Meta:
         verbose_name = _("初审意见")
         verbose_name_plural = _("初审意见")
         ordering = ["application_id", "order"]
         constraints = [models.UniqueConstraint(fields=["application", "order"], name="uniq_review_stage")]
+        indexes = [models.Index(fields=["organisation", "-submitted_at", "-application"], name="review_list_idx")]
 
     def __str__(self):
         return f"{self.application} {self.organisation}（{self.get_role_display()}）"

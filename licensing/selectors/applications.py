@@ -78,14 +78,24 @@ def applications_listed(user, narrow: Callable[[QuerySet], QuerySet], *, rows: i
             or not connections[Application.objects.db].features.supports_slicing_ordering_in_compound):
         applications = narrow(applications_visible_to(user))
         return applications, applications
-    order = Application._meta.ordering
+    order, org = Application._meta.ordering, user.organisation_id
     narrowed = narrow(_base())
-    ways = [narrowed.filter(branch).values("pk") for branch in _authority_branches(user.organisation_id)]
+    authority, entrusted, reviewed, legacy = _authority_branches(org)
+    in_order = [narrowed.filter(authority).order_by(*order), narrowed.filter(entrusted).order_by(*order),
+                # newest first on review_list_idx; once each, should an organisation examine at two stages
+                narrowed.filter(reviews__organisation_id=org)
+                .order_by("-reviews__submitted_at", "-reviews__application_id")
+                .distinct("reviews__submitted_at", "reviews__application_id"),
+                narrowed.filter(legacy).order_by(*order)]
+    # Any `counted` rows of each way count their union right up to the cap: the count sorts nothing.
+    unordered = [narrowed.filter(branch).order_by() for branch in (authority, entrusted, reviewed, legacy)]
+    return (_base().filter(pk__in=_union(in_order, rows)).order_by(*order), _union(unordered, counted))
 
-    def first(depth, *ordering):
-        # Any `counted` rows of each way count the union right up to the cap, so the count sorts nothing.
-        return ways[0].order_by(*ordering)[:depth].union(*(way.order_by(*ordering)[:depth] for way in ways[1:]))
-    return _base().filter(pk__in=first(rows, *order)).order_by(*order), first(counted)
+
+def _union(ways: list[QuerySet], depth: int) -> QuerySet:
+    """The primary keys of the first `depth` rows of each of `ways`, once each."""
+    first, *others = (way.values("pk")[:depth] for way in ways)
+    return first.union(*others)
 
 
 def applications_visible_to(user) -> QuerySet:

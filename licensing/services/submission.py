@@ -63,7 +63,8 @@ def application_submit(*, item, applicant, actor, channel=Channel.ONLINE, detail
     application.save()
     _event(application, Action.SUBMIT, "", actor, reason)
     ApplicationReview.objects.bulk_create(
-        ApplicationReview(application=application, organisation=row.organisation, role=row.role, order=n)
+        ApplicationReview(application=application, organisation=row.organisation, role=row.role, order=n,
+                          submitted_at=application.submitted_at)
         for n, row in enumerate(chain))
     material_submissions_open(application=application)
     for material_id, upload in uploads.items():
