@@ -33,9 +33,11 @@ class BoundedPageNumberPagination(PageNumberPagination):
     def rows_to_read(self, request) -> int:
         """How deep into its list this request reads at most: down to the page asked for and one row
         beyond it (whether another page follows)."""
-        size = self.get_page_size(request)
+        size, asked = self.get_page_size(request), request.query_params.get(self.page_query_param, 1)
+        if asked in self.last_page_strings:  # the last counted page: within the cap and a page
+            return BoundedPaginator.cap + size + 1
         try:
-            number = int(request.query_params.get(self.page_query_param, 1))
+            number = int(asked)
         except (TypeError, ValueError):
             number = 1
         return number * size + 1 if 0 < number <= LAST_ROW // size - 1 else size + 1

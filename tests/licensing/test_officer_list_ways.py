@@ -92,6 +92,15 @@ def test_past_the_cap_an_officer_s_next_links_reach_every_row_once_in_order(logi
     assert seen == numbers(every_way)
 
 
+def test_the_last_page_of_an_officer_s_capped_list_holds_its_rows(login, county, every_way, monkeypatch):
+    """?page=last (DRF's word for the last page) reads as deep as the last counted page goes."""
+    newer = [placed(0.1 * n, authority=county.organisation, entrusted=None) for n in range(1, 5)]
+    monkeypatch.setattr(BoundedPaginator, "cap", 4)
+    monkeypatch.setattr(BoundedPageNumberPagination, "page_size", 2)
+    body = login(county).get(LIST, {"page": "last"}).json()
+    assert [row["number"] for row in body["results"]] == numbers(newer[2:])
+
+
 def test_a_page_too_far_to_exist_is_a_chinese_404_not_a_server_error(login, county, every_way, monkeypatch):
     monkeypatch.setattr(BoundedPaginator, "cap", 2)
     client = login(county)
