@@ -74,8 +74,9 @@ def applications_listed(user, narrow: Callable[[QuerySet], QuerySet], *, rows: i
     That is quick for the busiest authority and reads the whole table for a small one (all 10,000 rows
     for its 43; a million at a city's scale). Here each way gives its first rows from its own index and
     the list reads their union (issue 13). Other users' lists are one condition with an index already."""
-    if (not is_officer.test(user) or user.organisation_id is None
-            or not connections[Application.objects.db].features.supports_slicing_ordering_in_compound):
+    features = connections[Application.objects.db].features
+    if (not is_officer.test(user) or user.organisation_id is None  # SQLite: the one statement as it is
+            or not (features.supports_slicing_ordering_in_compound and features.can_distinct_on_fields)):
         applications = narrow(applications_visible_to(user))
         return applications, applications
     order, org = Application._meta.ordering, user.organisation_id
