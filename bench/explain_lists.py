@@ -2,12 +2,13 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/volume .venv/bin/python bench/explain_lists.py [--plans]
 
-For each list (the officer desk's eleven queues, each persona's applications list, my applications,
-the window's applicant, the regulator's queue and inbox) it runs the query of its first page and
-of its count exactly as the portal builds them (the selectors, portal.paging's capped count) and
-prints the execution time, the rows read from the biggest tables (kept or removed by a filter), and
-whether any of them was read by a sequential scan. The reference is one application read by its number with its item and
-applicant, timed the same way, so each figure is also a ratio as bench/README.md asks. --plans prints each plan whole.
+For each list (the officer desk's eleven queues, each persona's applications list, the clerk's and the
+officer's start pages, my applications, the window's applicant, the regulator's queue and inbox) it runs
+the query of its first page and of its count exactly as the portal builds them (the selectors,
+portal.paging's capped count) and prints the execution time, the rows read from the biggest tables
+(kept or removed by a filter), and whether any of them was read by a sequential scan. The reference is
+one application read by its number with its item and applicant, timed the same way, so each figure is
+also a ratio as bench/README.md asks. --plans prints each plan whole.
 """
 import os
 import statistics
@@ -24,9 +25,11 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from licensing import selectors  # noqa: E402
 from licensing.models import Application  # noqa: E402
+from licensing.selectors import start  # noqa: E402
 from licensing.selectors.applications import (  # noqa: E402
     DESK_COUNT_CAP, DESK_ROWS, ORDERED_COUNT, _officer_sections,
 )
@@ -107,6 +110,11 @@ def lists():
         deep, _ = selectors.applications_listed(user, lambda qs: qs, rows=1001, counted=COUNT_CAP + 1)
         yield f"api applications as {who} (page 20)", deep[950:1000]
         yield f"api applications as {who} count (≤{COUNT_CAP})", counted.order_by()[: COUNT_CAP + 1]
+    today = timezone.localdate()
+    for who, user, sources in (("clerk", clerk, start._clerk), ("officer", officer, start._officer)):
+        for name, (rows, _) in sources(user, today).items():  # 我的首页: the first rows and the count of each
+            yield f"start page, {who}: {name} (first {start.START_ROWS})", rows[: start.START_ROWS]
+            yield f"start page, {who}: {name} count (≤{DESK_COUNT_CAP})", rows.order_by()[: DESK_COUNT_CAP + 1]
     mine = selectors.applications_of_user(applicant)
     yield "my applications (page 1)", mine[:20]
     busiest = Application.objects.values("applicant").order_by().annotate(n=django.db.models.Count("id")) \

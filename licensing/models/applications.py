@@ -100,6 +100,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["status", "decision_due"]), models.Index(fields=["status", "commitment_due"]),
             models.Index(F("submitted_at").desc(), F("id").desc(), name="application_recent_idx"),
+            # the start page's "decided today" (an authority's, a service hall's): today's few, newest first
+            models.Index(F("decided_at").desc(), F("id").desc(), name="application_decided_idx"),
             models.Index("authority", F("submitted_at").desc(), F("id").desc(), name="application_authority_idx"),
             models.Index("regulator", F("submitted_at").desc(), F("id").desc(), name="application_regulator_idx"),
             models.Index("applicant", F("submitted_at").desc(), F("id").desc(), name="application_applicant_idx"),

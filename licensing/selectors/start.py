@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,10 +128,15 @@ def _applicant(user, today) -> dict:
 # --- the window's clerk ----------------------------------------------------------------------------
 
 def _window(user):
-    """What the clerk's service hall took in at the window (its clerks filed them for the applicant)."""
+    """What the clerk's service hall took in at the window (its clerks filed them for the applicant).
+
+    The hall's accounts are read first (a handful), so that PostgreSQL weighs each by its own share of the
+    applications: one hall may have filed a quarter of the city's, which a join to the accounts hides from
+    it, and it then read all of them to find today's few (issue 13: 120 ms a statement at a million)."""
     applications = applications_visible_to(user)
     if user.organisation_id:
-        return applications.filter(submitted_by__organisation_id=user.organisation_id)
+        hall = list(get_user_model().objects.filter(organisation_id=user.organisation_id).values_list("pk", flat=True))
+        return applications.filter(submitted_by_id__in=hall)
     return applications.filter(submitted_by=user)
 
 
