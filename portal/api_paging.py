@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from portal.paging import LAST_ROW, BoundedPaginator
+from portal.paging import BoundedPaginator, last_page
 
 NO_SUCH_PAGE = gettext_lazy("没有这一页：page 应为从 1 开始、不超过总页数的整数。")
 
@@ -40,7 +40,7 @@ class BoundedPageNumberPagination(PageNumberPagination):
             number = int(asked)
         except (TypeError, ValueError):
             number = 1
-        return number * size + 1 if 0 < number <= LAST_ROW // size - 1 else size + 1
+        return number * size + 1 if 0 < number <= last_page(size) else size + 1
 
     def rows_to_count(self) -> int:
         """How many rows a count walks at most: one past the cap, to know that it is passed."""

@@ -17,6 +17,11 @@ COUNT_CAP = 1_000
 LAST_ROW = 2**63 - 1
 
 
+def last_page(per_page: int) -> int:
+    """The last page number whose rows, and the one row read beyond them, stay within LAST_ROW."""
+    return LAST_ROW // per_page - 1
+
+
 class BoundedPage(Page):
     more = False  # past the cap: whether a row follows this page
 
@@ -52,7 +57,7 @@ class BoundedPaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            if self.capped and 1 < int(number) <= LAST_ROW // self.per_page - 1:
+            if self.capped and 1 < int(number) <= last_page(self.per_page):
                 return int(number)  # past the counted pages: page() finds out whether it has rows
             raise
 
