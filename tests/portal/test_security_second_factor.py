@@ -213,3 +213,31 @@ def test_the_admin_site_shows_no_ones_authenticator_secret(login, admin_user):
     client = login(admin_user)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+# --- (e) what the check costs (issue 13) ---------------------------------------------------------
+def test_an_applicant_without_a_device_is_read_with_the_session_and_no_device_table_is_asked(client, applicant_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, applicant_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("my-applications")).status_code == 200
+    assert not [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")
+                and ("otp_totp_totpdevice" in q["sql"] or "otp_static_staticdevice" in q["sql"])
+                and '"portal_user"' not in q["sql"]]
+
+
+def test_an_authenticator_bound_in_another_browser_is_asked_for_at_this_sessions_next_page(client, applicant_user):
+    sign_in(client, applicant_user)
+    assert client.get(reverse("my-applications")).status_code == 200
+    authenticator_for(applicant_user)  # bound elsewhere, while this session is signed in
+    page = client.get(reverse("my-applications"))
+    assert page.status_code == 302 and page.url.startswith(reverse("otp-verify"))
+
+
+def test_backup_codes_alone_count_as_a_device(client, applicant_user):
+    sign_in(client, applicant_user)
+    backup_codes_for(applicant_user)
+    page = client.get(reverse("my-applications"))
+    assert page.status_code == 302 and page.url.startswith(reverse("otp-verify"))
