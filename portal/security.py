@@ -16,6 +16,7 @@
 - Sessions: 30 minutes idle (SESSION_COOKIE_AGE, renewed at most once a minute by
   SessionRenewalMiddleware) and 12 hours at most from sign-in (SessionLifetimeMiddleware).
 """
+import functools
 import ipaddress
 import json
 
@@ -24,11 +25,12 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import get_user_model, logout
+from django.contrib.auth import logout
 from django.contrib.auth import password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -90,25 +92,27 @@ def needs_second_factor(user):
     return user.is_authenticated and (is_staff_user(user) or _has_device(user))
 
 
-# Set on the user a session signs in (PasswordBackend.get_user): whether they held a confirmed device
-# when the request began, read in the user's own statement.
-HAS_DEVICE = "portal_has_confirmed_device"
-
-
 def _has_device(user) -> bool:
-    """Whether `user` has a confirmed second-factor device: as read with the session's user when it was,
-    else asked of django-otp (one statement per kind of device, for a user who has none)."""
-    known = getattr(user, HAS_DEVICE, None)
-    return user_has_device(user) if known is None else known
+    """Whether `user` has a confirmed second-factor device, in one statement whatever the kinds of device:
+    django-otp's user_has_device asks each kind's table in turn, two statements on every page of an
+    applicant who has none (issue 13)."""
+    tables = _device_tables()
+    if not tables:
+        return False
+    # The table names are the device models' own (quoted); the values are parameters.
+    sql = " OR ".join(f"EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)} WHERE user_id = %s AND confirmed = %s)"
+                      for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for _ in tables for value in (user.pk, True)])  # nosec B608
+        return bool(cursor.fetchone()[0])
 
 
-def _device_annotations() -> dict:
-    """One EXISTS per installed kind of device (django-otp's device_classes: TOTP, backup codes)."""
-    from django.db.models import Exists, OuterRef
+@functools.cache
+def _device_tables() -> tuple:
+    """The table of each installed kind of device (django-otp's device_classes walks every model to find them)."""
     from django_otp import device_classes
 
-    return {f"_portal_otp_{n}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
-            for n, model in enumerate(device_classes())}
+    return tuple(model._meta.db_table for model in device_classes())
 
 
 def is_verified(user):
@@ -161,18 +165,6 @@ class LockoutBackend(AxesStandaloneBackend):
 
 class PasswordBackend(ModelBackend):
     """The password, and for the API the second factor in the same request (field `otp`)."""
-
-    def get_user(self, user_id):
-        """The user of a signed-in session, with whether they hold a confirmed device (HAS_DEVICE) read in
-        the same statement: SecondFactorMiddleware asks it on every request, and an applicant without a
-        device cost a statement per kind of device on each (issue 13)."""
-        annotations = _device_annotations()
-        try:
-            user = get_user_model()._default_manager.annotate(**annotations).get(pk=user_id)
-        except ObjectDoesNotExist:
-            return None
-        setattr(user, HAS_DEVICE, any(getattr(user, name) for name in annotations))
-        return user if self.user_can_authenticate(user) else None
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
@@ -301,7 +293,8 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if not needs_second_factor(user) or is_verified(user) or self._is_open(request):
+        # verified first: a session past its second factor asks no device table at all
+        if is_verified(user) or not needs_second_factor(user) or self._is_open(request):
             return self.get_response(request)
         if request.path.startswith(API_PREFIX):
             return JsonResponse({"detail": OTP_REQUIRED_MESSAGE}, status=403)
