@@ -99,9 +99,10 @@ def _has_device(user) -> bool:
     tables = _device_tables()
     if not tables:
         return False
-    # The table names are the device models' own (quoted); the values are parameters.
-    sql = " OR ".join(f"EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)} WHERE user_id = %s AND confirmed = %s)"
-                      for table in tables)
+    # The names are the device models' own, quoted; the values are parameters.
+    quote = connection.ops.quote_name
+    sql = " OR ".join(f"EXISTS (SELECT 1 FROM {quote(table)} WHERE {quote(owner)} = %s AND {quote(confirmed)} = %s)"
+                      for table, owner, confirmed in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sql}", [value for _ in tables for value in (user.pk, True)])  # nosec B608
         return bool(cursor.fetchone()[0])
@@ -109,10 +110,12 @@ def _has_device(user) -> bool:
 
 @functools.cache
 def _device_tables() -> tuple:
-    """The table of each installed kind of device (django-otp's device_classes walks every model to find them)."""
+    """(table, user column, confirmed column) of each installed kind of device (django-otp's device_classes
+    walks every model to find them)."""
     from django_otp import device_classes
 
-    return tuple(model._meta.db_table for model in device_classes())
+    return tuple((model._meta.db_table, model._meta.get_field("user").column, model._meta.get_field("confirmed").column)
+                 for model in device_classes())
 
 
 def is_verified(user):
