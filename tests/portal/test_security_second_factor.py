@@ -227,7 +227,7 @@ def test_an_applicant_without_a_device_is_asked_both_kinds_of_device_in_one_stat
     assert len(asked) == 1 and "otp_totp_totpdevice" in asked[0] and "otp_static_staticdevice" in asked[0]
 
 
-def test_a_session_past_its_second_factor_asks_no_device_table(client, applicant_user):
+def test_a_session_past_its_second_factor_reads_only_the_device_it_passed_with(client, applicant_user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
