@@ -66,6 +66,10 @@ def endpoints(targets: dict) -> list[Endpoint]:
         # A reference, not a page: the bare view with the officer's session, so that the table shows what
         # signing in alone costs (the session, the user, the second factor) before any page's own work.
         Endpoint("bare-signed-in", "bare view, officer's session", 3, "/bench/bare/", "session:demo-officer"),
+        # References too: an empty page in the portal's layout (bench/bare.py), what every HTML page costs
+        # before its own content, for a visitor (the public pages' goal) and for the officer (the desks').
+        Endpoint("layout", "empty page in the layout, anonymous", 1.5, "/bench/layout/"),
+        Endpoint("layout-signed-in", "empty page in the layout, officer", 3, "/bench/layout/", "session:demo-officer"),
         Endpoint("api-apps-officer", "/api/v1/applications/ officer", 3, "/api/v1/applications/",
                  "token:demo-officer", True),
         Endpoint("api-apps-clerk", "/api/v1/applications/ clerk", 3, "/api/v1/applications/",
@@ -80,7 +84,7 @@ def endpoints(targets: dict) -> list[Endpoint]:
 
 
 PUBLIC_MIX = ("items", "items-search", "api-items", "guide", "api-item", "progress", "calendar")
-REFERENCES = ("bare-signed-in",)  # measured like the pages, left out of the mixed run
+REFERENCES = ("bare-signed-in", "layout", "layout-signed-in")  # measured like the pages, left out of the mixed run
 RUN_NAMES = ("bare", *(e.name for e in endpoints({"applicant_pk": 0})), "mixed", "write")
 
 
