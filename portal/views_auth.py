@@ -20,13 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import audit, services_otp
 from portal.models import AuditAction, AuditOutcome
-from portal.security import (is_staff_user, is_verified, needs_second_factor, second_factor_throttled,
-                             verify_code)
+from portal.security import (has_confirmed_device, is_staff_user, is_verified, needs_second_factor,
+                             second_factor_throttled, verify_code)
 
 DEVICE_NAME = "身份验证器"  # stored in Chinese, found again by it (_pending_device); shown translated (services_otp)
 WRONG_CODE = gettext_lazy("动态验证码不正确或已过期，请打开身份验证器查看最新的6位数字后重新输入。")
@@ -61,7 +60,7 @@ class PortalLoginView(auth_views.LoginView):
         next_url = super().get_success_url()
         user = self.request.user
         if needs_second_factor(user):
-            target = "otp-verify" if user_has_device(user) else "otp-setup"
+            target = "otp-verify" if has_confirmed_device(user) else "otp-setup"
             return f"{reverse(target)}?{urlencode({'next': next_url})}"
         return next_url
 
@@ -83,7 +82,7 @@ def otp_verify(request):
     user = request.user
     if is_verified(user) or not needs_second_factor(user):
         return redirect(_next_url(request))
-    if not user_has_device(user):
+    if not has_confirmed_device(user):
         return redirect(f"{reverse('otp-setup')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -105,7 +104,7 @@ def otp_setup(request):
     """Binds an authenticator app, after the account's password is given again. With a device
     already bound, only after passing it too: a password alone must not add a second device."""
     user = request.user
-    if user_has_device(user) and not is_verified(user):
+    if has_confirmed_device(user) and not is_verified(user):
         return redirect(f"{reverse('otp-verify')}?{urlencode({'next': _next_url(request)})}")
     if not _password_given_again(request):
         return _ask_password_again(request)
@@ -131,7 +130,7 @@ def otp_setup(request):
 
 
 def _forced(user):
-    return needs_second_factor(user) and not user_has_device(user)
+    return needs_second_factor(user) and not has_confirmed_device(user)
 
 
 def _pass_second_factor(request, device):
