@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from notices.masking import mask_identity
 from notices.models import Document, DocumentNumberCounter
 from notices.seal import SealError, seal_kind, seal_of
 from notices.selectors import document_html
+from portal.counters import next_number
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +36,7 @@ def _allocate_number(kind: DocumentKind, now) -> str:
     a number. The application's own number plays no part: one filed in December and answered in
     January must not take the number of January's application with the same serial."""
     year = timezone.localtime(now).year
-    DocumentNumberCounter.objects.get_or_create(kind=kind, year=year)
-    DocumentNumberCounter.objects.filter(kind=kind, year=year).update(last=F("last") + 1)
-    last = DocumentNumberCounter.objects.select_for_update().get(kind=kind, year=year).last
+    last = next_number(DocumentNumberCounter, kind=kind, year=year)
     return f"钦{NUMBER_PREFIX[kind]}〔{year}〕{last:06d}号"
 
 

@@ -1,7 +1,6 @@
 """Shared by the transitions: today, working-day deadlines, numbers, locking, events."""
 import datetime as dt
 
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +10,7 @@ from licensing.selectors.authorities import acting_organisation_id
 from portal.exceptions import Conflict, NotAllowed
 from licensing.models import Application, ApplicationEvent, NumberCounter
 from portal import audit, calendar
+from portal.counters import next_number
 from portal.models import AuditAction, Organisation
 from portal.permissions import is_clerk, is_officer
 
@@ -27,12 +27,10 @@ def _working_days_after(start: dt.date, n: int, application: Application) -> dt.
 
 
 def _allocate_number(now) -> str:
-    """QZ2026-000123: the year's counter is bumped under its row lock, so numbers never repeat."""
+    """QZ2026-000123: the year's counter is bumped under its row lock (portal.counters), so numbers never
+    repeat and a rolled-back submission leaves no gap."""
     year = timezone.localtime(now).year
-    NumberCounter.objects.get_or_create(year=year)
-    NumberCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = NumberCounter.objects.select_for_update().get(year=year).last
-    return f"QZ{year}-{last:06d}"
+    return f"QZ{year}-{next_number(NumberCounter, year=year):06d}"
 
 
 # Material hand-ins are events of the application (its timeline shows them) but not state changes.
