@@ -16,7 +16,7 @@ What it writes, and why it stays consistent:
   licences, materials owed, inspections and their results, revocation requests.
 - Nothing is left for a beat job to act on at once: no notice past its commitment date, no material
   or condition owed past its date (those would be lapsed or revoked by the hour's jobs).
-- Numbers: one block per year reserved under NumberCounter's row lock, as services._core takes it,
+- Numbers: one block per year reserved from NumberCounter (portal.counters), as the services number,
   so real applications filed later continue after the block.
 
 Left out: documents (PDFs), outbox and inbox records, audit rows and credit records: the services
@@ -60,6 +60,7 @@ from licensing.selectors.routing import regulator_for
 from licensing.services.licences import licence_valid_until
 from licensing.validators import USCC_ALPHABET, uscc_check_char
 from portal import calendar
+from portal.counters import next_number
 from portal.constants import OrgKind, Role
 from portal.models import Organisation, User
 from supervision.constants import (
@@ -887,16 +888,11 @@ def reserve_ids(model, count: int) -> list[int]:
 
 @transaction.atomic
 def reserve_numbers(heads: list) -> dict:
-    """For each year, the first number of a block as large as its new applications, taken under the
-    counter's row lock as services._core._allocate_number takes it, so an application filed later
+    """For each year, the first number of a block as large as its new applications, taken from the
+    counter the portal numbers applications from (portal.counters), so an application filed later
     gets the number after the block."""
-    first = {}
-    for year, count in sorted(Counter(h.submitted_at.year for h in heads).items()):
-        NumberCounter.objects.get_or_create(year=year)
-        counter = NumberCounter.objects.select_for_update().get(year=year)
-        first[year] = counter.last + 1
-        NumberCounter.objects.filter(year=year).update(last=counter.last + count)
-    return first
+    return {year: next_number(NumberCounter, by=count, year=year) - count + 1
+            for year, count in sorted(Counter(h.submitted_at.year for h in heads).items())}
 
 
 @transaction.atomic

@@ -25,6 +25,13 @@ def test_each_key_counts_from_one():
     assert NumberCounter.objects.get(year=2031).last == 3
 
 
+def test_a_block_taken_at_once_is_followed_by_the_next_number():
+    """seed_volume takes a year's numbers as one block; a number taken after it comes after the block."""
+    assert next_number(NumberCounter, year=2031) == 1
+    assert next_number(NumberCounter, by=500, year=2031) == 501
+    assert next_number(NumberCounter, year=2031) == 502
+
+
 def test_a_number_taken_in_a_rolled_back_transaction_is_given_again():
     assert next_number(NumberCounter, year=2031) == 1
     with pytest.raises(Undone), transaction.atomic():
